@@ -1,0 +1,206 @@
+/* tcp.h: the sans-I/O TCP protocol core (RFC 9293). Input is a parsed segment, a user call or a
+ * timeout, plus the current time; output is a list of actions: segments to send, timers to arm or
+ * cancel, events for the application. The core never allocates, owns no clock and does no I/O,
+ * so it is tested, fuzzed and replayed on plain memory. One synack_tcp_ctx per worker core: it holds
+ * that core's configuration, ISN secret, counters and challenge-ACK budget, and is written by that
+ * core only.
+ *
+ * Contract with the caller (the per-core engine, or a test harness):
+ *  - a connection's TCB is allocated by the caller: on a miss for a SYN to a listening port
+ *    (synack_tcp_listen_input() says so), or before synack_tcp_connect();
+ *  - after synack_tcp_input() and after the application has reacted to the events (queued data with
+ *    synack_tcp_send(), closed...), the caller calls synack_tcp_output(): it sends queued data and
+ *    the ACK the input owes, so that an answer and its ACK leave in one segment;
+ *  - SYNACK_EV_CLOSED means the TCB is finished: cancel its timers and free it.
+ */
+#ifndef SYNACK_TCP_TCP_H
+#define SYNACK_TCP_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../net/tcp_seg.h"
+#include "tcb.h"
+
+#define SYNACK_NS_PER_US 1000ull
+#define SYNACK_NS_PER_MS 1000000ull
+#define SYNACK_NS_PER_S  1000000000ull
+
+struct synack_tcp_cfg {
+	uint32_t msl_ms;            /* Maximum Segment Lifetime; TIME-WAIT lasts 2×MSL (RFC 9293 §3.4.2) */
+	uint32_t fin_wait2_ms;      /* give up on a peer that never sends its FIN (Linux tcp_fin_timeout) */
+	uint32_t rto_init_ms;       /* RFC 6298 §2.1: 1 s */
+	uint32_t rto_min_ms;        /* RFC 6298 §2.4: 1 s (Linux uses 200 ms) */
+	uint32_t rto_max_ms;        /* RFC 6298 §2.5: at least 60 s */
+	uint8_t syn_retries;        /* SYN retransmissions before giving up (Linux: 6) */
+	uint8_t synack_retries;     /* SYN-ACK retransmissions (Linux: 5) */
+	uint8_t data_retries;       /* data/FIN retransmissions before the connection times out */
+	uint8_t timestamps, sack, wscale; /* offer these options (1) or not (0) */
+	uint16_t mss;               /* our MSS option: the largest segment we accept */
+	uint32_t rcv_buf;           /* receive buffer per connection, bytes */
+	uint32_t challenge_ack_limit; /* challenge ACKs per second per core (RFC 5961 §7) */
+};
+
+/* Fills cfg with the defaults named above. */
+void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
+
+/* Counters of the core's decisions, single writer (the owning core). */
+struct synack_tcp_stats {
+	uint64_t seg_in, seg_out;
+	uint64_t syn_in, synack_out, rst_out, rst_in;
+	uint64_t handshakes;            /* connections that reached ESTABLISHED */
+	uint64_t active_opens, passive_opens;
+	uint64_t rst_in_ignored;        /* out of window, or TIME-WAIT (RFC 1337) */
+	uint64_t challenge_acks;        /* RFC 5961 challenge ACKs sent */
+	uint64_t challenge_acks_limited;/* ... withheld by the per-core rate limit */
+	uint64_t syn_in_synchronized;   /* SYNs in a synchronized state (RFC 5961 §4) */
+	uint64_t ack_out_of_range;      /* ACKs outside [SND.UNA - MAX.SND.WND, SND.NXT] (RFC 5961 §5) */
+	uint64_t seg_unacceptable;      /* failed the acceptability test (RFC 9293 §3.10.7.4) */
+	uint64_t paws_drops;            /* RFC 7323 §5 */
+	uint64_t ooo_drops;             /* in-window data past RCV.NXT: no reassembly queue */
+	uint64_t rtx_syn, rtx_synack, rtx_data, rtx_fin;
+	uint64_t timeouts;              /* connections given up after their retries */
+	uint64_t tw_reopen;             /* new SYN accepted in TIME-WAIT (RFC 6191) */
+	uint64_t fin_wait2_timeouts;
+	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
+	uint64_t data_bytes_in, data_bytes_out;
+};
+
+struct synack_tcp_ctx {
+	struct synack_tcp_cfg cfg;
+	uint8_t secret[16];             /* RFC 6528 secret key: never printed or logged */
+	uint64_t chack_window_ns;       /* start of the current challenge-ACK second */
+	uint32_t chack_sent;            /* challenge ACKs in that second */
+	uint32_t core_id;
+	/* Tests pin ISNs with this; NULL in production (RFC 6528 ISNs). */
+	uint32_t (*isn_hook)(void *arg, const struct synack_tuple *t);
+	void *isn_arg;
+	struct synack_tcp_stats stats;
+};
+
+/* Sets up a core's context: defaults if cfg is NULL, a fresh 128-bit secret from getrandom(2).
+ * Returns 0, or -errno if the kernel could not give randomness. */
+int synack_tcp_ctx_init(struct synack_tcp_ctx *ctx, const struct synack_tcp_cfg *cfg, uint32_t core_id);
+
+/* ---- actions ---- */
+
+enum synack_timer {
+	SYNACK_TIMER_RTX = 0,   /* SYN, SYN-ACK, data and FIN retransmission */
+	SYNACK_TIMER_LINGER,    /* FIN-WAIT-2 limit, TIME-WAIT 2×MSL */
+	SYNACK_TIMER_COUNT
+};
+
+enum synack_event {
+	SYNACK_EV_STATE = 0,    /* a = old state, b = new state */
+	SYNACK_EV_CONNECTED,    /* active open reached ESTABLISHED */
+	SYNACK_EV_ACCEPTED,     /* passive open reached ESTABLISHED */
+	SYNACK_EV_DATA,         /* n bytes at data, in order */
+	SYNACK_EV_ACKED,        /* n bytes of the send stream acknowledged: free them */
+	SYNACK_EV_PEER_FIN,     /* the peer will send no more */
+	SYNACK_EV_TIME_WAIT,    /* entered TIME-WAIT: the caller may keep it as a compact entry */
+	SYNACK_EV_REOPEN,       /* TIME-WAIT took a new SYN (RFC 6191): end it, open anew with ISS >= n */
+	SYNACK_EV_CLOSED,       /* a = enum synack_close_reason; the TCB may be freed */
+};
+
+enum synack_close_reason {
+	SYNACK_CLOSE_NORMAL = 0,   /* orderly close finished (LAST-ACK, TIME-WAIT end) */
+	SYNACK_CLOSE_RESET,        /* the peer reset an established connection */
+	SYNACK_CLOSE_REFUSED,      /* RST in SYN-SENT */
+	SYNACK_CLOSE_TIMEOUT,      /* retries exhausted */
+	SYNACK_CLOSE_ABORTED,      /* user ABORT */
+	SYNACK_CLOSE_FIN_WAIT2,    /* FIN-WAIT-2 limit reached */
+	SYNACK_CLOSE_REOPENED,     /* TIME-WAIT ended by a new SYN */
+	SYNACK_CLOSE_REASON_COUNT
+};
+const char *synack_close_reason_name(unsigned r);
+const char *synack_event_name(unsigned e);
+
+enum synack_action_kind {
+	SYNACK_ACT_SEND = 0,
+	SYNACK_ACT_TIMER_ARM,
+	SYNACK_ACT_TIMER_CANCEL,
+	SYNACK_ACT_EVENT,
+};
+
+struct synack_action {
+	uint8_t kind;           /* enum synack_action_kind */
+	uint8_t id;             /* timer or event */
+	uint8_t a, b;           /* event arguments */
+	uint32_t n;
+	union {
+		struct synack_seg seg;    /* SEND */
+		uint64_t deadline_ns;     /* TIMER_ARM */
+		const uint8_t *data;      /* EV_DATA */
+	};
+};
+
+#define SYNACK_ACTIONS_MAX 48
+
+struct synack_actions {
+	uint32_t n;
+	uint32_t overflow;      /* actions that did not fit: a bug in the caller's sizing, counted */
+	struct synack_action a[SYNACK_ACTIONS_MAX];
+};
+
+static inline void synack_actions_reset(struct synack_actions *out) { out->n = 0; out->overflow = 0; }
+
+/* ---- entry points ---- */
+
+/* A segment for a local port that has a listener but no connection for this tuple (RFC 9293
+ * §3.10.7.2). Returns true for a SYN that opens a connection: the caller provides a TCB and calls
+ * synack_tcp_accept(). Otherwise any reply (an RST for a stray ACK) is already in out. */
+bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg *seg,
+			     struct synack_actions *out);
+
+/* Opens a passive connection for a SYN: SYN-RECEIVED, SYN-ACK sent, retransmission armed.
+ * iss_floor (used when the SYN reopened a TIME-WAIT tuple, else 0 with has_floor false) keeps the
+ * new ISS above the old connection's sequence space. */
+void synack_tcp_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+		       uint64_t now, bool has_floor, uint32_t iss_floor, struct synack_actions *out);
+
+/* SYN cookies (RFC 4987 §3.6; see syncookie.h). Answers a SYN to a listening port with a SYN-ACK
+ * whose ISS is a cookie, keeping no state. */
+void synack_tcp_cookie_synack(struct synack_tcp_ctx *ctx, const struct synack_seg *syn, uint64_t now,
+			      struct synack_actions *out);
+/* An ACK to a listening port with no connection: if it returns a valid cookie, sets tcb up as the
+ * connection (ESTABLISHED, the segment's data and FIN processed) and returns true. Otherwise
+ * counts the rejection and returns false: the caller then treats the ACK as
+ * synack_tcp_listen_input() does (an RST). */
+bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			      uint64_t now, struct synack_actions *out);
+
+/* No connection and no listener (RFC 9293 §3.10.7.1): the RST to answer with, if any. */
+void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, struct synack_actions *out);
+
+/* Active OPEN (RFC 9293 §3.10.1): SYN-SENT, SYN sent, retransmission armed. */
+void synack_tcp_connect(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_tuple *t,
+			uint64_t now, struct synack_actions *out);
+
+/* SEGMENT ARRIVES for an existing connection (RFC 9293 §3.10.7.3 and §3.10.7.4). */
+void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+		      uint64_t now, struct synack_actions *out);
+
+/* Sends what can be sent now: queued data within the windows, a queued FIN, an owed ACK. */
+void synack_tcp_output(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+		       struct synack_actions *out);
+
+/* User SEND (RFC 9293 §3.10.2) of len more bytes, already placed in the send stream by the caller.
+ * Returns 0, or -ENOTCONN / -EPIPE when the state forbids sending. Call synack_tcp_output() after. */
+int synack_tcp_send(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t len);
+
+/* The application consumed n delivered bytes: the receive window opens again. */
+void synack_tcp_consumed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t n);
+
+/* User CLOSE (RFC 9293 §3.10.4). Returns 0 or -ENOTCONN / -ESHUTDOWN (already closing). */
+int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+		     struct synack_actions *out);
+
+/* User ABORT (RFC 9293 §3.10.5): RST where the state calls for one, then CLOSED. */
+void synack_tcp_abort(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+		      struct synack_actions *out);
+
+/* A timer the core armed has expired (RFC 9293 §3.10.8). */
+void synack_tcp_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, enum synack_timer t,
+			uint64_t now, struct synack_actions *out);
+
+#endif

@@ -1,0 +1,59 @@
+/* tcp_ctx.c: a core's protocol context: configuration defaults, the secret, and the names of events
+ * and close reasons that traces and the console print. */
+#include <string.h>
+
+#include "isn.h"
+#include "tcp.h"
+
+void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->msl_ms = 60000;          /* RFC 9293 §3.4.2: MSL 2 minutes "engineering choice"; Linux 60 s */
+	cfg->fin_wait2_ms = 60000;    /* Linux tcp_fin_timeout */
+	cfg->rto_init_ms = 1000;      /* RFC 6298 §2.1 */
+	cfg->rto_min_ms = 1000;       /* RFC 6298 §2.4 */
+	cfg->rto_max_ms = 120000;     /* RFC 6298 §2.5 allows a cap of at least 60 s; Linux 120 s */
+	cfg->syn_retries = 6;         /* Linux tcp_syn_retries */
+	cfg->synack_retries = 5;      /* Linux tcp_synack_retries */
+	cfg->data_retries = 15;       /* Linux tcp_retries2 */
+	cfg->timestamps = 1;
+	cfg->sack = 1;
+	cfg->wscale = 1;
+	cfg->mss = 1460;
+	cfg->rcv_buf = 256 * 1024;
+	cfg->challenge_ack_limit = 1000; /* RFC 5961 §7: a per-core budget; Linux's default was 1000/s */
+}
+
+int synack_tcp_ctx_init(struct synack_tcp_ctx *ctx, const struct synack_tcp_cfg *cfg, uint32_t core_id)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	if (cfg)
+		ctx->cfg = *cfg;
+	else
+		synack_tcp_cfg_default(&ctx->cfg);
+	ctx->core_id = core_id;
+	return synack_isn_secret_init(ctx->secret);
+}
+
+const char *synack_close_reason_name(unsigned r)
+{
+	static const char *const names[SYNACK_CLOSE_REASON_COUNT] = {
+		[SYNACK_CLOSE_NORMAL] = "normal",   [SYNACK_CLOSE_RESET] = "reset",
+		[SYNACK_CLOSE_REFUSED] = "refused", [SYNACK_CLOSE_TIMEOUT] = "timeout",
+		[SYNACK_CLOSE_ABORTED] = "aborted", [SYNACK_CLOSE_FIN_WAIT2] = "fin-wait-2 timeout",
+		[SYNACK_CLOSE_REOPENED] = "reopened",
+	};
+	return r < SYNACK_CLOSE_REASON_COUNT ? names[r] : "?";
+}
+
+const char *synack_event_name(unsigned e)
+{
+	static const char *const names[] = {
+		[SYNACK_EV_STATE] = "state",         [SYNACK_EV_CONNECTED] = "connected",
+		[SYNACK_EV_ACCEPTED] = "accepted",   [SYNACK_EV_DATA] = "data",
+		[SYNACK_EV_ACKED] = "acked",         [SYNACK_EV_PEER_FIN] = "peer-fin",
+		[SYNACK_EV_TIME_WAIT] = "time-wait", [SYNACK_EV_REOPEN] = "reopen",
+		[SYNACK_EV_CLOSED] = "closed",
+	};
+	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+}

@@ -1,0 +1,567 @@
+/* tcp_input.c: SEGMENT ARRIVES (RFC 9293 §3.10.7), with RFC 5961's defences against blind
+ * injection, RFC 7323 timestamps and PAWS, RFC 1337's TIME-WAIT rule and RFC 6191's reopening of a
+ * TIME-WAIT tuple. One function per group of states; each step carries the RFC rule it implements. */
+#include <errno.h>
+
+#include "isn.h"
+#include "tcp_internal.h"
+
+static unsigned wscale_for(uint32_t rcv_buf)
+{
+	/* The smallest shift that lets the field express the whole buffer (RFC 7323 §2.3). */
+	unsigned s = 0;
+	while (s < SYNACK_MAX_WSCALE && (rcv_buf >> s) > 0xffff)
+		s++;
+	return s;
+}
+
+void synack_tcp_take_syn_opts(const struct synack_tcp_ctx *ctx, struct synack_tcb *tcb,
+			      const struct synack_seg *seg, int we_offered)
+{
+	const struct synack_tcp_opts *o = &seg->opts;
+	uint16_t keep = tcb->flags & (uint16_t)~(SYNACK_TF_TS | SYNACK_TF_SACK | SYNACK_TF_WSCALE);
+	uint16_t offer = we_offered ? tcb->flags : (uint16_t)((ctx->cfg.timestamps ? SYNACK_TF_TS : 0) |
+							      (ctx->cfg.sack ? SYNACK_TF_SACK : 0) |
+							      (ctx->cfg.wscale ? SYNACK_TF_WSCALE : 0));
+	tcb->flags = keep;
+	/* Each option is in force only when both sides sent it (RFC 7323 §2.2, §3.2; RFC 2018 §2). */
+	if ((offer & SYNACK_TF_TS) && (o->present & SYNACK_OPT_TS)) {
+		tcb->flags |= SYNACK_TF_TS;
+		tcb->ts_recent = o->tsval;
+	}
+	if ((offer & SYNACK_TF_SACK) && (o->present & SYNACK_OPT_SACK_OK))
+		tcb->flags |= SYNACK_TF_SACK;
+	if ((offer & SYNACK_TF_WSCALE) && (o->present & SYNACK_OPT_WSCALE)) {
+		tcb->flags |= SYNACK_TF_WSCALE;
+		tcb->snd_wscale = o->wscale > SYNACK_MAX_WSCALE ? SYNACK_MAX_WSCALE : o->wscale;
+		tcb->rcv_wscale = (uint8_t)wscale_for(tcb->rcv_buf);
+	} else {
+		tcb->snd_wscale = 0;
+		tcb->rcv_wscale = 0;
+	}
+	/* RFC 9293 §3.7.1: without an MSS option assume 536. The floor of 64 refuses the tiny MSS an
+	 * attacker would use to make us cut a stream into one-byte segments. */
+	uint32_t mss = (o->present & SYNACK_OPT_MSS) ? o->mss : SYNACK_DEFAULT_MSS;
+	if (mss > ctx->cfg.mss)
+		mss = ctx->cfg.mss;
+	if (mss < 64)
+		mss = 64;
+	/* RFC 9293 §3.7.1: options in every segment come out of the MSS. */
+	if (tcb->flags & SYNACK_TF_TS)
+		mss -= SYNACK_TS_OPT_LEN;
+	tcb->smss = (uint16_t)mss;
+}
+
+void synack_tcp_closed(struct synack_tcb *tcb, enum synack_close_reason why, struct synack_actions *out)
+{
+	timer_cancel(tcb, SYNACK_TIMER_RTX, out);
+	timer_cancel(tcb, SYNACK_TIMER_LINGER, out);
+	tcb_set_state(tcb, SYNACK_CLOSED, out);
+	act_event(out, SYNACK_EV_CLOSED, (uint8_t)why, 0, 0, NULL);
+}
+
+void synack_tcp_enter_time_wait(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+				struct synack_actions *out)
+{
+	timer_cancel(tcb, SYNACK_TIMER_RTX, out);
+	tcb_set_state(tcb, SYNACK_TIME_WAIT, out);
+	/* RFC 9293 §3.10.7.4 eighth step: start the time-wait timer, 2 MSL. */
+	timer_arm(tcb, SYNACK_TIMER_LINGER, now + 2ull * ctx->cfg.msl_ms * SYNACK_NS_PER_MS, out);
+	act_event(out, SYNACK_EV_TIME_WAIT, 0, 0, 0, NULL);
+}
+
+/* RFC 5681 §3.1 initial window, RFC 6928's larger one; one segment if the SYN had to be retried. */
+static void cwnd_init(struct synack_tcb *tcb)
+{
+	uint32_t iw = 14600;
+	if (iw > 10u * tcb->smss)
+		iw = 10u * tcb->smss;
+	if (iw < 2u * tcb->smss)
+		iw = 2u * tcb->smss;
+	tcb->cwnd = tcb->retries ? tcb->smss : iw;
+	tcb->ssthresh = UINT32_MAX;
+}
+
+/* The handshake finished: ESTABLISHED, or straight to FIN-WAIT-1 when the user closed early. */
+static void established(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			struct synack_actions *out)
+{
+	timer_cancel(tcb, SYNACK_TIMER_RTX, out);
+	if ((tcb->flags & SYNACK_TF_RTT_TIMING) && tcb->retries == 0)
+		synack_tcp_rtt_sample(ctx, tcb, now_us32(now) - tcb->rtt_start_us);
+	tcb->flags &= (uint16_t)~SYNACK_TF_RTT_TIMING;
+	cwnd_init(tcb);
+	tcb->retries = 0;
+	tcb_set_state(tcb, SYNACK_ESTABLISHED, out);
+	ctx->stats.handshakes++;
+	act_event(out, (tcb->flags & SYNACK_TF_PASSIVE) ? SYNACK_EV_ACCEPTED : SYNACK_EV_CONNECTED, 0, 0, 0, NULL);
+	/* RFC 9293 §3.10.4: a CLOSE in SYN-RECEIVED was queued until ESTABLISHED. */
+	if (tcb->flags & SYNACK_TF_FIN_QUEUED)
+		tcb_set_state(tcb, SYNACK_FIN_WAIT_1, out);
+}
+
+/* Steps seven and eight of RFC 9293 §3.10.7.4: the segment text and the FIN. seq/payload/len are
+ * the segment after trimming to the window. */
+static void text_and_fin(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq,
+			 const uint8_t *payload, uint32_t len, int fin, uint64_t now, struct synack_actions *out)
+{
+	unsigned st = tcb->state;
+	if (len) {
+		if (st == SYNACK_ESTABLISHED || st == SYNACK_FIN_WAIT_1 || st == SYNACK_FIN_WAIT_2) {
+			if (seq == tcb->rcv_nxt) {
+				tcb->rcv_nxt += len;
+				tcb->rcv_unread += len;
+				ctx->stats.data_bytes_in += len;
+				act_event(out, SYNACK_EV_DATA, 0, 0, len, payload);
+			} else {
+				/* In the window but past a hole: no reassembly queue, so drop it and repeat the
+				 * ACK for RCV.NXT; the peer's retransmission fills the hole (RFC 9293 §3.10.7.4
+				 * allows keeping it; we choose not to). */
+				ctx->stats.ooo_drops++;
+				fin = 0;
+			}
+			tcb->flags |= SYNACK_TF_ACK_NOW;
+		} else {
+			/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has been
+			 * received from the remote side. Ignore the segment text." */
+			fin = 0;
+		}
+	}
+	if (!fin || seq + len != tcb->rcv_nxt)
+		return;
+	/* Eighth: the FIN. It consumes one sequence number (RFC 9293 §3.4). */
+	tcb->rcv_nxt += 1;
+	tcb->flags |= SYNACK_TF_ACK_NOW;
+	switch (st) {
+	case SYNACK_SYN_RECEIVED:
+	case SYNACK_ESTABLISHED:
+		tcb_set_state(tcb, SYNACK_CLOSE_WAIT, out);
+		act_event(out, SYNACK_EV_PEER_FIN, 0, 0, 0, NULL);
+		break;
+	case SYNACK_FIN_WAIT_1:
+		/* Our FIN is not yet acknowledged (step five would have moved us to FIN-WAIT-2):
+		 * simultaneous close. */
+		tcb_set_state(tcb, SYNACK_CLOSING, out);
+		act_event(out, SYNACK_EV_PEER_FIN, 0, 0, 0, NULL);
+		break;
+	case SYNACK_FIN_WAIT_2:
+		timer_cancel(tcb, SYNACK_TIMER_LINGER, out);
+		act_event(out, SYNACK_EV_PEER_FIN, 0, 0, 0, NULL);
+		synack_tcp_enter_time_wait(ctx, tcb, now, out);
+		break;
+	default:
+		break;
+	}
+}
+
+/* RFC 9293 §3.10.7.3: SYN-SENT. */
+static void syn_sent_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			   uint64_t now, struct synack_actions *out)
+{
+	int ack_ok = 0;
+	/* First: the ACK bit. */
+	if (seg->flags & SYNACK_TH_ACK) {
+		if (synack_seq_le(seg->ack, tcb->iss) || synack_seq_gt(seg->ack, tcb->snd_max)) {
+			/* <SEQ=SEG.ACK><CTL=RST>, unless the segment is itself a reset. */
+			if (!(seg->flags & SYNACK_TH_RST))
+				synack_tcp_send_rst(ctx, &tcb->tuple, seg->ack, 0, 0, out);
+			return;
+		}
+		ack_ok = 1;
+	}
+	/* Second: RST. Acceptable only if its ACK acknowledges our SYN (RFC 5961 §3.2, RFC 9293). */
+	if (seg->flags & SYNACK_TH_RST) {
+		if (ack_ok)
+			synack_tcp_closed(tcb, SYNACK_CLOSE_REFUSED, out);
+		else
+			ctx->stats.rst_in_ignored++;
+		return;
+	}
+	/* Fourth: SYN. Fifth: neither SYN nor RST: drop. */
+	if (!(seg->flags & SYNACK_TH_SYN))
+		return;
+	tcb->irs = seg->seq;
+	tcb->rcv_nxt = seg->seq + 1;
+	tcb->rcv_adv = tcb->rcv_nxt;
+	synack_tcp_take_syn_opts(ctx, tcb, seg, 1);
+	/* RFC 7323 §2.2: the window of a SYN is not scaled. */
+	tcb->snd_wnd = seg->wnd;
+	tcb->snd_max_wnd = seg->wnd;
+	tcb->snd_wl1 = seg->seq;
+	tcb->snd_wl2 = seg->ack;
+	if (ack_ok) {
+		/* Our SYN is acknowledged: ESTABLISHED, and <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+		tcb->snd_una = seg->ack;
+		established(ctx, tcb, now, out);
+		synack_tcp_send_ack(ctx, tcb, now, out);
+		/* Text or FIN carried by the SYN-ACK: continue at step six. */
+		if (seg->len || (seg->flags & SYNACK_TH_FIN)) {
+			uint32_t space = tcb->rcv_buf - tcb->rcv_unread;
+			uint32_t len = seg->len < space ? seg->len : space;
+			text_and_fin(ctx, tcb, seg->seq + 1, seg->payload, len,
+				     len == seg->len && (seg->flags & SYNACK_TH_FIN), now, out);
+		}
+		return;
+	}
+	/* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+	tcb_set_state(tcb, SYNACK_SYN_RECEIVED, out);
+	synack_tcp_send_syn(ctx, tcb, now, out);
+}
+
+/* TIME-WAIT before the general checks: RFC 1337 and RFC 6191. Returns 1 when the segment is done. */
+static int time_wait_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			   uint64_t now, struct synack_actions *out)
+{
+	if (seg->flags & SYNACK_TH_RST) {
+		/* RFC 1337 (TIME-WAIT assassination): an RST must not end TIME-WAIT early. */
+		ctx->stats.rst_in_ignored++;
+		return 1;
+	}
+	if ((seg->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK)) == SYNACK_TH_SYN) {
+		/* RFC 6191 §2 / RFC 9293 §3.10.7.4: a new SYN may reopen the tuple when it cannot be an old
+		 * duplicate: its timestamp is newer than TS.Recent, or, without timestamps on both sides, its
+		 * sequence number is above RCV.NXT. */
+		int newer;
+		if ((tcb->flags & SYNACK_TF_TS) && (seg->opts.present & SYNACK_OPT_TS))
+			newer = synack_seq_gt(seg->opts.tsval, tcb->ts_recent);
+		else
+			newer = !(tcb->flags & SYNACK_TF_TS) && synack_seq_gt(seg->seq, tcb->rcv_nxt);
+		if (newer) {
+			ctx->stats.tw_reopen++;
+			/* The new incarnation starts above everything the old one may have sent (Linux uses the
+			 * same margin: one maximal unscaled window beyond SND.NXT). */
+			act_event(out, SYNACK_EV_REOPEN, 0, 0, tcb->snd_nxt + 65535 + 2, NULL);
+			synack_tcp_closed(tcb, SYNACK_CLOSE_REOPENED, out);
+			return 1;
+		}
+		return 0;
+	}
+	if ((seg->flags & SYNACK_TH_FIN) && seg->seq + seg->len + 1 == tcb->rcv_nxt) {
+		/* A retransmission of the peer's FIN: our ACK was lost. Acknowledge it and restart the
+		 * 2 MSL timeout (RFC 9293 §3.10.7.4, TIME-WAIT STATE of the eighth step). */
+		synack_tcp_send_ack(ctx, tcb, now, out);
+		timer_arm(tcb, SYNACK_TIMER_LINGER, now + 2ull * ctx->cfg.msl_ms * SYNACK_NS_PER_MS, out);
+		return 1;
+	}
+	return 0;
+}
+
+/* RFC 9293 §3.10.7.4 first step: is the segment acceptable? */
+static int acceptable(const struct synack_tcb *tcb, uint32_t seq, uint32_t seglen)
+{
+	uint32_t wnd = synack_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	if (seglen == 0) {
+		if (wnd == 0)
+			return seq == tcb->rcv_nxt;
+		return synack_seq_in(seq, tcb->rcv_nxt, tcb->rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return 0;
+	return synack_seq_in(seq, tcb->rcv_nxt, tcb->rcv_nxt + wnd) ||
+	       synack_seq_in(seq + seglen - 1, tcb->rcv_nxt, tcb->rcv_nxt + wnd);
+}
+
+void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+		      uint64_t now, struct synack_actions *out)
+{
+	ctx->stats.seg_in++;
+	if (seg->flags & SYNACK_TH_RST)
+		ctx->stats.rst_in++;
+
+	switch (tcb->state) {
+	case SYNACK_CLOSED:
+	case SYNACK_LISTEN:
+		synack_tcp_no_conn(ctx, seg, out);
+		return;
+	case SYNACK_SYN_SENT:
+		syn_sent_input(ctx, tcb, seg, now, out);
+		return;
+	case SYNACK_TIME_WAIT:
+		if (time_wait_input(ctx, tcb, seg, now, out))
+			return;
+		break;
+	case SYNACK_SYN_RECEIVED:
+		/* The peer's SYN again (its retransmission crossed our SYN-ACK, or the SYN-ACK was lost):
+		 * answer with the same SYN-ACK; the ISNs are unchanged so the duplicate is harmless. */
+		if ((seg->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST)) == SYNACK_TH_SYN &&
+		    seg->seq == tcb->irs) {
+			ctx->stats.rtx_synack++;
+			synack_tcp_send_syn(ctx, tcb, now, out);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+
+	uint32_t seq = seg->seq;
+	uint32_t len = seg->len;
+	const uint8_t *payload = seg->payload;
+	int fin = (seg->flags & SYNACK_TH_FIN) != 0;
+	int has_ts = (tcb->flags & SYNACK_TF_TS) && (seg->opts.present & SYNACK_OPT_TS);
+
+	/* RFC 7323 §5.3 R1 (PAWS): an older timestamp than TS.Recent marks an old duplicate. */
+	if (has_ts && !(seg->flags & SYNACK_TH_RST) && synack_seq_lt(seg->opts.tsval, tcb->ts_recent)) {
+		ctx->stats.paws_drops++;
+		synack_tcp_send_ack(ctx, tcb, now, out);
+		return;
+	}
+
+	/* First: the sequence number (RFC 9293 §3.10.7.4, the four cases of the acceptability test). */
+	if (!acceptable(tcb, seq, synack_seg_seqlen(seg))) {
+		if (seg->flags & SYNACK_TH_RST) {
+			ctx->stats.rst_in_ignored++;
+			return;
+		}
+		ctx->stats.seg_unacceptable++;
+		/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, then drop. */
+		synack_tcp_send_ack(ctx, tcb, now, out);
+		return;
+	}
+
+	/* Second: RST (RFC 5961 §3.2): exactly RCV.NXT resets; elsewhere in the window, challenge. */
+	if (seg->flags & SYNACK_TH_RST) {
+		if (seq != tcb->rcv_nxt) {
+			synack_tcp_challenge_ack(ctx, tcb, now, out);
+			return;
+		}
+		switch (tcb->state) {
+		case SYNACK_SYN_RECEIVED:
+			/* Passive: back to LISTEN, which for us is: forget it. Active: refused. */
+			synack_tcp_closed(tcb, (tcb->flags & SYNACK_TF_PASSIVE) ? SYNACK_CLOSE_RESET
+										: SYNACK_CLOSE_REFUSED, out);
+			return;
+		default:
+			/* ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT: "connection reset"; CLOSING, LAST-ACK: CLOSED. */
+			synack_tcp_closed(tcb, SYNACK_CLOSE_RESET, out);
+			return;
+		}
+	}
+
+	/* Trim to the window: bytes before RCV.NXT are old (a SYN cannot be here: see step four). */
+	if (synack_seq_lt(seq, tcb->rcv_nxt) && !(seg->flags & SYNACK_TH_SYN)) {
+		uint32_t skip = tcb->rcv_nxt - seq;
+		if (skip > len) {
+			/* Everything, the FIN too, was received before. */
+			payload += len;
+			seq += len + 1;
+			len = 0;
+			fin = 0;
+		} else {
+			payload += skip;
+			len -= skip;
+			seq += skip;
+		}
+	}
+	{
+		uint32_t wnd = synack_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+		uint32_t space = tcb->rcv_buf > tcb->rcv_unread ? tcb->rcv_buf - tcb->rcv_unread : 0;
+		if (space < wnd)
+			wnd = space;
+		if (seq == tcb->rcv_nxt && len > wnd) {
+			len = wnd;
+			fin = 0;
+		}
+	}
+
+	/* Fourth: SYN. RFC 9293 (after RFC 5961 §4): in SYN-RECEIVED of a passive open, back to LISTEN;
+	 * in a synchronized state, a challenge ACK whatever the sequence number. */
+	if (seg->flags & SYNACK_TH_SYN) {
+		ctx->stats.syn_in_synchronized++;
+		if (tcb->state == SYNACK_SYN_RECEIVED && (tcb->flags & SYNACK_TF_PASSIVE)) {
+			synack_tcp_closed(tcb, SYNACK_CLOSE_RESET, out);
+			return;
+		}
+		synack_tcp_challenge_ack(ctx, tcb, now, out);
+		return;
+	}
+
+	/* Fifth: the ACK field. Without ACK, drop. */
+	if (!(seg->flags & SYNACK_TH_ACK))
+		return;
+
+	/* RFC 7323 §4.3: TS.Recent follows the segment that covers the left window edge. */
+	if (has_ts && synack_seq_le(seg->seq, tcb->rcv_nxt) && synack_seq_ge(seg->opts.tsval, tcb->ts_recent))
+		tcb->ts_recent = seg->opts.tsval;
+
+	uint32_t ack = seg->ack;
+	if (tcb->state == SYNACK_SYN_RECEIVED) {
+		/* If SND.UNA < SEG.ACK =< SND.NXT: ESTABLISHED; else <SEQ=SEG.ACK><CTL=RST>. */
+		if (!(synack_seq_gt(ack, tcb->snd_una) && synack_seq_le(ack, tcb->snd_max))) {
+			synack_tcp_send_rst(ctx, &tcb->tuple, ack, 0, 0, out);
+			return;
+		}
+		tcb->snd_una = ack;
+		tcb->snd_wnd = (uint32_t)seg->wnd << tcb->snd_wscale;
+		tcb->snd_max_wnd = tcb->snd_wnd;
+		tcb->snd_wl1 = seg->seq;
+		tcb->snd_wl2 = ack;
+		established(ctx, tcb, now, out);
+	} else {
+		/* RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT] (SND.NXT here is the
+		 * highest ever sent, snd_max, so that a go-back-N does not refuse genuine ACKs). */
+		if (synack_seq_lt(ack, tcb->snd_una - tcb->snd_max_wnd) || synack_seq_gt(ack, tcb->snd_max)) {
+			ctx->stats.ack_out_of_range++;
+			synack_tcp_challenge_ack(ctx, tcb, now, out);
+			return;
+		}
+		if (synack_seq_gt(ack, tcb->snd_una)) {
+			/* New data acknowledged: SND.UNA <- SEG.ACK. SYN and FIN occupy sequence numbers but no
+			 * byte of the stream, so the bytes to free exclude them. */
+			uint32_t lo = synack_seq_max(tcb->snd_una, tcb->iss + 1);
+			uint32_t hi = synack_seq_lt(ack, tcb->snd_end) ? ack : tcb->snd_end;
+			uint32_t acked = synack_seq_gt(hi, lo) ? hi - lo : 0;
+			tcb->snd_una = ack;
+			if (synack_seq_gt(ack, tcb->snd_nxt))
+				tcb->snd_nxt = ack;
+			if ((tcb->flags & SYNACK_TF_RTT_TIMING) && synack_seq_ge(ack, tcb->rtt_seq)) {
+				tcb->flags &= (uint16_t)~SYNACK_TF_RTT_TIMING;
+				synack_tcp_rtt_sample(ctx, tcb, now_us32(now) - tcb->rtt_start_us);
+			}
+			/* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
+			if (tcb->cwnd < tcb->ssthresh)
+				tcb->cwnd += acked < tcb->smss ? acked : tcb->smss;
+			else
+				tcb->cwnd += (uint32_t)((uint64_t)tcb->smss * tcb->smss / tcb->cwnd) + 1;
+			tcb->retries = 0;
+			/* RFC 6298 §5.2, §5.3: all acknowledged, stop the timer; else restart it. */
+			if (tcb->snd_una == tcb->snd_max)
+				timer_cancel(tcb, SYNACK_TIMER_RTX, out);
+			else
+				rtx_restart(tcb, now, out);
+			if (acked)
+				act_event(out, SYNACK_EV_ACKED, 0, 0, acked, NULL);
+		}
+		/* Window update (RFC 9293 §3.10.7.4): only from a segment not older than the last one. */
+		if (synack_seq_lt(tcb->snd_wl1, seg->seq) ||
+		    (tcb->snd_wl1 == seg->seq && synack_seq_le(tcb->snd_wl2, ack))) {
+			tcb->snd_wnd = (uint32_t)seg->wnd << tcb->snd_wscale;
+			if (tcb->snd_wnd > tcb->snd_max_wnd)
+				tcb->snd_max_wnd = tcb->snd_wnd;
+			tcb->snd_wl1 = seg->seq;
+			tcb->snd_wl2 = ack;
+		}
+	}
+
+	int fin_acked = (tcb->flags & SYNACK_TF_FIN_SENT) && synack_seq_gt(tcb->snd_una, tcb->snd_end);
+	switch (tcb->state) {
+	case SYNACK_FIN_WAIT_1:
+		/* Our FIN acknowledged: FIN-WAIT-2. We only close fully, so bound the wait for the peer's
+		 * FIN (Linux's tcp_fin_timeout for an orphaned socket). */
+		if (fin_acked) {
+			tcb_set_state(tcb, SYNACK_FIN_WAIT_2, out);
+			timer_arm(tcb, SYNACK_TIMER_LINGER, now + (uint64_t)ctx->cfg.fin_wait2_ms * SYNACK_NS_PER_MS, out);
+		}
+		break;
+	case SYNACK_CLOSING:
+		if (fin_acked) {
+			synack_tcp_enter_time_wait(ctx, tcb, now, out);
+			return;
+		}
+		return;
+	case SYNACK_LAST_ACK:
+		if (fin_acked)
+			synack_tcp_closed(tcb, SYNACK_CLOSE_NORMAL, out);
+		return;
+	case SYNACK_TIME_WAIT:
+		return;
+	default:
+		break;
+	}
+
+	/* Sixth (URG) is not supported: the urgent pointer is ignored, as RFC 6093 advises. */
+	text_and_fin(ctx, tcb, seq, payload, len, fin, now, out);
+}
+
+bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg *seg,
+			     struct synack_actions *out)
+{
+	/* RFC 9293 §3.10.7.2, LISTEN: first an RST is ignored; second an ACK is answered with
+	 * <SEQ=SEG.ACK><CTL=RST>; third a SYN opens a connection; anything else is dropped. */
+	ctx->stats.seg_in++;
+	if (seg->flags & SYNACK_TH_RST) {
+		ctx->stats.rst_in++;
+		return false;
+	}
+	if (seg->flags & SYNACK_TH_ACK) {
+		struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
+		synack_tcp_send_rst(ctx, &t, seg->ack, 0, 0, out);
+		return false;
+	}
+	if (seg->flags & SYNACK_TH_SYN) {
+		ctx->stats.syn_in++;
+		return true;
+	}
+	return false;
+}
+
+void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, struct synack_actions *out)
+{
+	/* RFC 9293 §3.10.7.1, CLOSED: an RST is dropped; to a segment with ACK, <SEQ=SEG.ACK><CTL=RST>;
+	 * otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+	if (seg->flags & SYNACK_TH_RST)
+		return;
+	struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
+	if (seg->flags & SYNACK_TH_ACK)
+		synack_tcp_send_rst(ctx, &t, seg->ack, 0, 0, out);
+	else
+		synack_tcp_send_rst(ctx, &t, 0, seg->seq + synack_seg_seqlen(seg), 1, out);
+}
+
+/* ISS and timestamp offset for a tuple (RFC 6528; RFC 7323 §7.1 for the offset). */
+static void choose_iss(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now)
+{
+	uint64_t h = synack_isn_hash(ctx->secret, &tcb->tuple);
+	tcb->iss = synack_isn_clock(now) + (uint32_t)h;
+	tcb->ts_offset = (uint32_t)(h >> 32);
+	if (ctx->isn_hook)
+		tcb->iss = ctx->isn_hook(ctx->isn_arg, &tcb->tuple);
+}
+
+void synack_tcp_tcb_init(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_tuple *t,
+			 uint64_t now)
+{
+	uint64_t user = tcb->user;
+	memset(tcb, 0, sizeof(*tcb));
+	tcb->user = user;
+	tcb->tuple = *t;
+	tcb->rcv_buf = ctx->cfg.rcv_buf;
+	tcb->rcv_wscale = ctx->cfg.wscale ? (uint8_t)wscale_for(tcb->rcv_buf) : 0;
+	tcb->smss = SYNACK_DEFAULT_MSS;
+	tcb->rto_us = ctx->cfg.rto_init_ms * 1000u;
+	choose_iss(ctx, tcb, now);
+	tcb->snd_una = tcb->iss;
+	tcb->snd_nxt = tcb->snd_max = tcb->snd_end = tcb->iss + 1;
+	/* Time the handshake (Karn: the sample is dropped if the SYN or SYN-ACK is retried). */
+	tcb->flags = SYNACK_TF_RTT_TIMING;
+	tcb->rtt_seq = tcb->iss + 1;
+	tcb->rtt_start_us = now_us32(now);
+}
+
+void synack_tcp_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+		       uint64_t now, bool has_floor, uint32_t iss_floor, struct synack_actions *out)
+{
+	struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
+	synack_tcp_tcb_init(ctx, tcb, &t, now);
+	if (has_floor && synack_seq_lt(tcb->iss, iss_floor)) {
+		tcb->iss = iss_floor;
+		tcb->snd_una = tcb->iss;
+		tcb->snd_nxt = tcb->snd_max = tcb->snd_end = tcb->rtt_seq = tcb->iss + 1;
+	}
+	tcb->flags |= SYNACK_TF_PASSIVE;
+	tcb->state = SYNACK_LISTEN;
+	/* RFC 9293 §3.10.7.2 third: RCV.NXT <- SEG.SEQ+1, IRS <- SEG.SEQ. Text in the SYN is not kept
+	 * (no Fast Open yet): RCV.NXT does not cover it, so the peer sends it again. */
+	tcb->irs = seg->seq;
+	tcb->rcv_nxt = seg->seq + 1;
+	tcb->rcv_adv = tcb->rcv_nxt;
+	synack_tcp_take_syn_opts(ctx, tcb, seg, 0);
+	tcb->snd_wnd = seg->wnd;
+	tcb->snd_max_wnd = seg->wnd;
+	tcb->snd_wl1 = seg->seq;
+	ctx->stats.passive_opens++;
+	tcb_set_state(tcb, SYNACK_SYN_RECEIVED, out);
+	synack_tcp_send_syn(ctx, tcb, now, out);
+	rtx_restart(tcb, now, out);
+}
+

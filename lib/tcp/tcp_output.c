@@ -1,0 +1,214 @@
+/* tcp_output.c: everything the core sends: SYN and SYN-ACK, data and FIN within the peer's window
+ * and the congestion window, bare ACKs, resets and rate-limited challenge ACKs. */
+#include "tcp_internal.h"
+
+uint16_t synack_tcp_rcv_wnd_field(struct synack_tcb *tcb, int syn)
+{
+	uint32_t space = tcb->rcv_buf > tcb->rcv_unread ? tcb->rcv_buf - tcb->rcv_unread : 0;
+	uint32_t right = tcb->rcv_nxt + space;
+	/* RFC 9293 §3.8.6.2.2: a receiver must not shrink the window (move its right edge left). */
+	if (synack_seq_lt(right, tcb->rcv_adv))
+		right = tcb->rcv_adv;
+	uint32_t wnd = right - tcb->rcv_nxt;
+	/* RFC 7323 §2.2: the window field of a SYN or SYN-ACK is never scaled. */
+	unsigned shift = syn ? 0 : tcb->rcv_wscale;
+	uint32_t field = wnd >> shift;
+	if (field > 0xffff)
+		field = 0xffff;
+	uint32_t edge = tcb->rcv_nxt + (field << shift);
+	if (synack_seq_gt(edge, tcb->rcv_adv))
+		tcb->rcv_adv = edge;
+	return (uint16_t)field;
+}
+
+static void put_ts(const struct synack_tcb *tcb, uint64_t now, struct synack_seg *s)
+{
+	if (tcb->flags & SYNACK_TF_TS) {
+		s->opts.present |= SYNACK_OPT_TS;
+		s->opts.tsval = ts_clock(tcb, now);
+		s->opts.tsecr = tcb->ts_recent;
+	}
+}
+
+void synack_tcp_syn_opts(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now,
+			 struct synack_tcp_opts *o)
+{
+	o->present = SYNACK_OPT_MSS;
+	o->mss = ctx->cfg.mss;
+	/* In SYN-SENT the flags are what we offer; in SYN-RECEIVED, what both sides agreed. */
+	if (tcb->flags & SYNACK_TF_WSCALE) {
+		o->present |= SYNACK_OPT_WSCALE;
+		o->wscale = tcb->rcv_wscale;
+	}
+	if (tcb->flags & SYNACK_TF_SACK)
+		o->present |= SYNACK_OPT_SACK_OK;
+	if (tcb->flags & SYNACK_TF_TS) {
+		o->present |= SYNACK_OPT_TS;
+		o->tsval = ts_clock(tcb, now);
+		/* RFC 7323 §3.2: TSecr of a SYN is 0; of a SYN-ACK, the SYN's TSval. */
+		o->tsecr = tcb->state == SYNACK_SYN_SENT ? 0 : tcb->ts_recent;
+	}
+}
+
+void synack_tcp_send_syn(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			 struct synack_actions *out)
+{
+	struct synack_seg *s = seg_new(out, &tcb->tuple);
+	if (!s)
+		return;
+	s->seq = tcb->iss;
+	s->flags = SYNACK_TH_SYN;
+	if (tcb->state == SYNACK_SYN_RECEIVED) {
+		/* RFC 9293 §3.10.7.2: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+		s->flags |= SYNACK_TH_ACK;
+		s->ack = tcb->rcv_nxt;
+		ctx->stats.synack_out++;
+	}
+	s->wnd = synack_tcp_rcv_wnd_field(tcb, 1);
+	synack_tcp_syn_opts(ctx, tcb, now, &s->opts);
+	ctx->stats.seg_out++;
+}
+
+void synack_tcp_send_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			 struct synack_actions *out)
+{
+	struct synack_seg *s = seg_new(out, &tcb->tuple);
+	if (!s)
+		return;
+	s->seq = tcb->snd_nxt;
+	s->ack = tcb->rcv_nxt;
+	s->flags = SYNACK_TH_ACK;
+	s->wnd = synack_tcp_rcv_wnd_field(tcb, 0);
+	put_ts(tcb, now, s);
+	tcb->flags &= (uint16_t)~SYNACK_TF_ACK_NOW;
+	ctx->stats.seg_out++;
+}
+
+void synack_tcp_send_rst(struct synack_tcp_ctx *ctx, const struct synack_tuple *t, uint32_t seq,
+			 uint32_t ack, int with_ack, struct synack_actions *out)
+{
+	struct synack_seg *s = seg_new(out, t);
+	if (!s)
+		return;
+	s->seq = seq;
+	s->flags = SYNACK_TH_RST;
+	if (with_ack) {
+		s->flags |= SYNACK_TH_ACK;
+		s->ack = ack;
+	}
+	ctx->stats.rst_out++;
+	ctx->stats.seg_out++;
+}
+
+void synack_tcp_challenge_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			      struct synack_actions *out)
+{
+	/* RFC 5961 §7: limit challenge ACKs per core, so that the ACKs cannot be used to reflect a flood
+	 * or to count guesses. A one-second window; the budget is configuration. */
+	if (now - ctx->chack_window_ns >= SYNACK_NS_PER_S) {
+		ctx->chack_window_ns = now;
+		ctx->chack_sent = 0;
+	}
+	if (ctx->chack_sent >= ctx->cfg.challenge_ack_limit) {
+		ctx->stats.challenge_acks_limited++;
+		return;
+	}
+	ctx->chack_sent++;
+	ctx->stats.challenge_acks++;
+	synack_tcp_send_ack(ctx, tcb, now, out);
+}
+
+/* Sends queued data and FIN. force_probe sends one byte (or the FIN) even into a zero window: the
+ * persist behaviour of RFC 9293 §3.8.6.1, driven by the retransmission timer. Returns segments sent. */
+static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, int force_probe,
+			  struct synack_actions *out)
+{
+	unsigned sent = 0;
+	uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
+	if (force_probe && wnd == 0)
+		wnd = 1;
+	uint32_t right = tcb->snd_una + wnd;
+	int fin_queued = (tcb->flags & SYNACK_TF_FIN_QUEUED) != 0;
+
+	for (;;) {
+		uint32_t avail = tcb->snd_end - tcb->snd_nxt;
+		if (synack_seq_ge(tcb->snd_nxt, tcb->snd_end))
+			avail = 0;
+		int fin = fin_queued && tcb->snd_nxt + avail == tcb->snd_end;
+		if (avail == 0 && !fin)
+			break;
+		uint32_t room = synack_seq_lt(tcb->snd_nxt, right) ? right - tcb->snd_nxt : 0;
+		uint32_t len = avail;
+		if (len > room)
+			len = room;
+		if (len > tcb->smss)
+			len = tcb->smss;
+		if (len < avail) {
+			/* RFC 9293 §3.8.6.2.1 (sender's SWS avoidance): send a partial segment only when it fills
+			 * the MSS or at least half the largest window the peer offered. */
+			if (len == 0 || (len < tcb->smss && len < tcb->snd_max_wnd / 2 && !force_probe))
+				break;
+			fin = 0;
+		}
+		struct synack_seg *s = seg_new(out, &tcb->tuple);
+		if (!s)
+			break;
+		s->seq = tcb->snd_nxt;
+		s->ack = tcb->rcv_nxt;
+		s->len = len;
+		s->flags = SYNACK_TH_ACK | (len ? SYNACK_TH_PSH : 0) | (fin ? SYNACK_TH_FIN : 0);
+		s->wnd = synack_tcp_rcv_wnd_field(tcb, 0);
+		put_ts(tcb, now, s);
+		int retransmit = synack_seq_lt(tcb->snd_nxt, tcb->snd_max);
+		if (retransmit) {
+			if (len)
+				ctx->stats.rtx_data++;
+			else
+				ctx->stats.rtx_fin++;
+		} else if (!(tcb->flags & SYNACK_TF_RTT_TIMING) && tcb->retries == 0) {
+			/* Time one segment per RTT (RFC 6298 §3); Karn: never a retransmitted one. */
+			tcb->flags |= SYNACK_TF_RTT_TIMING;
+			tcb->rtt_seq = tcb->snd_nxt + len + (uint32_t)fin;
+			tcb->rtt_start_us = now_us32(now);
+		}
+		tcb->snd_nxt += len + (uint32_t)fin;
+		if (fin)
+			tcb->flags |= SYNACK_TF_FIN_SENT;
+		if (synack_seq_gt(tcb->snd_nxt, tcb->snd_max))
+			tcb->snd_max = tcb->snd_nxt;
+		ctx->stats.seg_out++;
+		ctx->stats.data_bytes_out += len;
+		sent++;
+		if (fin || force_probe)
+			break;
+	}
+	if (sent) {
+		tcb->flags &= (uint16_t)~SYNACK_TF_ACK_NOW;
+		/* RFC 6298 §5.1: start the timer if it is not running. */
+		if (!(tcb->flags & SYNACK_TF_RTX_ARMED))
+			rtx_restart(tcb, now, out);
+	}
+	return sent;
+}
+
+static int can_send_data(unsigned state)
+{
+	return state == SYNACK_ESTABLISHED || state == SYNACK_CLOSE_WAIT || state == SYNACK_FIN_WAIT_1 ||
+	       state == SYNACK_CLOSING || state == SYNACK_LAST_ACK;
+}
+
+void synack_tcp_output(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+		       struct synack_actions *out)
+{
+	if (can_send_data(tcb->state))
+		send_data(ctx, tcb, now, 0, out);
+	if ((tcb->flags & SYNACK_TF_ACK_NOW) && synack_state_synchronized(tcb->state))
+		synack_tcp_send_ack(ctx, tcb, now, out);
+}
+
+void synack_tcp_output_probe(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			     struct synack_actions *out)
+{
+	if (can_send_data(tcb->state))
+		send_data(ctx, tcb, now, 1, out);
+}

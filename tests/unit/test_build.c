@@ -1,0 +1,1 @@
+/* test_build.c: to be written */

@@ -1,0 +1,1 @@
+/* test_cksum.c: to be written */

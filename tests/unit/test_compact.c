@@ -1,0 +1,1 @@
+/* test_compact.c: to be written */

@@ -1,0 +1,1 @@
+/* test_isn.c: to be written */

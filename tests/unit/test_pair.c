@@ -1,0 +1,1 @@
+/* test_pair.c: to be written */

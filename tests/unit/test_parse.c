@@ -1,0 +1,1 @@
+/* test_parse.c: to be written */

@@ -1,0 +1,1 @@
+/* test_rfc5961.c: to be written */

@@ -1,0 +1,1 @@
+/* test_seq.c: to be written */

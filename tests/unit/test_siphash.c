@@ -1,0 +1,1 @@
+/* test_siphash.c: to be written */

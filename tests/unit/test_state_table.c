@@ -1,0 +1,1 @@
+/* test_state_table.c: to be written */

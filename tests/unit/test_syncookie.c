@@ -1,0 +1,1 @@
+/* test_syncookie.c: to be written */
