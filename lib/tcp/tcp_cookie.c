@@ -63,7 +63,7 @@ bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 	tcb->irs = seg->seq - 1;
 	tcb->rcv_nxt = seg->seq;
 	tcb->rcv_adv = tcb->rcv_nxt + (tcb->rcv_buf > 0xffff ? 0xffff : tcb->rcv_buf);
-	tcb->smss = ci.mss;
+	tcb->smss = ci.mss < ctx->cfg.mss ? ci.mss : ctx->cfg.mss;
 	if (ci.has_ts) {
 		tcb->flags |= SYNACK_TF_TS;
 		tcb->ts_recent = seg->opts.tsval;
