@@ -281,6 +281,21 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 			return;
 		break;
 	case SYNACK_SYN_RECEIVED:
+		/* Simultaneous open: the peer's SYN-ACK answers our SYN. Its SYN is already counted in
+		 * RCV.NXT, which would make it fail the acceptability test although its ACK is what completes
+		 * the handshake (RFC 9293 §3.5 figure 7); take the ACK, as Linux does. */
+		if (!(tcb->flags & SYNACK_TF_PASSIVE) &&
+		    (seg->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST | SYNACK_TH_FIN)) ==
+			    (SYNACK_TH_SYN | SYNACK_TH_ACK) &&
+		    seg->seq == tcb->irs && seg->len == 0 && seg->ack == tcb->snd_nxt) {
+			tcb->snd_una = seg->ack;
+			tcb->snd_wnd = (uint32_t)seg->wnd; /* a SYN's window is never scaled */
+			tcb->snd_max_wnd = tcb->snd_wnd;
+			tcb->snd_wl1 = seg->seq;
+			tcb->snd_wl2 = seg->ack;
+			established(ctx, tcb, now, out);
+			return;
+		}
 		/* The peer's SYN again (its retransmission crossed our SYN-ACK, or the SYN-ACK was lost):
 		 * answer with the same SYN-ACK; the ISNs are unchanged so the duplicate is harmless. */
 		if ((seg->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST)) == SYNACK_TH_SYN &&

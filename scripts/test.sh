@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing, builds, and runs every test: the Criterion
+# unit suite (release build), the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+# the synack-demo traces, and a bounded libFuzzer run over the parser and state machine.
+# Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+logdir=$(mktemp -d)
+passed=0
+failed=0
+failures=()
+
+note() { printf '%s\n' "$*"; }
+
+# Criterion suite: count its test cases from its TAP output.
+run_criterion() { # name binary
+  local name=$1 bin=$2 tap="$logdir/$1.tap"
+  "$bin" --jobs 2 --tap="$tap" >"$logdir/$name.log" 2>&1
+  local rc=$?
+  local ok nok
+  ok=$(grep -c '^ok ' "$tap" 2>/dev/null || true)
+  nok=$(grep -c '^not ok ' "$tap" 2>/dev/null || true)
+  passed=$((passed + ok))
+  failed=$((failed + nok))
+  if [ "$rc" -ne 0 ] || [ "$nok" -ne 0 ] || [ "$ok" -eq 0 ]; then
+    [ "$nok" -ne 0 ] || failed=$((failed + 1))
+    failures+=("$name")
+    grep -E '^not ok|Assertion|FAIL|ERROR|runtime error' "$tap" "$logdir/$name.log" | head -40
+  fi
+  note "$name: $ok passed, $nok failed"
+}
+
+# A single check: a command that must exit 0.
+run_one() { # name command...
+  local name=$1; shift
+  if "$@" >"$logdir/$name.log" 2>&1; then
+    passed=$((passed + 1)); note "$name: passed"
+  else
+    failed=$((failed + 1)); failures+=("$name"); note "$name: FAILED"; tail -30 "$logdir/$name.log"
+  fi
+}
+
+./scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+if ./scripts/build.sh release >"$logdir/build.log" 2>&1; then
+  run_criterion unit build/tests/unit/synack-unit
+  run_one demo-traces ./build/app/demo/synack-demo --msl 2
+else
+  cat "$logdir/build.log"; failed=$((failed + 1)); failures+=(build-release)
+fi
+
+if ./scripts/build.sh asan >"$logdir/build-asan.log" 2>&1; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_criterion unit-asan-ubsan build-asan/tests/unit/synack-unit
+else
+  cat "$logdir/build-asan.log"; failed=$((failed + 1)); failures+=(build-asan)
+fi
+
+fuzz() {
+  ./scripts/build.sh fuzz || return 1
+  local corpus="$logdir/corpus"
+  mkdir -p "$corpus"
+  ./build-fuzz/tests/fuzz/fuzz-gen-corpus "$corpus" || return 1
+  ./build-fuzz/tests/fuzz/fuzz-input -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$logdir/" -print_final_stats=1 "$corpus"
+}
+run_one fuzz-input fuzz
+
+[ ${#failures[@]} -eq 0 ] || note "failed: ${failures[*]} (logs in $logdir)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
