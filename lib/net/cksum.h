@@ -1,0 +1,43 @@
+/* cksum.h: the Internet checksum (RFC 1071) used by IPv4, ICMP and TCP, and its incremental update
+ * (RFC 1624) for when one header field changes.
+ *
+ * Byte order. The sums here are taken over 16-bit words exactly as they lie in memory, so they
+ * come out in *memory order* (RFC 1071 §2(B): the ones-complement sum is byte-order independent).
+ * A value from synack_cksum_fold() is therefore already in network byte order as a byte pair:
+ * store it with memcpy (synack_wr_cksum() in wire.h), never through htons(). On a little-endian
+ * host the number 0x3412 means the bytes 12 34 on the wire. The partial sums passed between these
+ * functions are in the same memory order, including the one synack_cksum_pseudo_ipv4() returns. */
+#ifndef SYNACK_NET_CKSUM_H
+#define SYNACK_NET_CKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Adds len bytes at p (any alignment) to the partial sum and returns the new partial sum, folded to
+ * 16 bits (so at most 0xffff: a few partial sums may also be added with +). Only the last block of
+ * a chained computation may have an odd length: an odd length pads with one zero byte, as RFC 1071
+ * §4.1 does at the end of the data. */
+uint32_t synack_cksum_add(uint32_t sum, const void *p, size_t len);
+
+/* Folds a partial sum to 16 bits and complements it: the value to put in the checksum field, in
+ * memory order (see above). When the data summed already includes a correct checksum field the
+ * result is 0, which is how a receiver verifies. */
+uint16_t synack_cksum_fold(uint32_t sum);
+
+/* Partial sum of the TCP/UDP pseudo-header of RFC 9293 §3.1 (source, destination, zero, protocol,
+ * L4 length). Addresses and l4len in host byte order; the result is in memory order, folded to 16
+ * bits and not complemented (what DPDK's L4 checksum offload wants in the checksum field). */
+uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4len);
+
+/* RFC 1624 eqn. 3: the checksum after one 16-bit word of the covered data changes from old_word to
+ * new_word, HC' = ~(~HC + ~m + m'). All three values must be in the same byte order: either all as
+ * they lie in memory (checksum read with synack_rd_cksum(), words with memcpy), or all in host
+ * order. Eqn. 3 rather than eqn. 2 (HC' = HC - ~m - m') so that the result is never the negative
+ * zero 0xffff unless a full recomputation would give it too (RFC 1624 §3). */
+uint16_t synack_cksum_update16(uint16_t old_cksum, uint16_t old_word, uint16_t new_word);
+
+/* The same for a 32-bit field (an IPv4 address, a sequence number) that starts on a 16-bit boundary
+ * of the covered data: it is two 16-bit words. Byte order rule as for synack_cksum_update16(). */
+uint16_t synack_cksum_update32(uint16_t old_cksum, uint32_t old_val, uint32_t new_val);
+
+#endif
