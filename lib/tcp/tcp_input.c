@@ -91,6 +91,9 @@ static void established(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 		synack_tcp_rtt_sample(ctx, tcb, now_us32(now) - tcb->rtt_start_us);
 	tcb->flags &= (uint16_t)~SYNACK_TF_RTT_TIMING;
 	cwnd_init(tcb);
+	/* RFC 6298 §5.7: after a retried SYN, data transmission starts with an RTO of at least 3 s. */
+	if (tcb->retries && tcb->rto_us < 3000000u)
+		tcb->rto_us = 3000000u;
 	tcb->retries = 0;
 	tcb_set_state(tcb, SYNACK_ESTABLISHED, out);
 	ctx->stats.handshakes++;
@@ -222,10 +225,11 @@ static int time_wait_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 		 * duplicate: its timestamp is newer than TS.Recent, or, without timestamps on both sides, its
 		 * sequence number is above RCV.NXT. */
 		int newer;
-		if ((tcb->flags & SYNACK_TF_TS) && (seg->opts.present & SYNACK_OPT_TS))
-			newer = synack_seq_gt(seg->opts.tsval, tcb->ts_recent);
+		if ((tcb->flags & SYNACK_TF_TS) && (seg->opts.present & SYNACK_OPT_TS) && ctx->cfg.timestamps)
+			newer = synack_seq_gt(seg->opts.tsval, tcb->ts_recent) ||
+				(seg->opts.tsval == tcb->ts_recent && synack_seq_gt(seg->seq, tcb->rcv_nxt));
 		else
-			newer = !(tcb->flags & SYNACK_TF_TS) && synack_seq_gt(seg->seq, tcb->rcv_nxt);
+			newer = synack_seq_gt(seg->seq, tcb->rcv_nxt);
 		if (newer) {
 			ctx->stats.tw_reopen++;
 			/* The new incarnation starts above everything the old one may have sent (Linux uses the
@@ -395,10 +399,6 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 	if (!(seg->flags & SYNACK_TH_ACK))
 		return;
 
-	/* RFC 7323 §4.3: TS.Recent follows the segment that covers the left window edge. */
-	if (has_ts && synack_seq_le(seg->seq, tcb->rcv_nxt) && synack_seq_ge(seg->opts.tsval, tcb->ts_recent))
-		tcb->ts_recent = seg->opts.tsval;
-
 	uint32_t ack = seg->ack;
 	if (tcb->state == SYNACK_SYN_RECEIVED) {
 		/* If SND.UNA < SEG.ACK =< SND.NXT: ESTABLISHED; else <SEQ=SEG.ACK><CTL=RST>. */
@@ -456,7 +456,14 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 			tcb->snd_wl1 = seg->seq;
 			tcb->snd_wl2 = ack;
 		}
+		/* RFC 9293 §3.8.6.1: a peer answering our window probes keeps the connection open. */
+		if (tcb->snd_wnd == 0 && ack == tcb->snd_una)
+			tcb->retries = 0;
 	}
+	/* RFC 7323 §4.3: TS.Recent follows the segment that covers the left window edge, and only once
+	 * its ACK passed the checks above (a segment RFC 5961 §5.2 discards must not move it). */
+	if (has_ts && synack_seq_le(seg->seq, tcb->rcv_nxt) && synack_seq_ge(seg->opts.tsval, tcb->ts_recent))
+		tcb->ts_recent = seg->opts.tsval;
 
 	int fin_acked = (tcb->flags & SYNACK_TF_FIN_SENT) && synack_seq_gt(tcb->snd_una, tcb->snd_end);
 	switch (tcb->state) {

@@ -200,8 +200,14 @@ static int can_send_data(unsigned state)
 void synack_tcp_output(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 		       struct synack_actions *out)
 {
-	if (can_send_data(tcb->state))
+	if (can_send_data(tcb->state)) {
 		send_data(ctx, tcb, now, 0, out);
+		/* RFC 9293 §3.8.6.1: data waits behind a zero window with nothing in flight: the RTX timer
+		 * runs as the persist timer (its expiry sends the probe). */
+		if (tcb->snd_wnd == 0 && tcb->snd_una == tcb->snd_max && synack_seq_lt(tcb->snd_nxt, tcb->snd_end) &&
+		    !(tcb->flags & SYNACK_TF_RTX_ARMED))
+			rtx_restart(tcb, now, out);
+	}
 	if ((tcb->flags & SYNACK_TF_ACK_NOW) && synack_state_synchronized(tcb->state))
 		synack_tcp_send_ack(ctx, tcb, now, out);
 }

@@ -65,7 +65,9 @@ int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_
 		synack_tcp_closed(tcb, SYNACK_CLOSE_NORMAL, out);
 		return 0;
 	case SYNACK_SYN_RECEIVED:
-		/* The FIN waits for ESTABLISHED (RFC 9293 §3.10.4 allows queueing it). */
+		/* RFC 9293 §3.10.4 sends the FIN at once when nothing was queued. We hold it until
+		 * ESTABLISHED instead, so that a lost SYN-ACK is still retransmitted as a SYN-ACK (a
+		 * deliberate deviation: the FIN leaves one round trip later). */
 		tcb->flags |= SYNACK_TF_FIN_QUEUED;
 		return 0;
 	case SYNACK_ESTABLISHED:
