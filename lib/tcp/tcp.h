@@ -44,27 +44,36 @@ struct synack_tcp_cfg {
 /* Fills cfg with the defaults named above. */
 void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 
-/* Counters of the core's decisions, single writer (the owning core). */
+/* Counters of the core's decisions, single writer (the owning core). One list, so that the struct
+ * and the names the console prints cannot drift apart. */
+#define SYNACK_TCP_STATS(X)                                                                      \
+	X(seg_in) X(seg_out) X(syn_in) X(synack_out) X(rst_out) X(rst_in)                         \
+	X(handshakes)             /* connections that reached ESTABLISHED */                     \
+	X(active_opens) X(passive_opens)                                                          \
+	X(rst_in_ignored)         /* out of window, or TIME-WAIT (RFC 1337) */                   \
+	X(challenge_acks)         /* RFC 5961 challenge ACKs sent */                             \
+	X(challenge_acks_limited) /* ... withheld by the per-core rate limit */                 \
+	X(syn_in_synchronized)    /* SYNs in a synchronized state (RFC 5961 §4) */              \
+	X(ack_out_of_range)       /* ACKs outside [SND.UNA - MAX.SND.WND, SND.NXT] (§5) */      \
+	X(seg_unacceptable)       /* failed the acceptability test (RFC 9293 §3.10.7.4) */      \
+	X(paws_drops)             /* RFC 7323 §5 */                                             \
+	X(ooo_drops)              /* in-window data past RCV.NXT: no reassembly queue */        \
+	X(rtx_syn) X(rtx_synack) X(rtx_data) X(rtx_fin)                                           \
+	X(timeouts)               /* connections given up after their retries */                 \
+	X(tw_reopen)              /* new SYN accepted in TIME-WAIT (RFC 6191) */                \
+	X(fin_wait2_timeouts)                                                                     \
+	X(cookies_sent) X(cookies_accepted) X(cookies_rejected)                                   \
+	X(data_bytes_in) X(data_bytes_out)
+
 struct synack_tcp_stats {
-	uint64_t seg_in, seg_out;
-	uint64_t syn_in, synack_out, rst_out, rst_in;
-	uint64_t handshakes;            /* connections that reached ESTABLISHED */
-	uint64_t active_opens, passive_opens;
-	uint64_t rst_in_ignored;        /* out of window, or TIME-WAIT (RFC 1337) */
-	uint64_t challenge_acks;        /* RFC 5961 challenge ACKs sent */
-	uint64_t challenge_acks_limited;/* ... withheld by the per-core rate limit */
-	uint64_t syn_in_synchronized;   /* SYNs in a synchronized state (RFC 5961 §4) */
-	uint64_t ack_out_of_range;      /* ACKs outside [SND.UNA - MAX.SND.WND, SND.NXT] (RFC 5961 §5) */
-	uint64_t seg_unacceptable;      /* failed the acceptability test (RFC 9293 §3.10.7.4) */
-	uint64_t paws_drops;            /* RFC 7323 §5 */
-	uint64_t ooo_drops;             /* in-window data past RCV.NXT: no reassembly queue */
-	uint64_t rtx_syn, rtx_synack, rtx_data, rtx_fin;
-	uint64_t timeouts;              /* connections given up after their retries */
-	uint64_t tw_reopen;             /* new SYN accepted in TIME-WAIT (RFC 6191) */
-	uint64_t fin_wait2_timeouts;
-	uint64_t cookies_sent, cookies_accepted, cookies_rejected;
-	uint64_t data_bytes_in, data_bytes_out;
+#define SYNACK_X_FIELD(n) uint64_t n;
+	SYNACK_TCP_STATS(SYNACK_X_FIELD)
+#undef SYNACK_X_FIELD
 };
+
+#define SYNACK_TCP_STATS_COUNT (sizeof(struct synack_tcp_stats) / sizeof(uint64_t))
+/* Name of the i-th counter of struct synack_tcp_stats, in declaration order. */
+const char *synack_tcp_stat_name(unsigned i);
 
 struct synack_tcp_ctx {
 	struct synack_tcp_cfg cfg;

@@ -1,5 +1,6 @@
 /* tcp_ctx.c: a core's protocol context: configuration defaults, the secret, and the names of events
  * and close reasons that traces and the console print. */
+#include <assert.h>
 #include <string.h>
 
 #include "isn.h"
@@ -56,4 +57,15 @@ const char *synack_event_name(unsigned e)
 		[SYNACK_EV_CLOSED] = "closed",
 	};
 	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+}
+
+const char *synack_tcp_stat_name(unsigned i)
+{
+	static const char *const names[] = {
+#define SYNACK_X_NAME(n) #n,
+		SYNACK_TCP_STATS(SYNACK_X_NAME)
+#undef SYNACK_X_NAME
+	};
+	static_assert(sizeof(names) / sizeof(names[0]) == SYNACK_TCP_STATS_COUNT, "names and fields differ");
+	return i < SYNACK_TCP_STATS_COUNT ? names[i] : "?";
 }
