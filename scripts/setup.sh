@@ -7,7 +7,7 @@ PKGS=(
   build-essential pkg-config meson ninja-build
   libdpdk-dev dpdk-dev libnuma-dev libcriterion-dev
   clang libclang-rt-14-dev
-  iproute2 tcpdump tshark python3-scapy curl nginx-light
+  iproute2 iputils-ping ethtool tcpdump tshark python3-scapy curl nginx-light
   gnuplot-nox valgrind
 )
 

@@ -1,0 +1,127 @@
+/* tw_table.c: the TIME-WAIT table (see tw_table.h). */
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <string.h>
+
+#include "tw_table.h"
+
+#define NIL UINT32_MAX
+
+/* The FIFO links live in the entry's 64-bit link word: next in the low half, prev in the high. */
+static inline uint32_t nxt(const struct synack_tw *e) { return (uint32_t)e->link; }
+static inline uint32_t prv(const struct synack_tw *e) { return (uint32_t)(e->link >> 32); }
+static inline void set_link(struct synack_tw *e, uint32_t next, uint32_t prev)
+{
+	e->link = (uint64_t)prev << 32 | next;
+}
+
+int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t cap, int socket)
+{
+	memset(t, 0, sizeof(*t));
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = cap < 8 ? 8 : cap,
+		.key_len = sizeof(struct synack_tuple),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+	};
+	t->h = rte_hash_create(&hp);
+	t->ent = rte_zmalloc_socket("synack_tw", (size_t)cap * sizeof(*t->ent), 64, socket);
+	t->free_idx = rte_malloc_socket("synack_tw_free", (size_t)cap * sizeof(uint32_t), 64, socket);
+	if (!t->h || !t->ent || !t->free_idx) {
+		synack_tw_table_free(t);
+		return -1;
+	}
+	t->cap = cap;
+	for (uint32_t i = 0; i < cap; i++)
+		t->free_idx[i] = cap - 1 - i;
+	t->nfree = cap;
+	t->head = t->tail = NIL;
+	return 0;
+}
+
+void synack_tw_table_free(struct synack_tw_table *t)
+{
+	rte_hash_free(t->h);
+	rte_free(t->ent);
+	rte_free(t->free_idx);
+	memset(t, 0, sizeof(*t));
+}
+
+struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k)
+{
+	void *data;
+	if (t->used == 0 || rte_hash_lookup_data(t->h, k, &data) < 0)
+		return NULL;
+	return &t->ent[(uint32_t)(uintptr_t)data];
+}
+
+static void fifo_append(struct synack_tw_table *t, uint32_t i)
+{
+	set_link(&t->ent[i], NIL, t->tail);
+	if (t->tail != NIL)
+		set_link(&t->ent[t->tail], i, prv(&t->ent[t->tail]));
+	else
+		t->head = i;
+	t->tail = i;
+}
+
+static void fifo_unlink(struct synack_tw_table *t, uint32_t i)
+{
+	struct synack_tw *e = &t->ent[i];
+	uint32_t n = nxt(e), p = prv(e);
+	if (p != NIL)
+		set_link(&t->ent[p], n, prv(&t->ent[p]));
+	else
+		t->head = n;
+	if (n != NIL)
+		set_link(&t->ent[n], nxt(&t->ent[n]), p);
+	else
+		t->tail = p;
+}
+
+struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct synack_tcb *tcb, uint64_t expire_ns)
+{
+	if (t->nfree == 0)
+		return NULL;
+	uint32_t i = t->free_idx[--t->nfree];
+	struct synack_tw *e = &t->ent[i];
+	if (rte_hash_add_key_data(t->h, &tcb->tuple, (void *)(uintptr_t)i) < 0) {
+		t->nfree++;
+		return NULL;
+	}
+	synack_tw_pack(tcb, expire_ns, e);
+	fifo_append(t, i);
+	t->used++;
+	return e;
+}
+
+void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e)
+{
+	uint32_t i = (uint32_t)(e - t->ent);
+	rte_hash_del_key(t->h, &e->tuple);
+	fifo_unlink(t, i);
+	/* expire_ns 0 marks the slot free for lock-free readers (synack_conn_foreach). */
+	__atomic_store_n(&e->expire_ns, 0, __ATOMIC_RELEASE);
+	t->free_idx[t->nfree++] = i;
+	t->used--;
+}
+
+void synack_tw_table_touch(struct synack_tw_table *t, struct synack_tw *e, uint64_t expire_ns)
+{
+	uint32_t i = (uint32_t)(e - t->ent);
+	fifo_unlink(t, i);
+	e->expire_ns = expire_ns;
+	fifo_append(t, i);
+}
+
+unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsigned budget)
+{
+	unsigned n = 0;
+	while (n < budget && t->head != NIL && t->ent[t->head].expire_ns <= now_ns) {
+		synack_tw_table_remove(t, &t->ent[t->head]);
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,34 @@
+/* tw_table.h: a core's TIME-WAIT connections as 64-byte entries (lib/tcp/compact.h), apart from
+ * full TCBs so that a core can hold millions. Every entry lasts the same 2×MSL, so expiry order is
+ * arrival order: a FIFO reaps each entry exactly at its deadline in O(1), with no timer per entry
+ * (a retransmitted FIN that restarts 2×MSL moves its entry to the tail). Written by its core only;
+ * rte_hash maps the tuple to the entry. */
+#ifndef SYNACK_CORE_TW_TABLE_H
+#define SYNACK_CORE_TW_TABLE_H
+
+#include <stdint.h>
+
+#include "tcp/compact.h"
+
+struct rte_hash;
+
+struct synack_tw_table {
+	struct rte_hash *h;
+	struct synack_tw *ent;
+	uint32_t *free_idx;
+	uint32_t nfree, cap, used;
+	uint32_t head, tail;            /* FIFO of live entries by expiry; UINT32_MAX: empty */
+};
+
+int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t cap, int socket);
+void synack_tw_table_free(struct synack_tw_table *t);
+struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k);
+/* Stores tcb (in TIME-WAIT) until expire_ns. NULL when the table is full. */
+struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct synack_tcb *tcb, uint64_t expire_ns);
+void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e);
+/* The entry's 2×MSL restarts: a new deadline, and the tail of the FIFO. */
+void synack_tw_table_touch(struct synack_tw_table *t, struct synack_tw *e, uint64_t expire_ns);
+/* Removes up to budget entries whose deadline is <= now_ns; returns how many. */
+unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsigned budget);
+
+#endif

@@ -1,0 +1,930 @@
+/* config.c: drivers-config/<name>.ini into struct synack_config. rte_cfgfile reads the INI; a pass over
+ * the raw lines before it catches what rte_cfgfile refuses without saying why (it only logs, and
+ * has no line numbers in its result) or skips without a word; then one table row per key names
+ * the key, its parser, its field and its range, so that every value is checked, and every message
+ * worded, in one place. The rules tying two keys together are in synack_config_check. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+#include <rte_ethdev.h>
+
+#include "dpdk/config.h"
+
+/* rte_cfgfile reads a line into CFG_NAME_LEN + CFG_VALUE_LEN + 4 bytes with fgets and fails a line
+ * that does not fit with its newline: 322 characters is the longest it takes. */
+#define CFG_LINE_MAX (CFG_NAME_LEN + CFG_VALUE_LEN + 2)
+#define CFG_COMMENT '#'
+
+/* The built-in RSS key ("rss_key = default"): the 16-bit pattern 0x4d16 repeated. A Toeplitz key
+ * whose bits repeat every 16 hashes (src ip, dst ip, src port, dst port) and its reverse alike,
+ * because swapping the addresses moves every input bit by 32 and swapping the ports by 16, both
+ * multiples of the period: both directions of a connection land on the same queue, which the
+ * per-core connection tables rely on. With that period the hash is a linear function of the
+ * 16-bit XOR of the input's 16-bit words; the pattern has odd weight, so that function keeps all
+ * 16 bits, and was picked so that the low 1..7 bits of the hash (the bits a round-robin
+ * redirection table turns into a queue) are a bijection of the low 1..7 bits of a source port:
+ * any aligned run of 2^k consecutive client ports spreads over 2^k queues, one each, for k up to
+ * 6 (64 queues). The common 0x6d5a pattern is as symmetric but fails that at 8 and 16 queues.
+ * tests/unit/test_config.c checks both properties with a software Toeplitz. Periodic, so any
+ * prefix is the same key: 40 bytes for most PMDs, 52 for i40e and ice. */
+#define CFG_RSS_PATTERN_HI 0x4d
+#define CFG_RSS_PATTERN_LO 0x16
+
+static void builtin_rss_key(uint8_t key[52])
+{
+	for (unsigned i = 0; i < 52; i += 2) {
+		key[i] = CFG_RSS_PATTERN_HI;
+		key[i + 1] = CFG_RSS_PATTERN_LO;
+	}
+}
+
+/* ---- words and drivers ---- */
+
+struct cfg_word {
+	const char *name;
+	uint64_t value;
+};
+
+/* Each word asks for every RTE_ETH_RSS_* bit that means it on some PMD (i40e knows only the
+ * FRAG/NONFRAG split, ixgbe only the plain IPV4 bit): the engine keeps the bits the port offers. */
+static const struct cfg_word rss_words[] = {
+	{ "ipv4", RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_OTHER },
+	{ "ipv4-tcp", RTE_ETH_RSS_NONFRAG_IPV4_TCP },
+	{ "ipv4-udp", RTE_ETH_RSS_NONFRAG_IPV4_UDP },
+	{ "ipv6", RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_OTHER },
+	{ "ipv6-tcp", RTE_ETH_RSS_NONFRAG_IPV6_TCP },
+	{ "none", 0 },
+	{ NULL, 0 },
+};
+
+static const struct cfg_word offload_words[] = {
+	{ "ipv4-cksum", SYNACK_OFF_IPV4_CKSUM },
+	{ "tcp-cksum", SYNACK_OFF_TCP_CKSUM },
+	{ "none", 0 },
+	{ NULL, 0 },
+};
+
+static const struct cfg_word cookie_words[] = {
+	{ "off", SYNACK_SYNCOOKIES_OFF },
+	{ "on-overflow", SYNACK_SYNCOOKIES_ON_OVERFLOW },
+	{ "always", SYNACK_SYNCOOKIES_ALWAYS },
+	{ NULL, 0 },
+};
+
+static const struct cfg_word bool_words[] = {
+	{ "yes", 1 },
+	{ "no", 0 },
+	{ NULL, 0 },
+};
+
+static int ring_devargs_check(const char *devargs, char *exp, size_t n);
+
+struct cfg_driver {
+	const char *name;
+	bool pci;
+	uint8_t rss_key_len;            /* the only length the PMD takes; 0: 40 or 52 */
+	const char *need_arg;           /* a devargs key the PMD cannot start without */
+	const char *mac_hint;           /* set when the PMD cannot change its MAC: where it comes from */
+	int (*devargs_check)(const char *devargs, char *exp, size_t n);
+};
+
+/* What each PMD of DPDK 22.11 allows, from its source: the engine sets `mac` with
+ * rte_eth_dev_default_mac_addr_set, which memif, af_xdp and ring do not implement. */
+static const struct cfg_driver drivers[] = {
+	{ .name = "net_tap" },
+	{ .name = "net_af_packet", .need_arg = "iface" },
+	{ .name = "net_af_xdp", .need_arg = "iface",
+	  .mac_hint = "net_af_xdp uses the interface's own MAC (set it with ip link)" },
+	{ .name = "net_memif", .mac_hint = "net_memif takes its MAC in devargs, as mac=..." },
+	{ .name = "net_ring", .mac_hint = "net_ring's MAC is fixed", .devargs_check = ring_devargs_check },
+	{ .name = "net_null" },
+	{ .name = "mlx5", .pci = true, .rss_key_len = 40 },
+	{ .name = "i40e", .pci = true, .rss_key_len = 52 },
+	{ .name = "ice", .pci = true, .rss_key_len = 52 },
+	{ .name = "ixgbe", .pci = true, .rss_key_len = 40 },
+	{ .name = "virtio", .pci = true, .rss_key_len = 40 },
+};
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
+static const struct cfg_driver *find_driver(const char *name)
+{
+	for (size_t i = 0; i < NDRIVERS; i++)
+		if (strcmp(drivers[i].name, name) == 0)
+			return &drivers[i];
+	return NULL;
+}
+
+bool synack_config_driver_is_pci(const char *driver)
+{
+	const struct cfg_driver *d = find_driver(driver);
+	return d && d->pci;
+}
+
+/* ---- small helpers ---- */
+
+static int expect(char *exp, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int expect(char *exp, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(exp, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Appends to buf at *used, never past n (the message is cut, not overrun). */
+static void append(char *buf, size_t n, size_t *used, const char *s)
+{
+	if (*used >= n)
+		return;
+	int k = snprintf(buf + *used, n - *used, "%s", s);
+	if (k > 0)
+		*used += (size_t)k;
+}
+
+/* "a, b or c" from a NULL-terminated word table. */
+static void join_words(const struct cfg_word *w, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; w[i].name; i++) {
+		if (i)
+			append(buf, n, &used, w[i + 1].name ? ", " : " or ");
+		append(buf, n, &used, w[i].name);
+	}
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+/* Decimal digits only: no sign, no spaces, no 0x (strtoul would take all three). */
+static int parse_u64(const char *s, const char **end, uint64_t *out)
+{
+	uint64_t x = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (p - s >= 19)
+			return -1;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	*end = p;
+	*out = x;
+	return 0;
+}
+
+static int parse_u64_all(const char *s, uint64_t *out)
+{
+	const char *end;
+	return parse_u64(s, &end, out) == 0 && *end == '\0' ? 0 : -1;
+}
+
+/* Dotted quad, four decimal parts 0..255; a part with a leading zero is refused because some
+ * tools read it as octal. Host byte order. */
+static int parse_ipv4(const char *s, const char **end, uint32_t *out)
+{
+	uint32_t a = 0;
+	for (int i = 0; i < 4; i++) {
+		uint64_t part;
+		const char *e;
+		if (i && *s++ != '.')
+			return -1;
+		if (parse_u64(s, &e, &part) < 0 || part > 255 || e - s > 3 || (e - s > 1 && *s == '0'))
+			return -1;
+		a = a << 8 | (uint32_t)part;
+		s = e;
+	}
+	*end = s;
+	*out = a;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static void ipv4_str(uint32_t a, char *buf, size_t n)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+static uint32_t prefix_mask(unsigned len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
+
+/* Does a kvargs string have key "k" (as "k=..." at the start or after a comma)? */
+static bool has_arg(const char *devargs, const char *k)
+{
+	size_t kl = strlen(k);
+	for (const char *p = devargs; p; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, k, kl) == 0 && p[kl] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* ---- the key table ---- */
+
+struct cfg_key;
+/* Parses val into the field(s) of obj that k names. With val NULL it only describes what it
+ * takes (for a required key that is missing). Returns 0, or -1 with the expectation in exp. */
+typedef int (*cfg_parse_fn)(const struct cfg_key *k, const char *val, void *obj, char *exp, size_t n);
+
+struct cfg_key {
+	const char *name;
+	cfg_parse_fn parse;
+	size_t off, size;               /* the field */
+	uint64_t min, max;              /* a number's range; for ip, the prefix length's */
+	size_t off2;                    /* a companion field: prefix_len, rss_key_len, has_mac */
+	const struct cfg_word *words;   /* for word parsers */
+	bool required;
+};
+
+static void *field(void *obj, size_t off)
+{
+	return (char *)obj + off;
+}
+
+static void store_uint(void *f, size_t size, uint64_t v)
+{
+	switch (size) {
+	case 1: { uint8_t x = (uint8_t)v; memcpy(f, &x, 1); break; }
+	case 2: { uint16_t x = (uint16_t)v; memcpy(f, &x, 2); break; }
+	case 4: { uint32_t x = (uint32_t)v; memcpy(f, &x, 4); break; }
+	default: memcpy(f, &v, 8); break;
+	}
+}
+
+static int p_uint(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint64_t x;
+	if (!v || parse_u64_all(v, &x) < 0 || x < k->min || x > k->max)
+		return expect(exp, n, "an integer in %" PRIu64 "..%" PRIu64, k->min, k->max);
+	store_uint(field(obj, k->off), k->size, x);
+	return 0;
+}
+
+/* Descriptor rings: PMDs round other sizes or refuse them. */
+static int p_pow2(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint64_t x;
+	if (!v || parse_u64_all(v, &x) < 0 || x < k->min || x > k->max || (x & (x - 1)))
+		return expect(exp, n, "a power of two in %" PRIu64 "..%" PRIu64, k->min, k->max);
+	store_uint(field(obj, k->off), k->size, x);
+	return 0;
+}
+
+static int p_driver(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	if (v && find_driver(v)) {
+		snprintf(field(obj, k->off), k->size, "%s", v);
+		return 0;
+	}
+	char list[256];
+	size_t used = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < NDRIVERS; i++) {
+		if (i)
+			append(list, sizeof(list), &used, i + 1 < NDRIVERS ? ", " : " or ");
+		append(list, sizeof(list), &used, drivers[i].name);
+	}
+	return expect(exp, n, "one of %s", list);
+}
+
+/* The string goes to EAL as one argv word: no spaces. Its keys are the PMD's to check. */
+static int p_devargs(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	bool ok = v && strlen(v) < k->size;
+	for (const char *p = v; ok && *p; p++)
+		ok = isgraph((unsigned char)*p);
+	if (ok && v[0] && (v[0] == ',' || v[0] == '='))
+		ok = false;
+	if (!ok)
+		return expect(exp, n, "the driver's arguments as key=value[,key=value...] without spaces, "
+			      "at most %zu characters", k->size - 1);
+	memcpy(field(obj, k->off), v, strlen(v) + 1);
+	return 0;
+}
+
+/* Domain:bus:device.function, all hex, as lspci -D prints it. */
+static int p_pci(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	static const char shape[] = "hhhh:hh:hh.h";
+	bool ok = v && strlen(v) == sizeof(shape) - 1;
+	for (size_t i = 0; ok && shape[i]; i++)
+		ok = shape[i] == 'h' ? hexval((unsigned char)v[i]) >= 0 : v[i] == shape[i];
+	if (ok)
+		ok = hexval((unsigned char)v[8]) * 16 + hexval((unsigned char)v[9]) <= 0x1f && v[11] <= '7';
+	if (!ok)
+		return expect(exp, n, "a PCI address domain:bus:device.function, e.g. 0000:03:00.0 "
+			      "(device 00..1f, function 0..7)");
+	char *f = field(obj, k->off);
+	for (size_t i = 0; i <= sizeof(shape) - 1 && i < k->size; i++)
+		f[i] = (char)tolower((unsigned char)v[i]);
+	return 0;
+}
+
+/* One word of k->words. */
+static int p_enum(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	for (unsigned i = 0; v && k->words[i].name; i++)
+		if (strcmp(v, k->words[i].name) == 0) {
+			store_uint(field(obj, k->off), k->size, k->words[i].value);
+			return 0;
+		}
+	char list[256];
+	join_words(k->words, list, sizeof(list));
+	return expect(exp, n, "%s", list);
+}
+
+/* A comma list of k->words, their values ORed; a word worth 0 ("none") must stand alone. */
+static int p_words(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	char buf[CFG_VALUE_LEN], detail[CFG_VALUE_LEN + 32] = "";
+	uint64_t acc = 0;
+	unsigned nwords = 0;
+	bool zero = false, ok = v && strlen(v) < sizeof(buf);
+	if (ok) {
+		memcpy(buf, v, strlen(v) + 1);
+		/* Split by hand: strtok_r would skip an empty item ("ipv4,,ipv6") instead of refusing it. */
+		for (char *item = buf, *next; ok && item; item = next) {
+			next = strchr(item, ',');
+			if (next)
+				*next++ = '\0';
+			char *w = trim(item);
+			unsigned i = 0;
+			while (k->words[i].name && strcmp(w, k->words[i].name) != 0)
+				i++;
+			if (!k->words[i].name) {
+				if (*w)
+					snprintf(detail, sizeof(detail), " ('%s' is not one)", w);
+				else
+					snprintf(detail, sizeof(detail), " (an empty item)");
+				ok = false;
+			} else {
+				acc |= k->words[i].value;
+				zero |= k->words[i].value == 0;
+				nwords++;
+			}
+		}
+		if (ok && zero && nwords > 1) {
+			snprintf(detail, sizeof(detail), " (none alone)");
+			ok = false;
+		}
+	}
+	if (!ok) {
+		char list[256];
+		join_words(k->words, list, sizeof(list));
+		return expect(exp, n, "a comma list of %s%s", list, detail);
+	}
+	store_uint(field(obj, k->off), k->size, acc);
+	return 0;
+}
+
+static int p_rss_key(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint8_t *key = field(obj, k->off), *len = field(obj, k->off2);
+	if (v && strcmp(v, "default") == 0) {
+		builtin_rss_key(key);
+		*len = 40;      /* synack_config_check sizes it for the driver */
+		return 0;
+	}
+	size_t hl = v ? strlen(v) : 0;
+	bool ok = hl == 80 || hl == 104;
+	for (size_t i = 0; ok && i < hl; i++)
+		ok = hexval((unsigned char)v[i]) >= 0;
+	if (!ok)
+		return expect(exp, n, "default, or a 40- or 52-byte Toeplitz key as 80 or 104 hex digits");
+	memset(key, 0, k->size);
+	for (size_t i = 0; i < hl / 2; i++)
+		key[i] = (uint8_t)(hexval((unsigned char)v[2 * i]) << 4 | hexval((unsigned char)v[2 * i + 1]));
+	*len = (uint8_t)(hl / 2);
+	return 0;
+}
+
+static int p_ip_prefix(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint32_t a;
+	uint64_t len;
+	const char *e;
+	if (!v || parse_ipv4(v, &e, &a) < 0 || *e != '/' || parse_u64_all(e + 1, &len) < 0 ||
+	    len < k->min || len > k->max)
+		return expect(exp, n, "an IPv4 address and prefix length %" PRIu64 "..%" PRIu64 ", e.g. 198.18.0.2/24",
+			      k->min, k->max);
+	memcpy(field(obj, k->off), &a, sizeof(a));
+	*(uint8_t *)field(obj, k->off2) = (uint8_t)len;
+	return 0;
+}
+
+static int p_ipv4(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint32_t a;
+	const char *e;
+	if (!v || parse_ipv4(v, &e, &a) < 0 || *e)
+		return expect(exp, n, "an IPv4 address, e.g. 198.18.0.1");
+	memcpy(field(obj, k->off), &a, sizeof(a));
+	return 0;
+}
+
+/* Six colon-separated hex pairs; a port's own address must be unicast and not all zero. */
+static int p_mac(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint8_t m[6];
+	bool ok = v && strlen(v) == 17, zero = true;
+	for (int i = 0; ok && i < 6; i++) {
+		int hi = hexval((unsigned char)v[3 * i]), lo = hexval((unsigned char)v[3 * i + 1]);
+		ok = hi >= 0 && lo >= 0 && (i == 5 || v[3 * i + 2] == ':');
+		m[i] = ok ? (uint8_t)(hi << 4 | lo) : 0;
+		zero &= m[i] == 0;
+	}
+	if (!ok || zero || (m[0] & 1))
+		return expect(exp, n, "a unicast MAC address, e.g. 02:00:00:00:00:01");
+	memcpy(field(obj, k->off), m, 6);
+	*(bool *)field(obj, k->off2) = true;
+	return 0;
+}
+
+#define PF(m) .off = offsetof(struct synack_port_cfg, m), .size = sizeof(((struct synack_port_cfg *)0)->m)
+#define PF2(m) .off2 = offsetof(struct synack_port_cfg, m)
+#define EF(m) .off = offsetof(struct synack_engine_cfg_file, m), \
+	.size = sizeof(((struct synack_engine_cfg_file *)0)->m)
+
+static const struct cfg_key port_keys[] = {
+	{ .name = "driver", .parse = p_driver, PF(driver), .required = true },
+	{ .name = "devargs", .parse = p_devargs, PF(devargs) },
+	{ .name = "pci", .parse = p_pci, PF(pci) },
+	{ .name = "queues", .parse = p_uint, PF(queues), .min = 1, .max = 64 },
+	{ .name = "rx_desc", .parse = p_pow2, PF(rx_desc), .min = 64, .max = 16384 },
+	{ .name = "tx_desc", .parse = p_pow2, PF(tx_desc), .min = 64, .max = 16384 },
+	{ .name = "mtu", .parse = p_uint, PF(mtu), .min = 68, .max = 9600 },
+	{ .name = "rss_hf", .parse = p_words, PF(rss_hf), .words = rss_words },
+	{ .name = "rss_key", .parse = p_rss_key, PF(rss_key), PF2(rss_key_len) },
+	{ .name = "offloads", .parse = p_words, PF(offloads), .words = offload_words },
+	{ .name = "ip", .parse = p_ip_prefix, PF(ip), PF2(prefix_len), .min = 1, .max = 32, .required = true },
+	{ .name = "gateway", .parse = p_ipv4, PF(gateway) },
+	{ .name = "mac", .parse = p_mac, PF(mac), PF2(has_mac) },
+	{ .name = "verified", .parse = p_enum, PF(verified), .words = bool_words },
+};
+
+static const struct cfg_key engine_keys[] = {
+	{ .name = "workers", .parse = p_uint, EF(workers), .min = 1, .max = 64 },
+	{ .name = "tcb_per_core", .parse = p_uint, EF(tcb_per_core), .min = 64, .max = 16777216 },
+	{ .name = "timewait_per_core", .parse = p_uint, EF(timewait_per_core), .min = 64, .max = 67108864 },
+	{ .name = "synrcv_per_core", .parse = p_uint, EF(synrcv_per_core), .min = 1, .max = 16777216 },
+	{ .name = "syncookies", .parse = p_enum, EF(syncookies), .words = cookie_words },
+	{ .name = "msl", .parse = p_uint, EF(msl_s), .min = 1, .max = 600 },
+	{ .name = "mss", .parse = p_uint, EF(mss), .min = 536, .max = 9560 },
+	{ .name = "rcv_buf", .parse = p_uint, EF(rcv_buf), .min = 1024, .max = 67108864 },
+};
+
+#define NPORT_KEYS (sizeof(port_keys) / sizeof(port_keys[0]))
+#define NENGINE_KEYS (sizeof(engine_keys) / sizeof(engine_keys[0]))
+
+struct cfg_table {
+	const struct cfg_key *keys;
+	size_t nkeys;
+};
+
+static const struct cfg_table port_table = { port_keys, NPORT_KEYS };
+static const struct cfg_table engine_table = { engine_keys, NENGINE_KEYS };
+
+static const struct cfg_key *find_key(const struct cfg_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->nkeys; i++)
+		if (strcmp(t->keys[i].name, name) == 0)
+			return &t->keys[i];
+	return NULL;
+}
+
+static void key_list(const struct cfg_table *t, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < t->nkeys; i++) {
+		if (i)
+			append(buf, n, &used, ", ");
+		append(buf, n, &used, t->keys[i].name);
+	}
+}
+
+/* ---- defaults ---- */
+
+static void port_defaults(struct synack_port_cfg *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->queues = 1;
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->mtu = 1500;
+	p->rss_hf = rss_words[0].value | rss_words[1].value;     /* ipv4,ipv4-tcp */
+	builtin_rss_key(p->rss_key);
+	p->rss_key_len = 40;
+	p->offloads = SYNACK_OFF_IPV4_CKSUM | SYNACK_OFF_TCP_CKSUM;
+}
+
+void synack_config_defaults(struct synack_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (unsigned i = 0; i < SYNACK_CONFIG_MAX_PORTS; i++)
+		port_defaults(&cfg->ports[i]);
+	cfg->engine.workers = 1;
+	cfg->engine.tcb_per_core = 65536;
+	cfg->engine.timewait_per_core = 1048576;
+	cfg->engine.synrcv_per_core = 16384;
+	cfg->engine.syncookies = SYNACK_SYNCOOKIES_ON_OVERFLOW;
+	cfg->engine.msl_s = 60;
+}
+
+/* ---- the line pass ---- */
+
+/* What rte_cfgfile would refuse (too long, no ']', a key before any section) or quietly get wrong
+ * (a line with neither '[' nor '=' is skipped; text after ']' is dropped; names and values are
+ * cut at 63 and 255 characters; "\#" keeps a '#' the first comment test sees, not later ones):
+ * refused here with its line number. */
+static int check_lines(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	unsigned lineno = 0;
+	bool in_section = false;
+	const char *why = NULL;
+	char whybuf[96];
+	while (!why && (got = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		size_t len = (size_t)got;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > CFG_LINE_MAX) {
+			snprintf(whybuf, sizeof(whybuf), "line longer than rte_cfgfile's limit of %d characters",
+				 CFG_LINE_MAX);
+			why = whybuf;
+		} else if (strlen(line) != len)
+			why = "a NUL byte";
+		else if (strchr(line, '\\'))
+			why = "a backslash: no escapes are supported";
+		if (why)
+			break;
+		char *hash = strchr(line, CFG_COMMENT);
+		if (hash)
+			*hash = '\0';
+		char *s = trim(line);
+		len = strlen(s);
+		if (len == 0)
+			continue;
+		if (s[0] == '[') {
+			char *close = strchr(s, ']');
+			if (!close || close[1] != '\0')
+				why = "expected a section header like [port0], with nothing after the ']'";
+			else if (close - s - 1 >= CFG_NAME_LEN)
+				why = "section name longer than 63 characters";
+			else {
+				*close = '\0';
+				if (*trim(s + 1) == '\0' || strchr(s + 1, '['))
+					why = "expected a section header like [port0]";
+			}
+			in_section = true;
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			why = "expected [section], key = value, or a # comment";
+			break;
+		}
+		*eq = '\0';
+		const char *k = trim(s), *v = trim(eq + 1);
+		if (!*k)
+			why = "expected a key before '='";
+		else if (strlen(k) >= CFG_NAME_LEN)
+			why = "key longer than 63 characters";
+		else if (strlen(v) >= CFG_VALUE_LEN)
+			why = "value longer than 255 characters";
+		else if (!in_section)
+			why = "key = value before the first [section]";
+	}
+	if (why)
+		snprintf(err, errlen, "%s:%u: %s", path, lineno, why);
+	else if (ferror(f)) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		why = "";
+	}
+	free(line);
+	fclose(f);
+	return why ? -1 : 0;
+}
+
+/* ---- loading ---- */
+
+/* "engine" -> -1, "port0".."port7" -> 0..7, anything else -> -2. */
+static int section_kind(const char *name)
+{
+	if (strcmp(name, "engine") == 0)
+		return -1;
+	if (strncmp(name, "port", 4) == 0 && name[4] >= '0' && name[4] < '0' + SYNACK_CONFIG_MAX_PORTS &&
+	    name[5] == '\0')
+		return name[4] - '0';
+	return -2;
+}
+
+static int load_section(struct synack_config *cfg, struct rte_cfgfile *cf, int idx, const char *sec,
+			const struct cfg_table *t, void *obj, char *err, size_t errlen)
+{
+	char name[CFG_NAME_LEN];
+	int n = rte_cfgfile_section_num_entries_by_index(cf, name, idx);
+	if (n < 0) {
+		snprintf(err, errlen, "%s: [%s]: rte_cfgfile lost the section", cfg->path, sec);
+		return -1;
+	}
+	struct rte_cfgfile_entry *e = calloc((size_t)n + 1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "%s: out of memory", cfg->path);
+		return -1;
+	}
+	n = rte_cfgfile_section_entries_by_index(cf, idx, name, e, n);
+	uint64_t seen = 0;
+	char exp[512], list[256];
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct cfg_key *k = find_key(t, e[i].name);
+		if (!k) {
+			key_list(t, list, sizeof(list));
+			snprintf(err, errlen, "%s: [%s] %s = %s: unknown key: expected one of %s", cfg->path, sec,
+				 e[i].name, e[i].value, list);
+			rc = -1;
+		} else if (seen & (1ull << (k - t->keys))) {
+			/* rte_cfgfile keeps both and its lookups return the first: say so instead. */
+			snprintf(err, errlen, "%s: [%s] %s = %s: key given twice: expected each key once", cfg->path,
+				 sec, e[i].name, e[i].value);
+			rc = -1;
+		} else if (k->parse(k, e[i].value, obj, exp, sizeof(exp)) < 0) {
+			snprintf(err, errlen, "%s: [%s] %s = %s: expected %s", cfg->path, sec, e[i].name, e[i].value,
+				 exp);
+			rc = -1;
+		}
+		if (k)
+			seen |= 1ull << (k - t->keys);
+	}
+	for (size_t i = 0; i < t->nkeys && rc == 0; i++)
+		if (t->keys[i].required && !(seen & (1ull << i))) {
+			t->keys[i].parse(&t->keys[i], NULL, obj, exp, sizeof(exp));
+			snprintf(err, errlen, "%s: [%s] %s: missing: expected %s", cfg->path, sec, t->keys[i].name, exp);
+			rc = -1;
+		}
+	free(e);
+	return rc;
+}
+
+int synack_config_load(const char *path, struct synack_config *cfg, char *err, size_t errlen)
+{
+	synack_config_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	if (check_lines(path, err, errlen) < 0)
+		return -1;
+	/* '#' rather than the default ';': the usual comment of hand-written config files. */
+	const struct rte_cfgfile_parameters params = { .comment_character = CFG_COMMENT };
+	/* Empty values are let through so that the key's own parser says what it wants. */
+	struct rte_cfgfile *cf = rte_cfgfile_load_with_params(path, CFG_FLAG_EMPTY_VALUES, &params);
+	if (!cf) {
+		snprintf(err, errlen, "%s: rte_cfgfile could not read it", path);
+		return -1;
+	}
+	int nsec = rte_cfgfile_num_sections(cf, NULL, 0), rc = 0;
+	unsigned ports_seen = 0;
+	bool engine_seen = false;
+	for (int i = 0; i < nsec && rc == 0; i++) {
+		char name[CFG_NAME_LEN];
+		rte_cfgfile_section_num_entries_by_index(cf, name, i);
+		int kind = section_kind(name);
+		if (kind == -2) {
+			snprintf(err, errlen, "%s: [%s]: unknown section: expected [port0] .. [port%u] or [engine]", path,
+				 name, SYNACK_CONFIG_MAX_PORTS - 1);
+			rc = -1;
+		} else if ((kind == -1 && engine_seen) || (kind >= 0 && (ports_seen & (1u << kind)))) {
+			/* rte_cfgfile keeps both; its lookups by name would see the first only. */
+			snprintf(err, errlen, "%s: [%s]: section given twice: expected each section once", path, name);
+			rc = -1;
+		} else if (kind == -1) {
+			engine_seen = true;
+			rc = load_section(cfg, cf, i, name, &engine_table, &cfg->engine, err, errlen);
+		} else {
+			ports_seen |= 1u << kind;
+			struct synack_port_cfg *p = &cfg->ports[kind];
+			snprintf(p->section, sizeof(p->section), "port%d", kind);
+			rc = load_section(cfg, cf, i, name, &port_table, p, err, errlen);
+		}
+	}
+	rte_cfgfile_close(cf);
+	if (rc < 0)
+		return -1;
+	/* The engine makes port p ethdev p and vdev net_xxx<p>: ports are counted from port0. */
+	while (ports_seen & (1u << cfg->nports))
+		cfg->nports++;
+	if (ports_seen >> cfg->nports) {
+		unsigned gap = cfg->nports;
+		unsigned next = gap + 1;
+		while (!(ports_seen & (1u << next)))
+			next++;
+		snprintf(err, errlen, "%s: [port%u]: ports are numbered from port0 without a gap: expected [port%u]",
+			 path, next, gap);
+		return -1;
+	}
+	return synack_config_check(cfg, err, errlen);
+}
+
+/* ---- overrides ---- */
+
+int synack_config_set(struct synack_config *cfg, const char *assignment, char *err, size_t errlen)
+{
+	char buf[CFG_NAME_LEN + CFG_VALUE_LEN + 16];
+	if (strlen(assignment) >= sizeof(buf)) {
+		snprintf(err, errlen, "--set %.40s...: longer than %zu characters", assignment, sizeof(buf) - 1);
+		return -1;
+	}
+	memcpy(buf, assignment, strlen(assignment) + 1);
+	/* The first '=' ends the name: values such as devargs hold '=' of their own. */
+	char *eq = strchr(buf, '=');
+	char *dot = eq ? memchr(buf, '.', (size_t)(eq - buf)) : NULL;
+	if (!dot) {
+		snprintf(err, errlen, "--set %s: expected section.key=value, e.g. port0.ip=198.18.1.2/24",
+			 assignment);
+		return -1;
+	}
+	*dot = '\0';
+	*eq = '\0';
+	const char *sec = trim(buf), *key = trim(dot + 1), *val = trim(eq + 1);
+	int kind = section_kind(sec);
+	if (kind == -2 || kind >= (int)cfg->nports) {
+		if (cfg->nports)
+			snprintf(err, errlen, "--set %s: no [%s] in %s: expected engine or port0 .. port%u", assignment,
+				 sec, cfg->path, cfg->nports - 1);
+		else
+			snprintf(err, errlen, "--set %s: no [%s] in %s: expected engine", assignment, sec, cfg->path);
+		return -1;
+	}
+	const struct cfg_table *t = kind == -1 ? &engine_table : &port_table;
+	const struct cfg_key *k = find_key(t, key);
+	char exp[512];
+	if (!k) {
+		char list[256];
+		key_list(t, list, sizeof(list));
+		snprintf(err, errlen, "--set %s: unknown key %s in [%s]: expected one of %s", assignment, key, sec,
+			 list);
+		return -1;
+	}
+	/* Parse into a copy, so that a refused value leaves cfg as it was. */
+	union {
+		struct synack_port_cfg port;
+		struct synack_engine_cfg_file engine;
+	} tmp;
+	void *target = kind == -1 ? (void *)&cfg->engine : (void *)&cfg->ports[kind];
+	size_t size = kind == -1 ? sizeof(tmp.engine) : sizeof(tmp.port);
+	memcpy(&tmp, target, size);
+	if (strlen(val) >= CFG_VALUE_LEN || k->parse(k, val, &tmp, exp, sizeof(exp)) < 0) {
+		if (strlen(val) >= CFG_VALUE_LEN)
+			snprintf(exp, sizeof(exp), "a value of at most %d characters", CFG_VALUE_LEN - 1);
+		snprintf(err, errlen, "--set %s: expected %s", assignment, exp);
+		return -1;
+	}
+	memcpy(target, &tmp, size);
+	return 0;
+}
+
+/* ---- rules across keys ---- */
+
+/* DPDK 22.11's net_ring names the ethdev after the ring of nodeaction=name:node:ACTION, so a second
+ * port that ATTACHes to a ring this process CREATEd clashes with the first port's name and EAL's
+ * probe fails. Nothing else in one process could have created the ring: refuse ATTACH here. */
+static int ring_devargs_check(const char *devargs, char *exp, size_t n)
+{
+	if (strstr(devargs, ":ATTACH"))
+		return expect(exp, n, "nodeaction=<ring>:<numa node>:CREATE: ATTACH fails in one process "
+			      "(net_ring names the ethdev after the ring, so the attaching port clashes "
+			      "with the creating one)");
+	return 0;
+}
+
+static bool is_builtin_key(const uint8_t key[52])
+{
+	uint8_t b[52];
+	builtin_rss_key(b);
+	return memcmp(key, b, sizeof(b)) == 0;
+}
+
+int synack_config_check(struct synack_config *cfg, char *err, size_t errlen)
+{
+	const char *path = cfg->path;
+	char exp[512], a[16], b[16];
+	for (unsigned i = 0; i < cfg->nports; i++) {
+		struct synack_port_cfg *p = &cfg->ports[i];
+		const char *sec = p->section;
+		const struct cfg_driver *d = find_driver(p->driver);
+		if (!d) {
+			snprintf(err, errlen, "%s: [%s] driver: missing: expected a driver", path, sec);
+			return -1;
+		}
+		if (d->pci && !p->pci[0]) {
+			snprintf(err, errlen, "%s: [%s] pci: missing: expected the NIC's PCI address for driver %s, "
+				 "e.g. 0000:03:00.0 (EAL probes only the NICs a config names)", path, sec, d->name);
+			return -1;
+		}
+		if (d->pci && p->devargs[0]) {
+			snprintf(err, errlen, "%s: [%s] devargs = %s: expected no devargs for PCI driver %s "
+				 "(its NIC is named by pci)", path, sec, p->devargs, d->name);
+			return -1;
+		}
+		if (!d->pci && p->pci[0]) {
+			snprintf(err, errlen, "%s: [%s] pci = %s: expected no pci for vdev driver %s (it takes devargs)",
+				 path, sec, p->pci, d->name);
+			return -1;
+		}
+		if (d->need_arg && !has_arg(p->devargs, d->need_arg)) {
+			if (p->devargs[0])
+				snprintf(err, errlen, "%s: [%s] devargs = %s: expected %s=<...> among them for %s", path, sec,
+					 p->devargs, d->need_arg, d->name);
+			else
+				snprintf(err, errlen, "%s: [%s] devargs: missing: expected %s=<...> for %s", path, sec,
+					 d->need_arg, d->name);
+			return -1;
+		}
+		if (d->mac_hint && p->has_mac) {
+			snprintf(err, errlen, "%s: [%s] mac = %02x:%02x:%02x:%02x:%02x:%02x: expected no mac for %s: %s",
+				 path, sec, p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4], p->mac[5], d->name,
+				 d->mac_hint);
+			return -1;
+		}
+		if (d->devargs_check && d->devargs_check(p->devargs, exp, sizeof(exp)) < 0) {
+			snprintf(err, errlen, "%s: [%s] devargs = %s: expected %s", path, sec, p->devargs, exp);
+			return -1;
+		}
+		if (is_builtin_key(p->rss_key))
+			p->rss_key_len = d->rss_key_len ? d->rss_key_len : 40;
+		else if (d->rss_key_len && p->rss_key_len != d->rss_key_len) {
+			snprintf(err, errlen, "%s: [%s] rss_key (%u bytes): expected %u bytes for driver %s, or default",
+				 path, sec, p->rss_key_len, d->rss_key_len, d->name);
+			return -1;
+		}
+		uint32_t mask = prefix_mask(p->prefix_len);
+		if (p->gateway && ((p->gateway & mask) != (p->ip & mask) || p->gateway == p->ip)) {
+			ipv4_str(p->gateway, a, sizeof(a));
+			ipv4_str(p->ip & mask, b, sizeof(b));
+			snprintf(err, errlen, "%s: [%s] gateway = %s: expected an address inside %s/%u, the port's "
+				 "subnet, other than the port's own", path, sec, a, b, p->prefix_len);
+			return -1;
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (cfg->ports[j].ip == p->ip) {
+				ipv4_str(p->ip, a, sizeof(a));
+				snprintf(err, errlen, "%s: [%s] ip = %s/%u: expected an address other than [%s]'s", path,
+					 sec, a, p->prefix_len, cfg->ports[j].section);
+				return -1;
+			}
+		if (cfg->engine.mss && cfg->engine.mss + 40u > p->mtu) {
+			snprintf(err, errlen, "%s: [engine] mss = %u: expected at most %u, [%s] mtu %u less 40 bytes of "
+				 "IPv4 and TCP headers", path, cfg->engine.mss, p->mtu - 40u, sec, p->mtu);
+			return -1;
+		}
+	}
+	if (cfg->engine.synrcv_per_core > cfg->engine.tcb_per_core) {
+		snprintf(err, errlen, "%s: [engine] synrcv_per_core = %u: expected at most tcb_per_core = %u "
+			 "(each SYN-RECEIVED connection holds a TCB)", path, cfg->engine.synrcv_per_core,
+			 cfg->engine.tcb_per_core);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- EAL ---- */
+
+int synack_config_vdev_arg(const struct synack_port_cfg *p, unsigned index, char *buf, size_t len)
+{
+	if (!p || !buf || synack_config_driver_is_pci(p->driver) || !find_driver(p->driver))
+		return -1;
+	int n = snprintf(buf, len, "%s%u%s%s", p->driver, index, p->devargs[0] ? "," : "", p->devargs);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}

@@ -1,0 +1,560 @@
+/* engine.c: the control side of the engine: EAL start (hugepages optional, no stray NIC probing,
+ * several processes side by side), ports and queues from drivers-config, the workers' memory and
+ * lcores, the control messages, and the lock-free snapshots the console reads. */
+#include <errno.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "net/parse.h"
+
+const char *synack_service_name(unsigned s)
+{
+	static const char *const n[SYNACK_SVC_COUNT] = { "echo", "discard", "http" };
+	return s < SYNACK_SVC_COUNT ? n[s] : "?";
+}
+
+void synack_listener_prepare(struct synack_listener *l)
+{
+	if (l->svc != SYNACK_SVC_HTTP) {
+		l->hdr_len = 0;
+		l->resp_len = 1;
+		return;
+	}
+	int n = snprintf(l->hdr, sizeof(l->hdr),
+			 "HTTP/1.1 200 OK\r\nServer: synack\r\nContent-Type: text/plain\r\nContent-Length: %u\r\n"
+			 "Connection: %s\r\n\r\n",
+			 l->body, l->keepalive ? "keep-alive" : "close");
+	l->hdr_len = (uint32_t)n;
+	l->resp_len = l->hdr_len + l->body;
+}
+
+/* ---- EAL ---- */
+
+struct argv_buf {
+	char *v[64];
+	char store[4096];
+	size_t used;
+	int n;
+};
+
+static void arg(struct argv_buf *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct argv_buf *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(a->store + a->used, sizeof(a->store) - a->used, fmt, ap);
+	va_end(ap);
+	if (k < 0 || a->used + (size_t)k + 1 > sizeof(a->store) || a->n >= 63)
+		return;
+	a->v[a->n++] = a->store + a->used;
+	a->used += (size_t)k + 1;
+}
+
+static int eal_start(struct synack_engine *e, const struct synack_start_opts *o, char *err, size_t errlen)
+{
+	struct argv_buf a = { .used = 0, .n = 0 };
+	arg(&a, "synack");
+	if (o->lcores)
+		arg(&a, "-l%s", o->lcores);
+	else
+		arg(&a, "-l0-%u", e->nworkers);
+	if (!o->huge) {
+		arg(&a, "--no-huge");
+		arg(&a, "-m%u", o->mem_mb ? o->mem_mb : 1024);
+	}
+	/* Several synack processes side by side: each needs its own runtime files. --in-memory does that
+	 * with hugepages; DPDK 22.11 refuses it with --no-huge (legacy memory), so there a per-process
+	 * prefix and no shared config do the same. */
+	if (o->file_prefix)
+		arg(&a, "--file-prefix=%s", o->file_prefix);
+	else if (o->huge)
+		arg(&a, "--in-memory");
+	else {
+		arg(&a, "--file-prefix=synack-%d", (int)getpid());
+		arg(&a, "--no-shconf");
+	}
+	/* Probe exactly the devices a config names: vdevs by name, PCI NICs by an allow-list; with no
+	 * PCI port at all, --no-pci keeps EAL off the machine's own NIC. */
+	bool any_pci = false;
+	for (unsigned p = 0; p < e->cfg.nports; p++) {
+		const struct synack_port_cfg *pc = &e->cfg.ports[p];
+		if (pc->pci[0]) {
+			arg(&a, "-a%s", pc->pci);
+			any_pci = true;
+		} else {
+			char vdev[320];
+			if (synack_config_vdev_arg(pc, p, vdev, sizeof(vdev)) < 0) {
+				snprintf(err, errlen, "%s: [%s]: cannot form the vdev argument", e->cfg.path, pc->section);
+				return -1;
+			}
+			arg(&a, "--vdev=%s", vdev);
+		}
+	}
+	if (!any_pci)
+		arg(&a, "--no-pci");
+	arg(&a, "--log-level=%s", o->verbose ? "info" : "warning");
+	a.v[a.n] = NULL;
+	if (rte_eal_init(a.n, a.v) < 0) {
+		snprintf(err, errlen, "EAL did not start: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	e->eal_up = true;
+	return 0;
+}
+
+/* ---- ports ---- */
+
+static int port_start(struct synack_engine *e, unsigned p, char *err, size_t errlen)
+{
+	struct synack_port_rt *pr = &e->ports[p];
+	const struct synack_port_cfg *pc = &e->cfg.ports[p];
+	pr->cfg = *pc;
+	/* vdevs are probed in the order given: port p is ethdev p (PCI ones follow their allow-list). */
+	uint16_t pid = (uint16_t)p;
+	if (!rte_eth_dev_is_valid_port(pid)) {
+		snprintf(err, errlen, "%s: [%s] driver %s: no such ethdev after EAL probing (is the driver built in "
+			 "and the device present?)", e->cfg.path, pc->section, pc->driver);
+		return -1;
+	}
+	pr->port_id = pid;
+	struct rte_eth_dev_info info;
+	if (rte_eth_dev_info_get(pid, &info) != 0) {
+		snprintf(err, errlen, "%s: [%s]: cannot read device info", e->cfg.path, pc->section);
+		return -1;
+	}
+	pr->nb_rxq = pc->queues;
+	pr->nb_txq = (uint16_t)e->nworkers;
+	if (pr->nb_rxq > info.max_rx_queues || pr->nb_txq > info.max_tx_queues) {
+		snprintf(err, errlen, "%s: [%s] queues = %u: %s offers %u rx / %u tx queues, %u workers need %u tx",
+			 e->cfg.path, pc->section, pc->queues, pc->driver, info.max_rx_queues, info.max_tx_queues,
+			 e->nworkers, e->nworkers);
+		return -1;
+	}
+	if (pr->nb_rxq > e->nworkers) {
+		snprintf(err, errlen, "%s: [%s] queues = %u: more rx queues than the %u workers polling them",
+			 e->cfg.path, pc->section, pc->queues, e->nworkers);
+		return -1;
+	}
+	struct rte_eth_conf conf;
+	memset(&conf, 0, sizeof(conf));
+	if (pr->nb_rxq > 1 && pc->rss_hf) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = pc->rss_hf & info.flow_type_rss_offloads;
+		if (pc->rss_key_len) {
+			conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)pc->rss_key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = pc->rss_key_len;
+		}
+	}
+	/* Checksum offloads are used only where the port offers them; software otherwise. */
+	uint64_t want_tx = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	if ((pc->offloads & SYNACK_OFF_TCP_CKSUM) && (pc->offloads & SYNACK_OFF_IPV4_CKSUM) &&
+	    (info.tx_offload_capa & want_tx) == want_tx) {
+		conf.txmode.offloads |= want_tx;
+		pr->tx_csum = true;
+	}
+	uint64_t want_rx = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	if ((pc->offloads & SYNACK_OFF_TCP_CKSUM) && (info.rx_offload_capa & want_rx) == want_rx) {
+		conf.rxmode.offloads |= want_rx;
+		pr->rx_csum = true;
+	}
+	int rc = rte_eth_dev_configure(pid, pr->nb_rxq, pr->nb_txq, &conf);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: [%s]: rte_eth_dev_configure: %s", e->cfg.path, pc->section, strerror(-rc));
+		return -1;
+	}
+	if (pc->mtu && pc->mtu != 1500)
+		rte_eth_dev_set_mtu(pid, pc->mtu);
+	uint16_t nrx = pc->rx_desc, ntx = pc->tx_desc;
+	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
+	int socket = rte_eth_dev_socket_id(pid);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	for (uint16_t q = 0; q < pr->nb_rxq; q++)
+		if ((rc = rte_eth_rx_queue_setup(pid, q, nrx, (unsigned)socket, NULL, e->pool)) < 0) {
+			snprintf(err, errlen, "%s: [%s]: rx queue %u: %s", e->cfg.path, pc->section, q, strerror(-rc));
+			return -1;
+		}
+	for (uint16_t q = 0; q < pr->nb_txq; q++) {
+		struct rte_eth_txconf txc = info.default_txconf;
+		txc.offloads = conf.txmode.offloads;
+		if ((rc = rte_eth_tx_queue_setup(pid, q, ntx, (unsigned)socket, &txc)) < 0) {
+			snprintf(err, errlen, "%s: [%s]: tx queue %u: %s", e->cfg.path, pc->section, q, strerror(-rc));
+			return -1;
+		}
+	}
+	if (pc->has_mac)
+		rte_eth_dev_default_mac_addr_set(pid, (struct rte_ether_addr *)(uintptr_t)pc->mac);
+	rte_eth_macaddr_get(pid, &pr->mac);
+	if ((rc = rte_eth_dev_start(pid)) < 0) {
+		snprintf(err, errlen, "%s: [%s]: rte_eth_dev_start: %s", e->cfg.path, pc->section, strerror(-rc));
+		return -1;
+	}
+	rte_eth_promiscuous_enable(pid);
+	pr->ip = pc->ip;
+	pr->prefix = pc->prefix_len;
+	pr->mask = pc->prefix_len ? ~0u << (32 - pc->prefix_len) : 0;
+	pr->gateway = pc->gateway;
+	return 0;
+}
+
+/* ---- start / stop ---- */
+
+struct synack_engine *synack_engine_start(const struct synack_start_opts *o, char *err, size_t errlen)
+{
+	struct synack_engine *e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (synack_config_load(o->config_path, &e->cfg, err, errlen) < 0)
+		goto fail;
+	for (const char *const *s = o->sets; s && *s; s++)
+		if (synack_config_set(&e->cfg, *s, err, errlen) < 0)
+			goto fail;
+	if (o->sets && synack_config_check(&e->cfg, err, errlen) < 0)
+		goto fail;
+	if (e->cfg.nports == 0) {
+		snprintf(err, errlen, "%s: no [portN] section: nothing to serve on", o->config_path);
+		goto fail;
+	}
+	e->nports = e->cfg.nports;
+	e->nworkers = e->cfg.engine.workers;
+	if (e->nworkers > SYNACK_MAX_WORKERS) {
+		snprintf(err, errlen, "%s: [engine] workers = %u: at most %u", o->config_path, e->nworkers, SYNACK_MAX_WORKERS);
+		goto fail;
+	}
+	if (eal_start(e, o, err, errlen) < 0)
+		goto fail;
+	if (rte_lcore_count() < e->nworkers + 1) {
+		snprintf(err, errlen, "%u workers need %u lcores (one for the console), EAL has %u", e->nworkers,
+			 e->nworkers + 1, rte_lcore_count());
+		goto fail;
+	}
+	e->tsc_hz = rte_get_tsc_hz();
+	unsigned nmbuf = 8192 * e->nworkers + 4096 * e->nports;
+	e->pool = rte_pktmbuf_pool_create("synack_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!e->pool) {
+		snprintf(err, errlen, "cannot create %u mbufs: %s (raise --mem)", nmbuf, rte_strerror(rte_errno));
+		goto fail;
+	}
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		e->w[i] = rte_zmalloc("synack_worker", sizeof(struct synack_worker), 64);
+		if (!e->w[i]) {
+			snprintf(err, errlen, "cannot allocate worker %u", i);
+			goto fail;
+		}
+		if (synack_worker_init(e, e->w[i], i, err, errlen) < 0)
+			goto fail;
+	}
+	/* One single-producer/single-consumer ring per ordered pair of workers: the handoff path. */
+	for (unsigned d = 0; d < e->nworkers; d++)
+		for (unsigned s = 0; s < e->nworkers; s++) {
+			if (s == d)
+				continue;
+			char name[32];
+			snprintf(name, sizeof(name), "synack_ho_%u_%u", s, d);
+			e->w[d]->handoff_in[s] = rte_ring_create(name, 1024, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!e->w[d]->handoff_in[s]) {
+				snprintf(err, errlen, "cannot create handoff ring %s", name);
+				goto fail;
+			}
+		}
+	for (unsigned p = 0; p < e->nports; p++)
+		if (port_start(e, p, err, errlen) < 0)
+			goto fail;
+	unsigned i = 0, lcore;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (i == e->nworkers)
+			break;
+		e->w[i]->lcore = lcore;
+		if (rte_eal_remote_launch(synack_worker_main, e->w[i], lcore) != 0) {
+			snprintf(err, errlen, "cannot launch worker %u on lcore %u", i, lcore);
+			goto fail;
+		}
+		i++;
+	}
+	return e;
+fail:
+	synack_engine_stop(e);
+	return NULL;
+}
+
+static int send_msg(struct synack_engine *e, unsigned wi, struct synack_msg *m)
+{
+	m->done = 0;
+	m->rc = 0;
+	struct synack_worker *w = e->w[wi];
+	if (rte_ring_mp_enqueue(w->ctl, m) != 0)
+		return -EBUSY;
+	/* Workers poll continuously: a reply takes microseconds. Wait up to 5 s. */
+	for (unsigned t = 0; t < 50000 && !__atomic_load_n(&m->done, __ATOMIC_ACQUIRE); t++)
+		usleep(100);
+	return __atomic_load_n(&m->done, __ATOMIC_ACQUIRE) ? m->rc : -ETIMEDOUT;
+}
+
+static int broadcast(struct synack_engine *e, struct synack_msg *m)
+{
+	int rc = 0;
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		int r = send_msg(e, i, m);
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+void synack_engine_stop(struct synack_engine *e)
+{
+	if (!e)
+		return;
+	if (e->eal_up) {
+		for (unsigned i = 0; i < e->nworkers; i++)
+			if (e->w[i] && e->w[i]->lcore)
+				e->w[i]->stop = 1;
+		rte_eal_mp_wait_lcore();
+		for (unsigned p = 0; p < e->nports; p++) {
+			if (rte_eth_dev_is_valid_port((uint16_t)p)) {
+				rte_eth_dev_stop((uint16_t)p);
+				rte_eth_dev_close((uint16_t)p);
+			}
+		}
+		for (unsigned i = 0; i < e->nworkers; i++) {
+			synack_worker_free(e->w[i]);
+			rte_free(e->w[i]);
+		}
+		rte_mempool_free(e->pool);
+		rte_eal_cleanup();
+	}
+	free(e);
+}
+
+unsigned synack_workers(const struct synack_engine *e) { return e->nworkers; }
+unsigned synack_ports(const struct synack_engine *e) { return e->nports; }
+
+int synack_listen(struct synack_engine *e, uint16_t port, enum synack_service svc, uint32_t body_size, bool keepalive)
+{
+	if (port == 0 || svc >= SYNACK_SVC_COUNT)
+		return -EINVAL;
+	struct synack_msg m = { .type = SYNACK_MSG_LISTEN };
+	m.l.port = port;
+	m.l.svc = (uint8_t)svc;
+	m.l.keepalive = keepalive;
+	m.l.body = body_size;
+	synack_listener_prepare(&m.l);
+	return broadcast(e, &m);
+}
+
+int synack_unlisten(struct synack_engine *e, uint16_t port)
+{
+	struct synack_msg m = { .type = SYNACK_MSG_UNLISTEN, .port = port };
+	return broadcast(e, &m);
+}
+
+int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *request)
+{
+	if (port == 0 || count == 0)
+		return -EINVAL;
+	/* The request is engine-wide and read by workers only after the message below. */
+	size_t n = request ? strlen(request) : 0;
+	if (n >= sizeof(e->request))
+		return -E2BIG;
+	memcpy(e->request, request ? request : "", n + 1);
+	e->request_len = (uint32_t)n;
+	struct synack_msg m = { .type = SYNACK_MSG_CONNECT, .ip = ip, .port = port, .count = count };
+	return broadcast(e, &m);
+}
+
+int synack_set_msl(struct synack_engine *e, uint32_t msl_s)
+{
+	if (msl_s == 0 || msl_s > 3600)
+		return -EINVAL;
+	struct synack_msg m = { .type = SYNACK_MSG_MSL, .msl_s = msl_s };
+	return broadcast(e, &m);
+}
+
+/* ---- snapshots ---- */
+
+void synack_stats(const struct synack_engine *e, unsigned wi, struct synack_core_stats *out)
+{
+	/* Single-writer 64-bit counters: aligned loads are atomic on the CPUs DPDK supports. */
+	const uint64_t *src = (const uint64_t *)&e->w[wi]->stats;
+	uint64_t *dst = (uint64_t *)out;
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void synack_stats_total(const struct synack_engine *e, struct synack_core_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		struct synack_core_stats s;
+		synack_stats(e, i, &s);
+		uint64_t *d = (uint64_t *)out, *x = (uint64_t *)&s;
+		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
+			d[k] += x[k];
+	}
+}
+
+void synack_tcp_counters(const struct synack_engine *e, unsigned wi, struct synack_tcp_stats *out)
+{
+	const uint64_t *src = (const uint64_t *)&e->w[wi]->ctx.stats;
+	uint64_t *dst = (uint64_t *)out;
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void synack_tcp_counters_total(const struct synack_engine *e, struct synack_tcp_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		struct synack_tcp_stats s;
+		synack_tcp_counters(e, i, &s);
+		uint64_t *d = (uint64_t *)out, *x = (uint64_t *)&s;
+		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
+			d[k] += x[k];
+	}
+}
+
+unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const struct synack_conn_info *, void *), void *arg)
+{
+	unsigned n = 0;
+	uint64_t now_tsc = rte_rdtsc();
+	for (unsigned wi = 0; wi < e->nworkers; wi++) {
+		const struct synack_worker *w = e->w[wi];
+		uint64_t now_ns = (uint64_t)(((unsigned __int128)(now_tsc - w->tsc0) * w->tsc_mult) >> 32);
+		for (uint32_t i = 0; i < w->nconns; i++) {
+			const struct synack_conn *c = &w->conns[i];
+			struct synack_conn_info ci;
+			int ok = 0;
+			for (int tries = 0; tries < 8 && !ok; tries++) {
+				uint32_t v1 = __atomic_load_n(&c->version, __ATOMIC_ACQUIRE);
+				if (v1 & 1)
+					continue;
+				uint8_t st = c->tcb.state;
+				if (st == SYNACK_CLOSED)
+					break;
+				ci.laddr = c->tcb.tuple.laddr;
+				ci.raddr = c->tcb.tuple.raddr;
+				ci.lport = c->tcb.tuple.lport;
+				ci.rport = c->tcb.tuple.rport;
+				ci.state = st;
+				ci.worker = (uint8_t)wi;
+				ci.snd_una = c->tcb.snd_una;
+				ci.snd_nxt = c->tcb.snd_nxt;
+				ci.rcv_nxt = c->tcb.rcv_nxt;
+				ci.snd_wnd = c->tcb.snd_wnd;
+				ci.rcv_wnd = c->tcb.rcv_adv - c->tcb.rcv_nxt;
+				ci.send_q = c->tcb.snd_max - c->tcb.snd_una;
+				ci.recv_q = c->tcb.rcv_unread;
+				ci.rto_ms = c->tcb.rto_us / 1000;
+				uint64_t t0 = c->timer[0].pprev ? c->timer[0].expires : 0;
+				uint64_t t1 = c->timer[1].pprev ? c->timer[1].expires : 0;
+				uint64_t t = t0 && (!t1 || t0 < t1) ? t0 : t1;
+				ci.timer_ms = t && t * SYNACK_TICK_NS > now_ns ? (t * SYNACK_TICK_NS - now_ns) / SYNACK_NS_PER_MS : 0;
+				__atomic_thread_fence(__ATOMIC_ACQUIRE);
+				ok = __atomic_load_n(&c->version, __ATOMIC_RELAXED) == v1;
+			}
+			if (!ok)
+				continue;
+			n++;
+			if (fn(&ci, arg))
+				return n;
+		}
+		for (uint32_t i = 0; i < w->tw.cap; i++) {
+			const struct synack_tw *t = &w->tw.ent[i];
+			uint64_t exp = __atomic_load_n(&t->expire_ns, __ATOMIC_ACQUIRE);
+			if (!exp)
+				continue;
+			struct synack_conn_info ci;
+			memset(&ci, 0, sizeof(ci));
+			ci.laddr = t->tuple.laddr;
+			ci.raddr = t->tuple.raddr;
+			ci.lport = t->tuple.lport;
+			ci.rport = t->tuple.rport;
+			ci.state = SYNACK_TIME_WAIT;
+			ci.worker = (uint8_t)wi;
+			ci.snd_nxt = ci.snd_una = t->snd_nxt;
+			ci.rcv_nxt = t->rcv_nxt;
+			ci.timer_ms = exp > now_ns ? (exp - now_ns) / SYNACK_NS_PER_MS : 0;
+			if (__atomic_load_n(&t->expire_ns, __ATOMIC_ACQUIRE) != exp)
+				continue;
+			n++;
+			if (fn(&ci, arg))
+				return n;
+		}
+	}
+	return n;
+}
+
+int synack_port_stats(const struct synack_engine *e, unsigned p, struct synack_port_stats *out)
+{
+	if (p >= e->nports)
+		return -EINVAL;
+	const struct synack_port_rt *pr = &e->ports[p];
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", pr->cfg.section);
+	snprintf(out->driver, sizeof(out->driver), "%s", pr->cfg.driver);
+	out->ip = pr->ip;
+	out->prefix = pr->prefix;
+	memcpy(out->mac, pr->mac.addr_bytes, 6);
+	struct rte_eth_stats st;
+	if (rte_eth_stats_get(pr->port_id, &st) == 0) {
+		out->ipackets = st.ipackets;
+		out->opackets = st.opackets;
+		out->ibytes = st.ibytes;
+		out->obytes = st.obytes;
+		out->imissed = st.imissed;
+		out->ierrors = st.ierrors;
+		out->oerrors = st.oerrors;
+		out->rx_nombuf = st.rx_nombuf;
+	}
+	return 0;
+}
+
+unsigned synack_listeners(const struct synack_engine *e, struct synack_listener_info *out, unsigned max)
+{
+	const struct synack_worker *w = e->w[0];
+	unsigned n = 0;
+	for (unsigned i = 0; i < w->nlst && n < max; i++) {
+		const struct synack_listener *l = &w->lst[i];
+		if (!l->port)
+			continue;
+		out[n].port = l->port;
+		out[n].service = l->svc;
+		out[n].keepalive = l->keepalive;
+		out[n].body_size = l->body;
+		n++;
+	}
+	return n;
+}
+
+size_t synack_last_response(const struct synack_engine *e, char *buf, size_t len)
+{
+	for (unsigned i = 0; i < e->nworkers; i++) {
+		const struct synack_worker *w = e->w[i];
+		for (int tries = 0; tries < 16; tries++) {
+			uint32_t v = __atomic_load_n(&w->rec_ver, __ATOMIC_ACQUIRE);
+			if (v & 1)
+				continue;
+			size_t n = w->rec_len < len ? w->rec_len : len;
+			memcpy(buf, w->rec, n);
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(&w->rec_ver, __ATOMIC_RELAXED) == v) {
+				if (n)
+					return n;
+				break;
+			}
+		}
+	}
+	return 0;
+}

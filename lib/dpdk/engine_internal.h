@@ -1,0 +1,131 @@
+/* engine_internal.h: the engine's runtime structures: ports, listeners, control messages and the
+ * per-worker state that one lcore owns. Shared by engine.c (control thread) and worker.c (lcores). */
+#ifndef SYNACK_DPDK_ENGINE_INTERNAL_H
+#define SYNACK_DPDK_ENGINE_INTERNAL_H
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <stdbool.h>
+
+#include "core/arp_cache.h"
+#include "core/conn.h"
+#include "core/timer_wheel.h"
+#include "core/tw_table.h"
+#include "dpdk/config.h"
+#include "synack.h"
+#include "tcp/tcp.h"
+
+#define SYNACK_MAX_PORTS 8
+#define SYNACK_BURST 32
+#define SYNACK_TX_BUF 64
+#define SYNACK_MAX_LISTENERS 64
+#define SYNACK_SBUF_SIZE 16384u     /* echo ring; also each connection's receive buffer */
+#define SYNACK_TICK_NS 1000000ull   /* the timer wheel's tick: 1 ms */
+
+struct synack_port_rt {
+	uint16_t port_id;
+	uint16_t nb_rxq, nb_txq;
+	uint32_t ip, gateway, mask;
+	uint8_t prefix;
+	struct rte_ether_addr mac;
+	bool tx_csum;                   /* IPv4 + TCP checksum offload in use */
+	bool rx_csum;
+	struct synack_port_cfg cfg;
+};
+
+struct synack_listener {
+	uint16_t port;
+	uint8_t svc, keepalive;
+	uint32_t body;
+	uint32_t hdr_len, resp_len;
+	char hdr[192];
+};
+
+enum synack_msg_type {
+	SYNACK_MSG_LISTEN = 1,
+	SYNACK_MSG_UNLISTEN,
+	SYNACK_MSG_CONNECT,
+	SYNACK_MSG_MSL,
+	SYNACK_MSG_STOP,
+};
+
+struct synack_msg {
+	int type;
+	struct synack_listener l;
+	uint32_t ip, count;
+	uint16_t port;
+	uint32_t msl_s;
+	int rc;
+	volatile int done;
+};
+
+struct synack_worker {
+	/* ---- written by the worker on every packet ---- */
+	struct synack_core_stats stats __attribute__((aligned(64)));
+	struct synack_tcp_ctx ctx;
+	uint64_t now_ns;
+	uint64_t tsc0, tsc_mult;        /* ns = (tsc - tsc0) * tsc_mult >> 32 */
+	struct rte_hash *conn_h;
+	struct synack_conn *conns;
+	uint32_t nconns, nfree;
+	uint32_t *free_idx;
+	struct synack_tw_table tw;
+	struct synack_wheel *wheel;
+	uint8_t *sbuf_mem;              /* SYNACK_SBUF_SIZE per ring-stream slot */
+	uint32_t *sbuf_free, nsbuf, nsbuf_free;
+	struct synack_conn *synrcv_head, *synrcv_tail;
+	uint32_t synrcv_count, synrcv_max;
+	uint8_t cookie_mode;
+	struct rte_mbuf *txb[SYNACK_MAX_PORTS][SYNACK_TX_BUF];
+	uint16_t ntx[SYNACK_MAX_PORTS];
+	struct synack_arp_cache arp;
+	/* active opens still to start */
+	uint32_t todo, todo_ip;
+	uint16_t todo_port;
+	uint64_t arp_asked_ns;
+	uint16_t next_lport;
+	/* The first client connection after a connect command records its response (show response). */
+	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */
+	bool rec_arm;                   /* the next active open records */
+	uint32_t rec_len, rec_ver;      /* rec_ver: seqlock for the console's read */
+	char rec[1024];
+	/* listeners: lidx[port] = 1 + index into lst[], 0 when nobody listens */
+	uint8_t lidx[65536];
+	struct synack_listener lst[SYNACK_MAX_LISTENERS];
+	unsigned nlst;
+	/* ---- set up at start, read-only after ---- */
+	unsigned id, lcore, nworkers;
+	struct synack_engine *e;
+	struct rte_ring *ctl;
+	struct rte_ring *handoff_in[SYNACK_MAX_WORKERS]; /* one SPSC ring per sending worker */
+	struct rte_mempool *pool;
+	volatile int stop;
+};
+
+struct synack_engine {
+	struct synack_config cfg;
+	unsigned nports, nworkers;
+	struct synack_port_rt ports[SYNACK_MAX_PORTS];
+	struct synack_worker *w[SYNACK_MAX_WORKERS];
+	struct rte_mempool *pool;
+	char request[512];
+	uint32_t request_len;
+	uint64_t tsc_hz;
+	bool eal_up;
+};
+
+int synack_worker_main(void *arg);
+int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigned id, char *err, size_t errlen);
+void synack_worker_free(struct synack_worker *w);
+/* Builds the listener's response header for its body size and mode. */
+void synack_listener_prepare(struct synack_listener *l);
+/* The owner core of a tuple, as every worker computes it (see worker.c). */
+static inline unsigned synack_owner(const struct synack_worker *w, uint16_t lport, uint16_t rport)
+{
+	/* Ports we listen on are passive: spread by the peer's port. Ephemeral ports we chose encode
+	 * their core: lport % nworkers == core. */
+	return (w->lidx[lport] ? rport : lport) % w->nworkers;
+}
+
+#endif

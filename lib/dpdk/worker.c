@@ -1,0 +1,973 @@
+/* worker.c: the per-lcore poll loop. One worker owns its connections, timers, TIME-WAIT entries,
+ * counters and ISN secret; nothing here takes a lock, allocates or makes a syscall.
+ *
+ *   rx_burst (its queue of each port) + handoff rings from other cores
+ *     -> parse (lib/net) -> ARP / ICMP echo answered in place / TCP:
+ *        owner core? else hand off over an SPSC ring
+ *        connection table hit -> protocol core (lib/tcp) -> actions
+ *        TIME-WAIT table hit  -> unpack, core, repack or reopen
+ *        listener             -> SYN: half-open connection (or SYN cookie); ACK: cookie check
+ *        nothing              -> RST (RFC 9293 §3.10.7.1)
+ *     actions: segments built into mbufs (the RX mbuf reused for the first reply), timers on the wheel,
+ *     events to the built-in services (echo, discard, HTTP; the HTTP client)
+ *   control ring (listen, connect, msl) -> timer wheel tick -> TIME-WAIT reaping -> tx_burst */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+#include "net/build.h"
+#include "net/parse.h"
+#include "tcp/seq.h"
+
+#define EPH_LO 10000u
+#define NIL_IDX UINT32_MAX
+
+static inline uint64_t clock_ns(const struct synack_worker *w)
+{
+	uint64_t d = rte_rdtsc() - w->tsc0;
+	return (uint64_t)(((unsigned __int128)d * w->tsc_mult) >> 32);
+}
+
+/* ---- the connection pool and table ---- */
+
+/* Sequence lock around a worker's writes to a connection: readers retry on an odd or changed
+ * version (synack_conn_foreach). */
+static inline void conn_write_begin(struct synack_conn *c)
+{
+	__atomic_store_n(&c->version, c->version + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+static inline void conn_write_end(struct synack_conn *c)
+{
+	__atomic_store_n(&c->version, c->version + 1, __ATOMIC_RELEASE);
+}
+
+static struct synack_conn *conn_alloc(struct synack_worker *w)
+{
+	if (w->nfree == 0) {
+		w->stats.drop_pool_full++;
+		return NULL;
+	}
+	struct synack_conn *c = &w->conns[w->free_idx[--w->nfree]];
+	uint32_t v = c->version, idx = c->idx;
+	memset(c, 0, sizeof(*c));
+	c->version = v;
+	c->idx = idx;
+	c->tcb.user = idx;
+	w->stats.conns_in_use++;
+	return c;
+}
+
+static int conn_insert(struct synack_worker *w, struct synack_conn *c)
+{
+	if (rte_hash_add_key_data(w->conn_h, &c->tcb.tuple, (void *)(uintptr_t)c->idx) < 0)
+		return -1;
+	c->in_table = 1;
+	return 0;
+}
+
+static void synrcv_unlink(struct synack_worker *w, struct synack_conn *c)
+{
+	if (!c->fifo_prev && w->synrcv_head != c)
+		return;
+	if (c->fifo_prev)
+		c->fifo_prev->fifo_next = c->fifo_next;
+	else
+		w->synrcv_head = c->fifo_next;
+	if (c->fifo_next)
+		c->fifo_next->fifo_prev = c->fifo_prev;
+	else
+		w->synrcv_tail = c->fifo_prev;
+	c->fifo_prev = c->fifo_next = NULL;
+	w->synrcv_count--;
+	w->stats.synrcv_in_use = w->synrcv_count;
+}
+
+static void sbuf_release(struct synack_worker *w, struct synack_conn *c)
+{
+	if (c->stream == SYNACK_STREAM_RING && c->sb.buf) {
+		w->sbuf_free[w->nsbuf_free++] = (uint32_t)((c->sb.buf - w->sbuf_mem) / SYNACK_SBUF_SIZE);
+		c->sb.buf = NULL;
+	}
+}
+
+static void conn_free(struct synack_worker *w, struct synack_conn *c)
+{
+	synack_wheel_cancel(w->wheel, &c->timer[0]);
+	synack_wheel_cancel(w->wheel, &c->timer[1]);
+	synrcv_unlink(w, c);
+	sbuf_release(w, c);
+	if (c->in_table)
+		rte_hash_del_key(w->conn_h, &c->tcb.tuple);
+	conn_write_begin(c);
+	c->in_table = 0;
+	c->tcb.state = SYNACK_CLOSED;
+	conn_write_end(c);
+	w->free_idx[w->nfree++] = c->idx;
+	w->stats.conns_in_use--;
+	w->stats.conns_closed++;
+}
+
+/* ---- transmit ---- */
+
+static inline void tx_enqueue(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
+{
+	w->txb[port][w->ntx[port]++] = m;
+	if (w->ntx[port] == SYNACK_TX_BUF) {
+		uint16_t sent = rte_eth_tx_burst(w->e->ports[port].port_id, (uint16_t)w->id, w->txb[port], SYNACK_TX_BUF);
+		for (uint16_t i = sent; i < SYNACK_TX_BUF; i++)
+			rte_pktmbuf_free(w->txb[port][i]);
+		w->stats.tx_dropped += SYNACK_TX_BUF - sent;
+		w->ntx[port] = 0;
+	}
+	w->stats.tx_pkts++;
+	w->stats.tx_bytes += m->pkt_len;
+}
+
+static void tx_flush(struct synack_worker *w)
+{
+	for (unsigned p = 0; p < w->e->nports; p++) {
+		if (!w->ntx[p])
+			continue;
+		uint16_t n = w->ntx[p];
+		uint16_t sent = rte_eth_tx_burst(w->e->ports[p].port_id, (uint16_t)w->id, w->txb[p], n);
+		for (uint16_t i = sent; i < n; i++)
+			rte_pktmbuf_free(w->txb[p][i]);
+		w->stats.tx_dropped += n - sent;
+		w->ntx[p] = 0;
+	}
+}
+
+/* Copies len bytes of c's send stream starting at sequence number seq into dst. */
+static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
+{
+	uint32_t off = seq - (c->tcb.iss + 1);
+	switch (c->stream) {
+	case SYNACK_STREAM_RING:
+		synack_sndbuf_copy(&c->sb, seq, dst, len);
+		break;
+	case SYNACK_STREAM_HTTP: {
+		const struct synack_listener *l = &w->lst[c->listener];
+		for (uint32_t i = 0; i < len; i++) {
+			uint32_t o = (off + i) % l->resp_len;
+			/* The body is a recognisable pattern: 'a'..'z' by offset, a newline every 64 bytes. */
+			dst[i] = o < l->hdr_len ? (uint8_t)l->hdr[o]
+						: ((o - l->hdr_len) % 64 == 63 ? '\n' : (uint8_t)('a' + (o - l->hdr_len) % 26));
+		}
+		break;
+	}
+	case SYNACK_STREAM_REQUEST:
+		memcpy(dst, w->e->request + off, len);
+		break;
+	default:
+		memset(dst, 0, len);
+	}
+}
+
+/* Builds s into an mbuf (rx, when given, is reused) and queues it on port. */
+static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c, const struct synack_seg *s,
+		   const uint8_t dst_mac[6], struct rte_mbuf **reuse)
+{
+	struct rte_mbuf *m = NULL;
+	if (reuse && *reuse) {
+		m = *reuse;
+		*reuse = NULL;
+		rte_pktmbuf_reset(m);
+	} else {
+		m = rte_pktmbuf_alloc(w->pool);
+		if (!m) {
+			w->stats.drop_no_mbuf++;
+			return;
+		}
+	}
+	const struct synack_port_rt *pr = &w->e->ports[port];
+	size_t hl = synack_ipv4_tcp_hlen(s);
+	size_t total = SYNACK_ETH_HLEN + hl + s->len;
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)total);
+	if (!p) {
+		rte_pktmbuf_free(m);
+		w->stats.drop_no_mbuf++;
+		return;
+	}
+	synack_build_eth(p, dst_mac, pr->mac.addr_bytes, 0x0800);
+	if (s->len && c)
+		stream_copy(w, c, s->seq, p + SYNACK_ETH_HLEN + hl, s->len);
+	synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, total - SYNACK_ETH_HLEN, s, NULL, pr->tx_csum);
+	if (pr->tx_csum) {
+		m->l2_len = SYNACK_ETH_HLEN;
+		m->l3_len = SYNACK_IP4_HLEN;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+	}
+	tx_enqueue(w, port, m);
+}
+
+/* ---- services ---- */
+
+static void conn_send_bytes(struct synack_worker *w, struct synack_conn *c, uint32_t n)
+{
+	synack_tcp_send(&w->ctx, &c->tcb, n);
+}
+
+static void close_conn(struct synack_worker *w, struct synack_conn *c, struct synack_actions *out)
+{
+	synack_tcp_close(&w->ctx, &c->tcb, w->now_ns, out);
+}
+
+/* The server side: a complete request (headers ended by CRLFCRLF) queues one response. */
+static void http_server_data(struct synack_worker *w, struct synack_conn *c, const uint8_t *d, uint32_t n,
+			     struct synack_actions *out)
+{
+	static const char end[4] = { '\r', '\n', '\r', '\n' };
+	const struct synack_listener *l = &w->lst[c->listener];
+	for (uint32_t i = 0; i < n; i++) {
+		if (d[i] == (uint8_t)end[c->app_state])
+			c->app_state++;
+		else
+			c->app_state = d[i] == '\r' ? 1 : 0;
+		if (c->app_state == 4) {
+			c->app_state = 0;
+			c->app_count++;
+			conn_send_bytes(w, c, l->resp_len);
+			if (!l->keepalive) {
+				close_conn(w, c, out);
+				return;
+			}
+		}
+	}
+}
+
+/* The client side: read "Content-Length:" from the response head, close once the body is in. */
+static void http_client_data(struct synack_worker *w, struct synack_conn *c, const uint8_t *d, uint32_t n,
+			     struct synack_actions *out)
+{
+	if (c->app_count == 0 && n > 12) {
+		/* A response head within the first segment is the common case; parse it there. */
+		const char *hdr_end = memmem(d, n, "\r\n\r\n", 4);
+		const char *cl = memmem(d, n, "Content-Length:", 15);
+		if (hdr_end && cl && cl < hdr_end) {
+			unsigned long v = strtoul(cl + 15, NULL, 10);
+			c->resp_len = (uint32_t)((hdr_end + 4 - (const char *)d) + v);
+		}
+		if (n >= 12 && !memcmp(d, "HTTP/1.", 7) && !memcmp(d + 9, "200", 3))
+			c->app_state = 200;
+	}
+	if (c->idx == w->rec_idx && c->app_count < sizeof(w->rec)) {
+		uint32_t k = (uint32_t)sizeof(w->rec) - c->app_count;
+		if (k > n)
+			k = n;
+		__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
+		memcpy(w->rec + c->app_count, d, k);
+		w->rec_len = c->app_count + k;
+		__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
+	}
+	c->app_count += n;
+	if (c->resp_len && c->app_count >= c->resp_len) {
+		/* A complete response: 200 and every byte Content-Length announced. */
+		if (c->app_state == 200)
+			w->stats.http_ok++;
+		else
+			w->stats.http_bad++;
+		c->app_state = 0;
+		close_conn(w, c, out);
+	}
+}
+
+static void on_data(struct synack_worker *w, struct synack_conn *c, const uint8_t *d, uint32_t n,
+		    struct synack_actions *out)
+{
+	if (c->role == SYNACK_ROLE_CLIENT) {
+		synack_tcp_consumed(&w->ctx, &c->tcb, n);
+		http_client_data(w, c, d, n, out);
+		return;
+	}
+	switch (c->svc) {
+	case SYNACK_SVC_ECHO:
+		/* The receive window equals the ring's size and unread bytes are those not yet
+		 * acknowledged back: what arrives always fits (see SYNACK_SBUF_SIZE). */
+		synack_sndbuf_append(&c->sb, d, n);
+		conn_send_bytes(w, c, n);
+		break;
+	case SYNACK_SVC_HTTP:
+		synack_tcp_consumed(&w->ctx, &c->tcb, n);
+		http_server_data(w, c, d, n, out);
+		break;
+	default:
+		synack_tcp_consumed(&w->ctx, &c->tcb, n);
+		break;
+	}
+}
+
+/* ---- actions ---- */
+
+static void tw_enter(struct synack_worker *w, struct synack_conn *c);
+
+/* Carries out the core's actions for c (NULL for replies without a connection). Returns true when
+ * c was freed. */
+static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c, struct synack_actions *out,
+		  const uint8_t *reply_mac, struct rte_mbuf **reuse)
+{
+	bool closed = false, to_tw = false;
+	for (unsigned i = 0; i < out->n; i++) {
+		struct synack_action *a = &out->a[i];
+		switch (a->kind) {
+		case SYNACK_ACT_SEND:
+			tx_seg(w, port, c, &a->seg, c ? c->peer_mac : reply_mac, reuse);
+			break;
+		case SYNACK_ACT_TIMER_ARM:
+			if (c)
+				synack_wheel_arm(w->wheel, &c->timer[a->id],
+						 (a->deadline_ns + SYNACK_TICK_NS - 1) / SYNACK_TICK_NS);
+			break;
+		case SYNACK_ACT_TIMER_CANCEL:
+			if (c)
+				synack_wheel_cancel(w->wheel, &c->timer[a->id]);
+			break;
+		case SYNACK_ACT_EVENT:
+			if (!c)
+				break;
+			switch (a->id) {
+			case SYNACK_EV_STATE:
+				if (a->a < SYNACK_STATE_COUNT && w->stats.per_state[a->a])
+					w->stats.per_state[a->a]--;
+				if (a->b < SYNACK_STATE_COUNT)
+					w->stats.per_state[a->b]++;
+				if (a->a == SYNACK_SYN_RECEIVED)
+					synrcv_unlink(w, c);
+				break;
+			case SYNACK_EV_CONNECTED:
+				w->stats.conns_opened++;
+				if (w->e->request_len) {
+					c->stream = SYNACK_STREAM_REQUEST;
+					conn_send_bytes(w, c, w->e->request_len);
+				} else {
+					close_conn(w, c, out);
+				}
+				break;
+			case SYNACK_EV_ACCEPTED:
+				break;
+			case SYNACK_EV_DATA:
+				on_data(w, c, a->data, a->n, out);
+				break;
+			case SYNACK_EV_ACKED:
+				if (c->stream == SYNACK_STREAM_RING) {
+					synack_sndbuf_ack(&c->sb, a->n);
+					synack_tcp_consumed(&w->ctx, &c->tcb, a->n);
+				}
+				break;
+			case SYNACK_EV_PEER_FIN:
+				/* Built-in services close when the peer does (no half-open streams kept). */
+				if (c->tcb.state == SYNACK_CLOSE_WAIT)
+					close_conn(w, c, out);
+				break;
+			case SYNACK_EV_TIME_WAIT:
+				to_tw = true;
+				break;
+			case SYNACK_EV_CLOSED:
+				if (c->role == SYNACK_ROLE_CLIENT && a->a != SYNACK_CLOSE_NORMAL &&
+				    c->tcb.snd_una == c->tcb.iss)
+					w->stats.conns_failed++;
+				closed = true;
+				break;
+			}
+			break;
+		}
+	}
+	if (closed) {
+		if (w->stats.per_state[SYNACK_CLOSED])
+			w->stats.per_state[SYNACK_CLOSED]--;
+		conn_free(w, c);
+		return true;
+	}
+	if (to_tw && c) {
+		tw_enter(w, c);
+		return true;
+	}
+	return false;
+}
+
+/* Runs the core's output for c (data, FIN, owed ACK) and applies it. */
+static bool output(struct synack_worker *w, unsigned port, struct synack_conn *c, struct rte_mbuf **reuse)
+{
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	synack_tcp_output(&w->ctx, &c->tcb, w->now_ns, &out);
+	return apply(w, port, c, &out, NULL, reuse);
+}
+
+/* A connection entering TIME-WAIT moves to the compact table; its full TCB goes back to the pool. */
+static void tw_enter(struct synack_worker *w, struct synack_conn *c)
+{
+	/* The core's ACK of the peer's FIN is owed: send it before the TCB goes. */
+	output(w, c->port, c, NULL);
+	uint64_t expire = w->now_ns + 2ull * w->ctx.cfg.msl_ms * SYNACK_NS_PER_MS;
+	if (!synack_tw_table_insert(&w->tw, &c->tcb, expire)) {
+		/* Table full: keep the full TCB in TIME-WAIT (its LINGER timer ends it). */
+		w->stats.drop_tw_full++;
+		return;
+	}
+	w->stats.tw_in_use = w->tw.used;
+	/* per_state keeps counting it in TIME-WAIT; conn_free counts closes, and this is not one yet. */
+	w->stats.conns_closed--;
+	conn_free(w, c);
+}
+
+/* ---- receive ---- */
+
+static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *tw, const struct synack_seg *s,
+		      const uint8_t *src_mac, struct rte_mbuf **reuse, bool *reopen, uint32_t *floor)
+{
+	struct synack_tcb tcb;
+	synack_tw_unpack(tw, SYNACK_SBUF_SIZE, &tcb);
+	tcb.flags |= SYNACK_TF_LINGER_ARMED;
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	synack_tcp_input(&w->ctx, &tcb, s, w->now_ns, &out);
+	for (unsigned i = 0; i < out.n; i++) {
+		struct synack_action *a = &out.a[i];
+		if (a->kind == SYNACK_ACT_SEND)
+			tx_seg(w, port, NULL, &a->seg, src_mac, reuse);
+		else if (a->kind == SYNACK_ACT_TIMER_ARM)
+			synack_tw_table_touch(&w->tw, tw, a->deadline_ns);
+		else if (a->kind == SYNACK_ACT_EVENT && a->id == SYNACK_EV_REOPEN) {
+			*reopen = true;
+			*floor = a->n;
+		}
+	}
+	if (*reopen) {
+		synack_tw_table_remove(&w->tw, tw);
+		w->stats.tw_in_use = w->tw.used;
+		w->stats.per_state[SYNACK_TIME_WAIT]--;
+		return;
+	}
+	tw->ts_recent = tcb.ts_recent;
+}
+
+static void listener_syn(struct synack_worker *w, unsigned port, const struct synack_seg *s, const uint8_t *src_mac,
+			 struct rte_mbuf **reuse, bool has_floor, uint32_t floor)
+{
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	const struct synack_listener *l = &w->lst[w->lidx[s->dport] - 1];
+	bool cookie = w->cookie_mode == 2 || (w->cookie_mode == 1 && (w->synrcv_count >= w->synrcv_max || w->nfree == 0));
+	if (!cookie && w->synrcv_count >= w->synrcv_max && w->synrcv_head) {
+		/* Cookies off and the half-open table full: the oldest half-open connection makes room. */
+		struct synack_conn *old = w->synrcv_head;
+		if (w->stats.per_state[SYNACK_SYN_RECEIVED])
+			w->stats.per_state[SYNACK_SYN_RECEIVED]--;
+		conn_free(w, old);
+		w->stats.drop_synrcv_evicted++;
+	}
+	struct synack_conn *c = cookie ? NULL : conn_alloc(w);
+	if (!c) {
+		if (w->cookie_mode == 0)
+			return; /* counted as drop_pool_full */
+		synack_tcp_cookie_synack(&w->ctx, s, w->now_ns, &out);
+		apply(w, port, NULL, &out, src_mac, reuse);
+		return;
+	}
+	c->port = (uint8_t)port;
+	c->role = SYNACK_ROLE_SERVER;
+	c->svc = l->svc;
+	c->listener = (uint32_t)(l - w->lst);
+	memcpy(c->peer_mac, src_mac, 6);
+	if (l->svc == SYNACK_SVC_ECHO) {
+		if (!w->nsbuf_free) {
+			w->stats.drop_no_mbuf++;
+			w->free_idx[w->nfree++] = c->idx;
+			w->stats.conns_in_use--;
+			return;
+		}
+		c->stream = SYNACK_STREAM_RING;
+	} else if (l->svc == SYNACK_SVC_HTTP) {
+		c->stream = SYNACK_STREAM_HTTP;
+	}
+	conn_write_begin(c);
+	synack_tcp_accept(&w->ctx, &c->tcb, s, w->now_ns, has_floor, floor, &out);
+	conn_write_end(c);
+	if (conn_insert(w, c) < 0) {
+		w->free_idx[w->nfree++] = c->idx;
+		w->stats.conns_in_use--;
+		w->stats.drop_pool_full++;
+		return;
+	}
+	if (c->stream == SYNACK_STREAM_RING) {
+		uint32_t k = w->sbuf_free[--w->nsbuf_free];
+		synack_sndbuf_init(&c->sb, w->sbuf_mem + (size_t)k * SYNACK_SBUF_SIZE, SYNACK_SBUF_SIZE, c->tcb.iss + 1);
+	}
+	/* Half-open FIFO: the oldest is evicted first when the table is full. */
+	c->fifo_prev = w->synrcv_tail;
+	if (w->synrcv_tail)
+		w->synrcv_tail->fifo_next = c;
+	else
+		w->synrcv_head = c;
+	w->synrcv_tail = c;
+	w->synrcv_count++;
+	w->stats.synrcv_in_use = w->synrcv_count;
+	apply(w, port, c, &out, NULL, reuse);
+}
+
+static void handle_tcp(struct synack_worker *w, unsigned port, const struct synack_pkt *pkt, struct rte_mbuf *m)
+{
+	const struct synack_seg *s = &pkt->seg;
+	const struct synack_port_rt *pr = &w->e->ports[port];
+	struct rte_mbuf *reuse = m;
+	if (s->daddr != pr->ip) {
+		w->stats.drop_not_ours++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	unsigned owner = synack_owner(w, s->dport, s->sport);
+	if (owner != w->id) {
+		/* A port that cannot steer (tap, af_packet) brought another core's flow: hand it over. */
+		struct rte_ring *r = w->e->w[owner]->handoff_in[w->id];
+		m->port = (uint16_t)port;
+		if (rte_ring_sp_enqueue(r, m) != 0) {
+			w->stats.handoff_drops++;
+			rte_pktmbuf_free(m);
+		} else {
+			w->stats.handoff_out++;
+		}
+		return;
+	}
+	struct synack_tuple key = { s->daddr, s->saddr, s->dport, s->sport };
+	void *data;
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	if (rte_hash_lookup_data(w->conn_h, &key, &data) >= 0) {
+		struct synack_conn *c = &w->conns[(uint32_t)(uintptr_t)data];
+		conn_write_begin(c);
+		synack_tcp_input(&w->ctx, &c->tcb, s, w->now_ns, &out);
+		/* Data is copied out by the services during apply(); only then may the RX mbuf be reused. */
+		bool freed = apply(w, port, c, &out, NULL, NULL);
+		if (!freed)
+			freed = output(w, port, c, &reuse);
+		if (!freed)
+			conn_write_end(c);
+		else
+			__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
+		if (reuse)
+			rte_pktmbuf_free(reuse);
+		return;
+	}
+	bool reopen = false;
+	uint32_t floor = 0;
+	if (w->tw.used) {
+		struct synack_tw *tw = synack_tw_table_lookup(&w->tw, &key);
+		if (tw) {
+			handle_tw(w, port, tw, s, pkt->src_mac, &reuse, &reopen, &floor);
+			if (!reopen) {
+				if (reuse)
+					rte_pktmbuf_free(reuse);
+				return;
+			}
+		}
+	}
+	if (w->lidx[s->dport]) {
+		if (synack_tcp_listen_input(&w->ctx, s, &out)) {
+			listener_syn(w, port, s, pkt->src_mac, &reuse, reopen, floor);
+		} else if (out.n && w->cookie_mode && (s->flags & SYNACK_TH_ACK)) {
+			/* An ACK for no connection: maybe the return of a SYN cookie. */
+			struct synack_conn *c = conn_alloc(w);
+			struct synack_actions out2;
+			synack_actions_reset(&out2);
+			if (c && synack_tcp_cookie_accept(&w->ctx, &c->tcb, s, w->now_ns, &out2)) {
+				const struct synack_listener *l = &w->lst[w->lidx[s->dport] - 1];
+				c->port = (uint8_t)port;
+				c->svc = l->svc;
+				c->listener = (uint32_t)(l - w->lst);
+				c->stream = l->svc == SYNACK_SVC_HTTP ? SYNACK_STREAM_HTTP : SYNACK_STREAM_NONE;
+				memcpy(c->peer_mac, pkt->src_mac, 6);
+				conn_insert(w, c);
+				if (!apply(w, port, c, &out2, NULL, NULL))
+					output(w, port, c, &reuse);
+			} else {
+				if (c) {
+					w->free_idx[w->nfree++] = c->idx;
+					w->stats.conns_in_use--;
+				}
+				apply(w, port, NULL, &out, pkt->src_mac, &reuse);
+			}
+		} else {
+			apply(w, port, NULL, &out, pkt->src_mac, &reuse);
+		}
+	} else {
+		synack_tcp_no_conn(&w->ctx, s, &out);
+		apply(w, port, NULL, &out, pkt->src_mac, &reuse);
+	}
+	if (reuse)
+		rte_pktmbuf_free(reuse);
+}
+
+static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
+{
+	const struct synack_port_rt *pr = &w->e->ports[port];
+	w->stats.rx_pkts++;
+	w->stats.rx_bytes += m->pkt_len;
+	if (m->nb_segs != 1) {
+		/* Jumbo frames in chains are not expected at our MTU: count and drop. */
+		w->stats.rx_other++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	unsigned flags = 0;
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+		flags |= SYNACK_PARSE_F_IP_CSUM_OK;
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		flags |= SYNACK_PARSE_F_L4_CSUM_OK;
+	struct synack_pkt pkt;
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	enum synack_parse_err err = synack_parse_frame(d, m->data_len, flags, &pkt);
+	if (err != SYNACK_PARSE_OK) {
+		w->stats.drop_parse[err < 32 ? err : 31]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	switch (pkt.kind) {
+	case SYNACK_PKT_TCP:
+		w->stats.rx_tcp++;
+		handle_tcp(w, port, &pkt, m);
+		return;
+	case SYNACK_PKT_ARP:
+		w->stats.rx_arp++;
+		if (pkt.arp.tpa == pr->ip || pkt.arp.op == 2)
+			synack_arp_learn(&w->arp, pkt.arp.spa, pkt.arp.sha, w->now_ns);
+		if (pkt.arp.op == 1 && pkt.arp.tpa == pr->ip) {
+			struct synack_arp req = pkt.arp;
+			rte_pktmbuf_reset(m);
+			uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 60);
+			if (p) {
+				memset(p, 0, 60);
+				synack_build_arp_reply(p, 60, &req, pr->mac.addr_bytes, pr->ip);
+				w->stats.tx_arp++;
+				tx_enqueue(w, port, m);
+				return;
+			}
+		}
+		break;
+	case SYNACK_PKT_ICMP_ECHO:
+		w->stats.rx_icmp++;
+		if (pkt.icmp.type == 8 && pkt.icmp.daddr == pr->ip) {
+			size_t n = synack_build_icmp_echo_reply(d, m->data_len, &pkt, pr->mac.addr_bytes);
+			if (n) {
+				w->stats.tx_icmp++;
+				tx_enqueue(w, port, m);
+				return;
+			}
+		}
+		break;
+	default:
+		w->stats.rx_other++;
+		break;
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* ---- active opens ---- */
+
+static unsigned route_port(const struct synack_worker *w, uint32_t ip, uint32_t *next_hop)
+{
+	for (unsigned p = 0; p < w->e->nports; p++) {
+		const struct synack_port_rt *pr = &w->e->ports[p];
+		if ((ip & pr->mask) == (pr->ip & pr->mask)) {
+			*next_hop = ip;
+			return p;
+		}
+	}
+	*next_hop = w->e->ports[0].gateway ? w->e->ports[0].gateway : ip;
+	return 0;
+}
+
+static void start_connects(struct synack_worker *w)
+{
+	uint32_t hop;
+	unsigned port = route_port(w, w->todo_ip, &hop);
+	const struct synack_port_rt *pr = &w->e->ports[port];
+	const uint8_t *mac = synack_arp_lookup(&w->arp, hop);
+	if (!mac) {
+		/* Resolve the next hop first; ask again each second, give up after five. */
+		if (w->now_ns - w->arp_asked_ns >= SYNACK_NS_PER_S) {
+			if (w->arp_asked_ns && w->now_ns - w->arp_asked_ns > 5 * SYNACK_NS_PER_S) {
+				w->stats.conns_failed += w->todo;
+				w->todo = 0;
+				w->arp_asked_ns = 0;
+				return;
+			}
+			struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+			uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 60) : NULL;
+			if (p) {
+				memset(p, 0, 60);
+				synack_build_arp_request(p, 60, pr->mac.addr_bytes, pr->ip, hop);
+				w->stats.tx_arp++;
+				w->stats.arp_misses++;
+				tx_enqueue(w, port, m);
+				if (!w->arp_asked_ns)
+					w->arp_asked_ns = w->now_ns;
+			} else if (m) {
+				rte_pktmbuf_free(m);
+			}
+		}
+		return;
+	}
+	w->arp_asked_ns = 0;
+	unsigned burst = w->todo < SYNACK_BURST ? w->todo : SYNACK_BURST;
+	for (unsigned i = 0; i < burst; i++) {
+		/* An ephemeral port that maps back to this core and is free for this destination. */
+		struct synack_tuple t = { pr->ip, w->todo_ip, 0, w->todo_port };
+		unsigned tries = 0;
+		do {
+			w->next_lport = (uint16_t)(w->next_lport + w->nworkers);
+			if (w->next_lport < EPH_LO)
+				w->next_lport = (uint16_t)(EPH_LO + (EPH_LO % w->nworkers ? w->nworkers - EPH_LO % w->nworkers : 0) + w->id);
+			t.lport = w->next_lport;
+		} while ((w->lidx[t.lport] || rte_hash_lookup(w->conn_h, &t) >= 0 || synack_tw_table_lookup(&w->tw, &t)) &&
+			 ++tries < 1000);
+		struct synack_conn *c = tries < 1000 ? conn_alloc(w) : NULL;
+		if (!c) {
+			w->stats.conns_failed += w->todo;
+			w->todo = 0;
+			return;
+		}
+		c->role = SYNACK_ROLE_CLIENT;
+		c->port = (uint8_t)port;
+		if (w->rec_arm) {
+			w->rec_arm = false;
+			w->rec_idx = c->idx;
+			w->rec_len = 0;
+		}
+		memcpy(c->peer_mac, mac, 6);
+		c->t_open = rte_rdtsc();
+		struct synack_actions out;
+		synack_actions_reset(&out);
+		conn_write_begin(c);
+		synack_tcp_connect(&w->ctx, &c->tcb, &t, w->now_ns, &out);
+		conn_write_end(c);
+		if (conn_insert(w, c) < 0) {
+			w->free_idx[w->nfree++] = c->idx;
+			w->stats.conns_in_use--;
+			w->stats.conns_failed++;
+		} else {
+			apply(w, port, c, &out, NULL, NULL);
+		}
+		w->todo--;
+	}
+}
+
+/* ---- timers and control ---- */
+
+static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, void *arg)
+{
+	(void)wh;
+	struct synack_worker *w = arg;
+	unsigned id = 0;
+	struct synack_conn *c = SYNACK_TIMER_ENTRY(node, struct synack_conn, timer[0]);
+	if ((uintptr_t)node - (uintptr_t)&c->timer[0] >= sizeof(c->timer[0])) {
+		c = SYNACK_TIMER_ENTRY(node, struct synack_conn, timer[1]);
+		id = 1;
+	}
+	w->stats.timers_fired++;
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	conn_write_begin(c);
+	synack_tcp_timeout(&w->ctx, &c->tcb, (enum synack_timer)id, w->now_ns, &out);
+	bool freed = apply(w, c->port, c, &out, NULL, NULL);
+	if (!freed)
+		freed = output(w, c->port, c, NULL);
+	if (!freed)
+		conn_write_end(c);
+	else
+		__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
+}
+
+static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
+{
+	int rc = 0;
+	switch (msg->type) {
+	case SYNACK_MSG_LISTEN:
+		if (w->lidx[msg->l.port]) {
+			w->lst[w->lidx[msg->l.port] - 1] = msg->l;
+		} else if (w->nlst >= SYNACK_MAX_LISTENERS) {
+			rc = -ENOSPC;
+		} else {
+			w->lst[w->nlst] = msg->l;
+			w->lidx[msg->l.port] = (uint8_t)++w->nlst;
+		}
+		break;
+	case SYNACK_MSG_UNLISTEN:
+		if (!w->lidx[msg->port]) {
+			rc = -ENOENT;
+		} else {
+			/* Keep lst[] indices stable for live connections: mark the slot unused. */
+			w->lst[w->lidx[msg->port] - 1].port = 0;
+			w->lidx[msg->port] = 0;
+		}
+		break;
+	case SYNACK_MSG_CONNECT: {
+		uint32_t share = msg->count / w->nworkers + (w->id < msg->count % w->nworkers);
+		w->todo += share;
+		w->rec_arm = share > 0;
+		w->todo_ip = msg->ip;
+		w->todo_port = msg->port;
+		break;
+	}
+	case SYNACK_MSG_MSL:
+		w->ctx.cfg.msl_ms = msg->msl_s * 1000u;
+		break;
+	case SYNACK_MSG_STOP:
+		w->stop = 1;
+		break;
+	}
+	msg->rc = rc;
+	__atomic_store_n(&msg->done, 1, __ATOMIC_RELEASE);
+}
+
+int synack_worker_main(void *arg)
+{
+	struct synack_worker *w = arg;
+	struct synack_engine *e = w->e;
+	struct rte_mbuf *pkts[SYNACK_BURST];
+	while (!w->stop) {
+		uint64_t t0 = rte_rdtsc();
+		w->now_ns = clock_ns(w);
+		unsigned work = 0;
+		for (unsigned p = 0; p < e->nports; p++) {
+			if (w->id >= e->ports[p].nb_rxq)
+				continue;
+			uint16_t n = rte_eth_rx_burst(e->ports[p].port_id, (uint16_t)w->id, pkts, SYNACK_BURST);
+			for (uint16_t i = 0; i < n; i++) {
+				if (i + 1 < n)
+					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				handle_pkt(w, p, pkts[i]);
+			}
+			work += n;
+		}
+		for (unsigned s = 0; s < w->nworkers; s++) {
+			if (!w->handoff_in[s])
+				continue;
+			unsigned n = rte_ring_sc_dequeue_burst(w->handoff_in[s], (void **)pkts, SYNACK_BURST, NULL);
+			for (unsigned i = 0; i < n; i++) {
+				w->stats.handoff_in++;
+				w->stats.rx_pkts--; /* counted by the core that received it */
+				handle_pkt(w, pkts[i]->port, pkts[i]);
+			}
+			work += n;
+		}
+		void *msg;
+		while (rte_ring_sc_dequeue(w->ctl, &msg) == 0) {
+			handle_msg(w, msg);
+			work++;
+		}
+		if (w->todo) {
+			start_connects(w);
+			work++;
+		}
+		work += synack_wheel_advance(w->wheel, w->now_ns / SYNACK_TICK_NS, 256, on_timer, w);
+		if (w->tw.used) {
+			unsigned n = synack_tw_table_expire(&w->tw, w->now_ns, 256);
+			if (n) {
+				w->stats.tw_in_use = w->tw.used;
+				w->stats.per_state[SYNACK_TIME_WAIT] -= n;
+				w->stats.conns_closed += n;
+				work += n;
+			}
+		}
+		tx_flush(w);
+		w->stats.timers_armed = synack_wheel_count(w->wheel);
+		w->stats.loops++;
+		if (work) {
+			w->stats.busy_loops++;
+			w->stats.busy_cycles += rte_rdtsc() - t0;
+		}
+	}
+	tx_flush(w);
+	return 0;
+}
+
+int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigned id, char *err, size_t errlen)
+{
+	const struct synack_engine_cfg_file *ec = &e->cfg.engine;
+	int socket = (int)rte_socket_id();
+	char name[64];
+	w->e = e;
+	w->id = id;
+	w->nworkers = e->nworkers;
+	w->pool = e->pool;
+	struct synack_tcp_cfg tc;
+	synack_tcp_cfg_default(&tc);
+	tc.msl_ms = ec->msl_s * 1000u;
+	if (ec->mss)
+		tc.mss = ec->mss;
+	tc.rcv_buf = SYNACK_SBUF_SIZE;
+	if (synack_tcp_ctx_init(&w->ctx, &tc, id) != 0) {
+		snprintf(err, errlen, "worker %u: getrandom failed for the ISN secret", id);
+		return -1;
+	}
+	w->tsc0 = rte_rdtsc();
+	w->tsc_mult = (uint64_t)(((unsigned __int128)SYNACK_NS_PER_S << 32) / e->tsc_hz);
+	/* The clock starts at 1000 s so that "0" never means "now". */
+	w->tsc0 -= e->tsc_hz * 1000;
+	w->nconns = ec->tcb_per_core;
+	w->conns = rte_zmalloc_socket("synack_conns", (size_t)w->nconns * sizeof(struct synack_conn), 64, socket);
+	w->free_idx = rte_malloc_socket("synack_free", (size_t)w->nconns * sizeof(uint32_t), 64, socket);
+	w->wheel = rte_zmalloc_socket("synack_wheel", sizeof(struct synack_wheel), 64, socket);
+	w->nsbuf = ec->tcb_per_core < 4096 ? ec->tcb_per_core : 4096;
+	w->sbuf_mem = rte_malloc_socket("synack_sbuf", (size_t)w->nsbuf * SYNACK_SBUF_SIZE, 64, socket);
+	w->sbuf_free = rte_malloc_socket("synack_sbuf_free", (size_t)w->nsbuf * sizeof(uint32_t), 64, socket);
+	snprintf(name, sizeof(name), "synack_conn_%u", id);
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = w->nconns < 8 ? 8 : w->nconns,
+		.key_len = sizeof(struct synack_tuple),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+	};
+	w->conn_h = rte_hash_create(&hp);
+	snprintf(name, sizeof(name), "synack_tw_%u", id);
+	int tw_rc = synack_tw_table_init(&w->tw, name, ec->timewait_per_core, socket);
+	snprintf(name, sizeof(name), "synack_ctl_%u", id);
+	w->ctl = rte_ring_create(name, 64, socket, RING_F_SC_DEQ);
+	if (!w->conns || !w->free_idx || !w->wheel || !w->sbuf_mem || !w->sbuf_free || !w->conn_h || tw_rc || !w->ctl) {
+		snprintf(err, errlen,
+			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
+			 "lower tcb_per_core / timewait_per_core or raise --mem",
+			 id, ec->tcb_per_core, ec->timewait_per_core);
+		return -1;
+	}
+	for (uint32_t i = 0; i < w->nconns; i++) {
+		w->conns[i].idx = i;
+		w->free_idx[i] = w->nconns - 1 - i;
+	}
+	w->nfree = w->nconns;
+	for (uint32_t i = 0; i < w->nsbuf; i++)
+		w->sbuf_free[i] = w->nsbuf - 1 - i;
+	w->nsbuf_free = w->nsbuf;
+	synack_wheel_init(w->wheel, SYNACK_TICK_NS, clock_ns(w) / SYNACK_TICK_NS);
+	w->synrcv_max = ec->synrcv_per_core;
+	w->cookie_mode = ec->syncookies;
+	w->next_lport = (uint16_t)(EPH_LO + id);
+	w->rec_idx = UINT32_MAX;
+	return 0;
+}
+
+void synack_worker_free(struct synack_worker *w)
+{
+	if (!w)
+		return;
+	rte_hash_free(w->conn_h);
+	synack_tw_table_free(&w->tw);
+	rte_free(w->conns);
+	rte_free(w->free_idx);
+	rte_free(w->wheel);
+	rte_free(w->sbuf_mem);
+	rte_free(w->sbuf_free);
+	rte_ring_free(w->ctl);
+	for (unsigned s = 0; s < SYNACK_MAX_WORKERS; s++)
+		rte_ring_free(w->handoff_in[s]);
+}

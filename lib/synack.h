@@ -1,0 +1,123 @@
+/* synack.h: the public API of the synack engine: start DPDK and the worker cores from a
+ * drivers-config file, listen and connect, read counters and connections, stop. Programs
+ * (synack-console, synack-gen, synack-bench) use only this header.
+ *
+ * Threads: the calls here are made from the control thread (the main lcore). They never write a
+ * worker's state: configuration changes travel to each worker over its message ring and take effect
+ * on its next poll; reads (stats, connections) are lock-free snapshots of single-writer data. */
+#ifndef SYNACK_H
+#define SYNACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SYNACK_MAX_WORKERS 16
+
+struct synack_engine;
+
+/* Built-in services a listening port can run. */
+enum synack_service {
+	SYNACK_SVC_ECHO = 0,     /* every byte back */
+	SYNACK_SVC_DISCARD,      /* swallow everything */
+	SYNACK_SVC_HTTP,         /* HTTP/1.1 200 with a body of body_size bytes; Connection: close or keep-alive */
+	SYNACK_SVC_COUNT
+};
+const char *synack_service_name(unsigned s);
+
+/* Counters of one worker core, each written by that core only. */
+struct synack_core_stats {
+	uint64_t rx_pkts, tx_pkts, rx_bytes, tx_bytes;
+	uint64_t rx_arp, rx_icmp, rx_tcp, rx_other;
+	uint64_t tx_arp, tx_icmp, tx_dropped;           /* tx_dropped: the port refused the burst */
+	uint64_t drop_parse[32];                        /* by enum synack_parse_err */
+	uint64_t drop_not_ours;                         /* IPv4 not addressed to this port */
+	uint64_t drop_no_mbuf, drop_pool_full, drop_tw_full, drop_synrcv_evicted;
+	uint64_t handoff_out, handoff_in, handoff_drops;/* packets passed to their owner core */
+	uint64_t conns_opened, conns_failed, conns_closed;
+	uint64_t arp_misses;
+	uint64_t http_ok, http_bad;                     /* client: complete 200 responses / others */
+	uint64_t timers_fired;
+	uint64_t loops, busy_loops;
+	uint64_t busy_cycles;                           /* TSC cycles spent in loops that did work */
+	/* gauges */
+	uint64_t conns_in_use, tw_in_use, synrcv_in_use, timers_armed;
+	uint64_t per_state[11];
+};
+
+/* Options for synack_engine_start beyond the config file. */
+struct synack_start_opts {
+	const char *config_path;        /* a drivers-config INI file */
+	const char *const *sets;        /* "port0.ip=198.18.1.2/24" overrides, NULL-terminated, or NULL */
+	const char *file_prefix;        /* EAL --file-prefix; NULL: --in-memory */
+	bool huge;                      /* use hugepages (default: --no-huge) */
+	unsigned mem_mb;                /* EAL -m when not using hugepages (default 1024) */
+	const char *lcores;             /* EAL -l; NULL: main core + one per worker */
+	bool verbose;                   /* EAL log level info instead of warnings */
+};
+
+/* Starts EAL, the ports and the workers. Returns NULL and writes a one-line reason into err. */
+struct synack_engine *synack_engine_start(const struct synack_start_opts *o, char *err, size_t errlen);
+/* Stops the workers, closes every connection, frees everything (EAL cleanup too). */
+void synack_engine_stop(struct synack_engine *e);
+
+unsigned synack_workers(const struct synack_engine *e);
+
+/* Control (through the workers' rings; each returns 0 or -errno once every worker has applied it). */
+int synack_listen(struct synack_engine *e, uint16_t port, enum synack_service svc, uint32_t body_size,
+		  bool keepalive);
+int synack_unlisten(struct synack_engine *e, uint16_t port);
+/* Opens count connections to ip:port spread over the workers; with a request, each connection sends
+ * it and closes after the reply (HTTP: after the response's Content-Length, else after the peer's
+ * FIN or timeout); without, it connects then closes. */
+int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *request);
+int synack_set_msl(struct synack_engine *e, uint32_t msl_s);
+
+/* Snapshots. */
+struct synack_tcp_stats;
+/* The protocol core's counters of one worker (SYNs, handshakes, resets, challenge ACKs, cookies,
+ * retransmissions...: struct synack_tcp_stats in lib/tcp/tcp.h), and their sum over workers. */
+void synack_tcp_counters(const struct synack_engine *e, unsigned worker, struct synack_tcp_stats *out);
+void synack_tcp_counters_total(const struct synack_engine *e, struct synack_tcp_stats *out);
+void synack_stats(const struct synack_engine *e, unsigned worker, struct synack_core_stats *out);
+void synack_stats_total(const struct synack_engine *e, struct synack_core_stats *out);
+
+struct synack_conn_info {
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint8_t state;                  /* enum synack_state */
+	uint8_t worker;
+	uint32_t snd_una, snd_nxt, rcv_nxt, snd_wnd, rcv_wnd;
+	uint32_t send_q, recv_q;        /* bytes unacknowledged / unread, as ss shows */
+	uint32_t rto_ms;
+	uint64_t timer_ms;              /* ms until the next timer of this connection; 0 none */
+};
+/* Calls fn for every connection (TIME-WAIT entries included) of every worker, until fn returns
+ * non-zero. Each entry is a consistent snapshot (never torn). Returns the number visited. */
+unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const struct synack_conn_info *, void *),
+			     void *arg);
+
+struct synack_port_stats {
+	char name[32];
+	char driver[32];
+	uint32_t ip;
+	uint8_t prefix, mac[6];
+	uint64_t ipackets, opackets, ibytes, obytes, imissed, ierrors, oerrors, rx_nombuf;
+};
+unsigned synack_ports(const struct synack_engine *e);
+int synack_port_stats(const struct synack_engine *e, unsigned port, struct synack_port_stats *out);
+
+/* The response the first connection of the last connect command received (its first 1 KB), from
+ * the lowest worker that has one. Returns its length (0: none yet). */
+size_t synack_last_response(const struct synack_engine *e, char *buf, size_t len);
+
+/* Listeners currently configured (as seen by worker 0). */
+struct synack_listener_info {
+	uint16_t port;
+	uint8_t service;
+	uint8_t keepalive;
+	uint32_t body_size;
+};
+unsigned synack_listeners(const struct synack_engine *e, struct synack_listener_info *out, unsigned max);
+
+#endif

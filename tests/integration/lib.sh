@@ -1,0 +1,99 @@
+# lib.sh: shared set-up for the real-peer tests. Each test makes its own network namespace, starts a
+# synack process whose port reaches into it, gives the Linux side an address in 198.18.0.0/15
+# (the RFC 2544 benchmarking range, the only one these tests use), and removes everything it made,
+# processes by PID, on exit.
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+CONSOLE=$BUILD/app/console/synack-console
+PY=/usr/bin/python3            # Debian's python, where scapy lives
+TAG=${TAG:-sk$$}
+NS=$TAG-ns
+PIDS=()
+TMP=$(mktemp -d)
+FAILS=0
+CHECKS=0
+
+cleanup() {
+  for p in "${PIDS[@]}"; do
+    kill -TERM "$p" 2>/dev/null
+  done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+  ip netns del "$NS" 2>/dev/null
+  ip link del "$TAG-a" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok()   { CHECKS=$((CHECKS + 1)); echo "  ok   $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "  FAIL $*"; }
+check() { # description command...
+  local d=$1; shift
+  if "$@"; then ok "$d"; else fail "$d"; fi
+}
+finish() {
+  [ -n "${KEEP_LOG:-}" ] && cp "$TMP/console.log" "$KEEP_LOG"
+  echo "$((CHECKS - FAILS)) passed, $FAILS failed"
+  [ "$FAILS" -eq 0 ]
+}
+
+# Waits until interface $1 exists (in namespace $2 if given), up to ~20 s.
+wait_iface() {
+  for _ in $(seq 200); do
+    if [ -n "${2:-}" ]; then ip netns exec "$2" ip link show "$1" >/dev/null 2>&1 && return 0
+    else ip link show "$1" >/dev/null 2>&1 && return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# Starts synack-console in the background with the given arguments, inside namespace $NS (so that
+# a TAP it creates is born there); its output goes to $TMP/console.log. Sets SYNACK_PID.
+start_synack() {
+  ip netns exec "$NS" "$CONSOLE" --no-interactive "$@" >"$TMP/console.log" 2>&1 &
+  SYNACK_PID=$!
+  PIDS+=("$SYNACK_PID")
+}
+
+# A TAP port for synack in a fresh namespace: synack 198.18.0.2, Linux 198.18.0.1 on the TAP's
+# kernel side. Extra arguments go to synack-console (e.g. --cmd "listen 80 http").
+start_tap_pair() {
+  ip netns add "$NS"
+  ip netns exec "$NS" ip link set lo up
+  start_synack --config "$ROOT/drivers-config/tap.ini" --set "port0.devargs=iface=$TAG" \
+    --set "port0.ip=198.18.0.2/24" "$@"
+  wait_iface "$TAG" "$NS" || { echo "TAP $TAG never appeared"; cat "$TMP/console.log"; return 1; }
+  wait_ready || { echo "synack did not start"; cat "$TMP/console.log"; return 1; }
+  ip netns exec "$NS" ip addr add 198.18.0.1/24 dev "$TAG"
+  ip netns exec "$NS" ip link set "$TAG" up
+}
+
+# Waits for synack-console to have run its start-up commands (it prints "ready" then).
+wait_ready() {
+  for _ in $(seq 200); do
+    grep -q '^synack-console: ready' "$TMP/console.log" 2>/dev/null && return 0
+    kill -0 "$SYNACK_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# Stops synack (SIGTERM: it prints its final counters and exits cleanly) and waits for it.
+stop_synack() {
+  kill -TERM "$SYNACK_PID" 2>/dev/null
+  for _ in $(seq 100); do kill -0 "$SYNACK_PID" 2>/dev/null || break; sleep 0.1; done
+  wait "$SYNACK_PID" 2>/dev/null
+  SYNACK_RC=$?
+}
+
+# A counter from the final "show stats" that synack-console prints on exit: the total column.
+# show stats lists non-zero counters only, so a counter missing from a printed table is 0.
+stat_value() {
+  awk -v k="$1" '/final counters:/ { seen = 1 } $1 == k { v = $NF }
+    END { if (v != "") print v; else if (seen) print 0 }' "$TMP/console.log"
+}
