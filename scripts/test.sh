@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: installs what is missing, builds, and runs every test: the Criterion
 # unit suite (release build), the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the synack-demo traces, and a bounded libFuzzer run over the parser and state machine.
+# the synack-demo traces, a bounded libFuzzer run over the parser and state machine, the console
+# against a fake engine, and the real-peer integration tests (root: namespaces, TAP, veth).
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -43,9 +44,32 @@ run_one() { # name command...
 
 ./scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# A script that ends with its own "N passed, N failed" line: its counts join the total.
+run_script() { # name command...
+  local name=$1; shift
+  "$@" >"$logdir/$name.log" 2>&1
+  local rc=$? line ok nok
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logdir/$name.log" | tail -1)
+  ok=${line%% passed*}; ok=${ok:-0}
+  nok=${line#*passed, }; nok=${nok%% failed*}; nok=${nok:-0}
+  [ -n "$line" ] || nok=1
+  if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then nok=1; fi
+  passed=$((passed + ok)); failed=$((failed + nok))
+  if [ "$nok" -ne 0 ]; then
+    failures+=("$name"); grep -E 'FAIL|error' "$logdir/$name.log" | head -20
+  fi
+  note "$name: $ok passed, $nok failed"
+}
+
 if ./scripts/build.sh release >"$logdir/build.log" 2>&1; then
   run_criterion unit build/tests/unit/synack-unit
+  run_criterion config build/tests/unit/synack-config-test
   run_one demo-traces ./build/app/demo/synack-demo --msl 2
+  run_script console tests/console/test_console.sh build/app/console/synack-console-fake
+  # Real peers: the Linux kernel's TCP through TAP and veth ports in namespaces the tests make.
+  for t in tests/integration/t[0-9]*.sh; do
+    run_script "$(basename "$t" .sh)" timeout 600 bash "$t"
+  done
 else
   cat "$logdir/build.log"; failed=$((failed + 1)); failures+=(build-release)
 fi

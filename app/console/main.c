@@ -3,6 +3,8 @@
  * line editing, history and completion) or, with --no-interactive, serves until SIGINT/SIGTERM.
  * Exit codes: 0 done, 1 the engine did not start, 2 bad command-line options. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -35,6 +37,8 @@ static void usage(FILE *f)
 		"  --cmd \"LINE\"        run a console command after start (repeatable, in order)\n"
 		"  --cmdfile FILE      run each line of FILE as a command ('#' comments and blank lines skipped)\n"
 		"  --no-interactive    after the commands, serve until SIGINT/SIGTERM instead of prompting\n"
+		"  --control FIFO      with --no-interactive: also run each line written into FIFO (created if\n"
+		"                      missing), so that scripts can drive a running instance\n"
 		"  --verbose           EAL logs at info level\n"
 		"  --help              this text\n"
 		"Example: synack-console --config drivers-config/tap.ini --cmd \"listen 80 http body 3000\"\n"
@@ -111,6 +115,7 @@ enum {
 	OPT_CMD,
 	OPT_CMDFILE,
 	OPT_NO_INTERACTIVE,
+	OPT_CONTROL,
 	OPT_VERBOSE,
 };
 
@@ -124,6 +129,7 @@ static const struct option long_options[] = {
 	{ "cmd", required_argument, NULL, OPT_CMD },
 	{ "cmdfile", required_argument, NULL, OPT_CMDFILE },
 	{ "no-interactive", no_argument, NULL, OPT_NO_INTERACTIVE },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -133,6 +139,7 @@ struct options {
 	struct synack_start_opts start;
 	struct strlist sets, cmds;
 	bool interactive;
+	const char *control;
 };
 
 /* Returns 0 to go on, or the exit code (0 after --help). */
@@ -184,6 +191,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_INTERACTIVE:
 			o->interactive = false;
+			break;
+		case OPT_CONTROL:
+			o->control = optarg;
 			break;
 		case OPT_VERBOSE:
 			o->start.verbose = true;
@@ -263,16 +273,54 @@ static void interact(void)
 	cmdline_stdin_exit(cl);
 }
 
-/* --no-interactive: the workers do the work; this thread only waits for the signal to stop. */
-static void serve(void)
+/* --no-interactive: the workers do the work; this thread waits for the signal to stop and, with
+ * --control, runs the lines written into the FIFO (opened read-write so that it never reports end
+ * of file between writers). */
+static void serve(const char *control)
 {
-	while (!stop_signal)
-		usleep(100 * 1000);
+	int fd = -1;
+	if (control) {
+		if (mkfifo(control, 0600) < 0 && errno != EEXIST)
+			fprintf(stderr, "synack-console: --control %s: %s\n", control, strerror(errno));
+		fd = open(control, O_RDWR | O_NONBLOCK);
+		if (fd < 0)
+			fprintf(stderr, "synack-console: --control %s: %s\n", control, strerror(errno));
+	}
 	struct cmdline *cl = cmdline_new(console_context(), "", STDIN_FILENO, STDOUT_FILENO);
 	if (!cl)
 		return;
+	char buf[4096];
+	size_t have = 0;
+	while (!stop_signal && !console_state.quit) {
+		if (fd < 0) {
+			usleep(100 * 1000);
+			continue;
+		}
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			continue;
+		have += (size_t)n;
+		char *line = buf, *nl;
+		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) != NULL) {
+			*nl = 0;
+			if (*line && *line != '#') {
+				cmdline_printf(cl, "synack> %s\n", line);
+				console_run_line(cl, line);
+			}
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line longer than the buffer: drop it */
+	}
+	if (fd >= 0)
+		close(fd);
 	/* Tests and operators read the final counters from the log. */
-	cmdline_printf(cl, "%s: stopping; final counters:\n", strsignal(stop_signal));
+	cmdline_printf(cl, "%s: stopping; final counters:\n", stop_signal ? strsignal(stop_signal) : "quit");
 	console_run_line(cl, "show stats");
 	console_run_line(cl, "show port stats");
 	cmdline_free(cl);
@@ -318,7 +366,7 @@ int main(int argc, char **argv)
 		if (o.interactive)
 			interact();
 		else
-			serve();
+			serve(o.control);
 	}
 
 	synack_engine_stop(e);

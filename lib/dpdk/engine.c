@@ -64,10 +64,20 @@ static int eal_start(struct synack_engine *e, const struct synack_start_opts *o,
 {
 	struct argv_buf a = { .used = 0, .n = 0 };
 	arg(&a, "synack");
-	if (o->lcores)
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->lcores) {
 		arg(&a, "-l%s", o->lcores);
-	else
+	} else if (ncpu > 0 && e->nworkers + 1 <= (unsigned)ncpu) {
 		arg(&a, "-l0-%u", e->nworkers);
+	} else {
+		/* More lcores than CPUs (two workers on a 2-core machine): the control lcore, which mostly
+		 * sleeps, shares CPU 0; worker i runs on CPU i mod ncpu. */
+		char map[256];
+		size_t k = (size_t)snprintf(map, sizeof(map), "0@0");
+		for (unsigned i = 0; i < e->nworkers && k < sizeof(map); i++)
+			k += (size_t)snprintf(map + k, sizeof(map) - k, ",%u@%ld", i + 1, ncpu > 0 ? (long)i % ncpu : 0);
+		arg(&a, "--lcores=%s", map);
+	}
 	if (!o->huge) {
 		arg(&a, "--no-huge");
 		arg(&a, "-m%u", o->mem_mb ? o->mem_mb : 1024);
@@ -168,6 +178,13 @@ static int port_start(struct synack_engine *e, unsigned p, char *err, size_t err
 		pr->rx_csum = true;
 	}
 	int rc = rte_eth_dev_configure(pid, pr->nb_rxq, pr->nb_txq, &conf);
+	if (rc < 0 && pr->nb_rxq != pr->nb_txq) {
+		/* Some PMDs (net_tap) want as many rx queues as tx queues: give every worker an rx queue;
+		 * where the kernel's spreading puts a flow on another worker's queue, the handoff ring
+		 * carries it to its owner. */
+		pr->nb_rxq = pr->nb_txq;
+		rc = rte_eth_dev_configure(pid, pr->nb_rxq, pr->nb_txq, &conf);
+	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: [%s]: rte_eth_dev_configure: %s", e->cfg.path, pc->section, strerror(-rc));
 		return -1;

@@ -55,7 +55,7 @@ wait_iface() {
 # Starts synack-console in the background with the given arguments, inside namespace $NS (so that
 # a TAP it creates is born there); its output goes to $TMP/console.log. Sets SYNACK_PID.
 start_synack() {
-  ip netns exec "$NS" "$CONSOLE" --no-interactive "$@" >"$TMP/console.log" 2>&1 &
+  ip netns exec "$NS" "$CONSOLE" --no-interactive --control "$TMP/ctl" "$@" >"$TMP/console.log" 2>&1 &
   SYNACK_PID=$!
   PIDS+=("$SYNACK_PID")
 }
@@ -96,4 +96,17 @@ stop_synack() {
 stat_value() {
   awk -v k="$1" '/final counters:/ { seen = 1 } $1 == k { v = $NF }
     END { if (v != "") print v; else if (seen) print 0 }' "$TMP/console.log"
+}
+
+# Runs a console command in the running synack (through its --control FIFO) and waits for the log
+# to show it ran; its output follows in $TMP/console.log.
+synack_cmd() {
+  local before
+  before=$(grep -c '^synack> ' "$TMP/console.log")
+  printf '%s\n' "$1" >"$TMP/ctl"
+  for _ in $(seq 100); do
+    [ "$(grep -c '^synack> ' "$TMP/console.log")" -gt "$before" ] && { sleep 0.2; return 0; }
+    sleep 0.05
+  done
+  return 1
 }
