@@ -465,6 +465,25 @@ static int p_mac(const struct cfg_key *k, const char *v, void *obj, char *exp, s
 	return 0;
 }
 
+/* "N" or "A-B": the workers that poll a port's queues and own its flows. */
+static int p_workers(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint64_t a, b;
+	const char *e;
+	if (!v || parse_u64(v, &e, &a) < 0)
+		return expect(exp, n, "a worker or a range of workers, e.g. 1 or 0-3");
+	b = a;
+	if (*e == '-' && (parse_u64(e + 1, &e, &b) < 0))
+		return expect(exp, n, "a worker or a range of workers, e.g. 1 or 0-3");
+	if (*e || b < a || b > 63)
+		return expect(exp, n, "a worker or a range of workers in 0..63, e.g. 1 or 0-3");
+	struct synack_port_cfg *pc = obj;
+	(void)k;
+	pc->worker_first = (uint8_t)a;
+	pc->worker_count = (uint8_t)(b - a + 1);
+	return 0;
+}
+
 #define PF(m) .off = offsetof(struct synack_port_cfg, m), .size = sizeof(((struct synack_port_cfg *)0)->m)
 #define PF2(m) .off2 = offsetof(struct synack_port_cfg, m)
 #define EF(m) .off = offsetof(struct synack_engine_cfg_file, m), \
@@ -485,6 +504,7 @@ static const struct cfg_key port_keys[] = {
 	{ .name = "gateway", .parse = p_ipv4, PF(gateway) },
 	{ .name = "mac", .parse = p_mac, PF(mac), PF2(has_mac) },
 	{ .name = "verified", .parse = p_enum, PF(verified), .words = bool_words },
+	{ .name = "workers", .parse = p_workers, PF(worker_first) },
 };
 
 static const struct cfg_key engine_keys[] = {
@@ -822,6 +842,11 @@ int synack_config_set(struct synack_config *cfg, const char *assignment, char *e
  * probe fails. Nothing else in one process could have created the ring: refuse ATTACH here. */
 static int ring_devargs_check(const char *devargs, char *exp, size_t n)
 {
+	if (strncmp(devargs, "pair=", 5) == 0) {
+		if (!devargs[5] || strlen(devargs + 5) > 20 || strpbrk(devargs + 5, ",= "))
+			return expect(exp, n, "pair=<name> (1..20 characters, no ',', '=' or space)");
+		return 0;
+	}
 	if (strstr(devargs, ":ATTACH"))
 		return expect(exp, n, "nodeaction=<ring>:<numa node>:CREATE: ATTACH fails in one process "
 			      "(net_ring names the ethdev after the ring, so the attaching port clashes "
@@ -861,6 +886,12 @@ int synack_config_check(struct synack_config *cfg, char *err, size_t errlen)
 		if (!d->pci && p->pci[0]) {
 			snprintf(err, errlen, "%s: [%s] pci = %s: expected no pci for vdev driver %s (it takes devargs)",
 				 path, sec, p->pci, d->name);
+			return -1;
+		}
+		if (p->worker_count && (unsigned)p->worker_first + p->worker_count > cfg->engine.workers) {
+			snprintf(err, errlen, "%s: [%s] workers = %u-%u: expected workers within 0-%u ([engine] workers = %u)",
+				 path, sec, p->worker_first, p->worker_first + p->worker_count - 1,
+				 cfg->engine.workers - 1, cfg->engine.workers);
 			return -1;
 		}
 		if (d->need_arg && !has_arg(p->devargs, d->need_arg)) {
@@ -921,9 +952,15 @@ int synack_config_check(struct synack_config *cfg, char *err, size_t errlen)
 
 /* ---- EAL ---- */
 
+bool synack_config_is_ring_pair(const struct synack_port_cfg *p)
+{
+	return strcmp(p->driver, "net_ring") == 0 && strncmp(p->devargs, "pair=", 5) == 0;
+}
+
 int synack_config_vdev_arg(const struct synack_port_cfg *p, unsigned index, char *buf, size_t len)
 {
-	if (!p || !buf || synack_config_driver_is_pci(p->driver) || !find_driver(p->driver))
+	if (!p || !buf || synack_config_driver_is_pci(p->driver) || !find_driver(p->driver) ||
+	    synack_config_is_ring_pair(p))
 		return -1;
 	int n = snprintf(buf, len, "%s%u%s%s", p->driver, index, p->devargs[0] ? "," : "", p->devargs);
 	return n < 0 || (size_t)n >= len ? -1 : n;

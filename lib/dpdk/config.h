@@ -35,6 +35,7 @@ struct synack_port_cfg {
 	uint8_t prefix_len;
 	uint8_t mac[6];
 	bool has_mac, verified;
+	uint8_t worker_first, worker_count; /* the workers that poll and own this port; count 0: all */
 };
 
 struct synack_engine_cfg_file {
@@ -74,6 +75,10 @@ int synack_config_check(struct synack_config *cfg, char *err, size_t errlen);
 /* The argument of EAL's --vdev for a vdev port, "<driver><index>[,<devargs>]" (e.g.
  * "net_tap0,iface=synack0"): the index keeps the names of several ports apart. Returns its length,
  * or -1 for a PCI port (EAL takes p->pci as an allow-list entry instead) or when len is too small. */
+/* A net_ring port with devargs "pair=NAME": not an EAL vdev; the engine builds it with
+ * rte_eth_from_rings, crossed with the other port of the same pair name. */
+bool synack_config_is_ring_pair(const struct synack_port_cfg *p);
+
 int synack_config_vdev_arg(const struct synack_port_cfg *p, unsigned index, char *buf, size_t len);
 
 /* True when the driver is a PCI NIC family rather than a vdev. */

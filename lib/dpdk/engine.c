@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -101,6 +102,8 @@ static int eal_start(struct synack_engine *e, const struct synack_start_opts *o,
 		if (pc->pci[0]) {
 			arg(&a, "-a%s", pc->pci);
 			any_pci = true;
+		} else if (synack_config_is_ring_pair(pc)) {
+			continue; /* built after EAL starts: rte_eth_from_rings */
 		} else {
 			char vdev[320];
 			if (synack_config_vdev_arg(pc, p, vdev, sizeof(vdev)) < 0) {
@@ -129,8 +132,10 @@ static int port_start(struct synack_engine *e, unsigned p, char *err, size_t err
 	struct synack_port_rt *pr = &e->ports[p];
 	const struct synack_port_cfg *pc = &e->cfg.ports[p];
 	pr->cfg = *pc;
-	/* vdevs are probed in the order given: port p is ethdev p (PCI ones follow their allow-list). */
-	uint16_t pid = (uint16_t)p;
+	pr->wfirst = pc->worker_count ? pc->worker_first : 0;
+	pr->wcount = pc->worker_count ? pc->worker_count : (uint16_t)e->nworkers;
+	/* vdevs are probed in the order given, ring pairs were built after them (see ring_pairs()). */
+	uint16_t pid = pr->port_id;
 	if (!rte_eth_dev_is_valid_port(pid)) {
 		snprintf(err, errlen, "%s: [%s] driver %s: no such ethdev after EAL probing (is the driver built in "
 			 "and the device present?)", e->cfg.path, pc->section, pc->driver);
@@ -142,7 +147,7 @@ static int port_start(struct synack_engine *e, unsigned p, char *err, size_t err
 		snprintf(err, errlen, "%s: [%s]: cannot read device info", e->cfg.path, pc->section);
 		return -1;
 	}
-	pr->nb_rxq = pc->queues;
+	pr->nb_rxq = pc->worker_count ? pc->worker_count : pc->queues;
 	pr->nb_txq = (uint16_t)e->nworkers;
 	if (pr->nb_rxq > info.max_rx_queues || pr->nb_txq > info.max_tx_queues) {
 		snprintf(err, errlen, "%s: [%s] queues = %u: %s offers %u rx / %u tx queues, %u workers need %u tx",
@@ -224,6 +229,76 @@ static int port_start(struct synack_engine *e, unsigned p, char *err, size_t err
 	return 0;
 }
 
+/* Ethdev ids: vdevs and PCI NICs in config order as EAL probed them, then the ring pairs, which
+ * synack builds itself: two ports of one pair name are crossed (what one sends, the other
+ * receives), the one-process wire between a client core and a server core. net_ring's vdev form
+ * cannot cross two ports (each vdev port loops back to itself). */
+static int ring_pairs(struct synack_engine *e, char *err, size_t errlen)
+{
+	uint16_t next = 0;
+	for (unsigned p = 0; p < e->nports; p++)
+		if (!synack_config_is_ring_pair(&e->cfg.ports[p]))
+			e->ports[p].port_id = next++;
+	for (unsigned p = 0; p < e->nports; p++) {
+		const struct synack_port_cfg *a = &e->cfg.ports[p];
+		if (!synack_config_is_ring_pair(a))
+			continue;
+		unsigned q = p + 1;
+		while (q < e->nports && !(synack_config_is_ring_pair(&e->cfg.ports[q]) &&
+					 strcmp(e->cfg.ports[q].devargs, a->devargs) == 0))
+			q++;
+		bool seen = false;
+		for (unsigned k = 0; k < p; k++)
+			seen |= synack_config_is_ring_pair(&e->cfg.ports[k]) && !strcmp(e->cfg.ports[k].devargs, a->devargs);
+		if (seen)
+			continue;
+		if (q == e->nports) {
+			snprintf(err, errlen, "%s: [%s] devargs = %s: no other port has this pair name", e->cfg.path,
+				 a->section, a->devargs);
+			return -1;
+		}
+		const struct synack_port_cfg *b = &e->cfg.ports[q];
+		unsigned rxa = a->worker_count ? a->worker_count : a->queues;
+		unsigned rxb = b->worker_count ? b->worker_count : b->queues;
+		struct rte_ring *to_a[SYNACK_MAX_WORKERS], *to_b[SYNACK_MAX_WORKERS];
+		struct rte_ring *tx_a[SYNACK_MAX_WORKERS], *tx_b[SYNACK_MAX_WORKERS];
+		for (unsigned i = 0; i < rxa || i < rxb; i++) {
+			char n[32];
+			if (i < rxa) {
+				snprintf(n, sizeof(n), "sk_%s_%u_%u", a->devargs + 5, q, i);
+				/* Multi-producer: every worker's tx queue may feed one rx queue. */
+				to_a[i] = rte_ring_create(n, 4096, (int)rte_socket_id(), RING_F_SC_DEQ);
+			}
+			if (i < rxb) {
+				snprintf(n, sizeof(n), "sk_%s_%u_%u", a->devargs + 5, p, i);
+				to_b[i] = rte_ring_create(n, 4096, (int)rte_socket_id(), RING_F_SC_DEQ);
+			}
+			if ((i < rxa && !to_a[i]) || (i < rxb && !to_b[i])) {
+				snprintf(err, errlen, "cannot create the rings of pair %s: %s", a->devargs + 5,
+					 rte_strerror(rte_errno));
+				return -1;
+			}
+		}
+		for (unsigned j = 0; j < e->nworkers; j++) {
+			tx_a[j] = to_b[j % rxb];
+			tx_b[j] = to_a[j % rxa];
+		}
+		char na[40], nb[40];
+		snprintf(na, sizeof(na), "ring_%s_a", a->devargs + 5);
+		snprintf(nb, sizeof(nb), "ring_%s_b", a->devargs + 5);
+		int ida = rte_eth_from_rings(na, to_a, rxa, tx_a, e->nworkers, rte_socket_id());
+		int idb = rte_eth_from_rings(nb, to_b, rxb, tx_b, e->nworkers, rte_socket_id());
+		if (ida < 0 || idb < 0) {
+			snprintf(err, errlen, "%s: [%s]/[%s]: rte_eth_from_rings failed: %s", e->cfg.path, a->section,
+				 b->section, rte_strerror(rte_errno));
+			return -1;
+		}
+		e->ports[p].port_id = (uint16_t)ida;
+		e->ports[q].port_id = (uint16_t)idb;
+	}
+	return 0;
+}
+
 /* ---- start / stop ---- */
 
 struct synack_engine *synack_engine_start(const struct synack_start_opts *o, char *err, size_t errlen)
@@ -286,6 +361,8 @@ struct synack_engine *synack_engine_start(const struct synack_start_opts *o, cha
 				goto fail;
 			}
 		}
+	if (ring_pairs(e, err, errlen) < 0)
+		goto fail;
 	for (unsigned p = 0; p < e->nports; p++)
 		if (port_start(e, p, err, errlen) < 0)
 			goto fail;
@@ -339,11 +416,10 @@ void synack_engine_stop(struct synack_engine *e)
 			if (e->w[i] && e->w[i]->lcore)
 				e->w[i]->stop = 1;
 		rte_eal_mp_wait_lcore();
-		for (unsigned p = 0; p < e->nports; p++) {
-			if (rte_eth_dev_is_valid_port((uint16_t)p)) {
-				rte_eth_dev_stop((uint16_t)p);
-				rte_eth_dev_close((uint16_t)p);
-			}
+		uint16_t pid;
+		RTE_ETH_FOREACH_DEV(pid) {
+			rte_eth_dev_stop(pid);
+			rte_eth_dev_close(pid);
 		}
 		for (unsigned i = 0; i < e->nworkers; i++) {
 			synack_worker_free(e->w[i]);

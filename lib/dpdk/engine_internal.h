@@ -22,10 +22,12 @@
 #define SYNACK_MAX_LISTENERS 64
 #define SYNACK_SBUF_SIZE 16384u     /* echo ring; also each connection's receive buffer */
 #define SYNACK_TICK_NS 1000000ull   /* the timer wheel's tick: 1 ms */
+#define SYNACK_CONNECT_INFLIGHT 256u /* client connections a worker keeps open at once */
 
 struct synack_port_rt {
 	uint16_t port_id;
 	uint16_t nb_rxq, nb_txq;
+	uint16_t wfirst, wcount;        /* the workers that poll this port (queue w - wfirst) and own its flows */
 	uint32_t ip, gateway, mask;
 	uint8_t prefix;
 	struct rte_ether_addr mac;
@@ -82,8 +84,9 @@ struct synack_worker {
 	struct synack_arp_cache arp;
 	/* active opens still to start */
 	uint32_t todo, todo_ip;
+	uint32_t client_open;           /* client connections not yet freed (TIME-WAIT excluded) */
 	uint16_t todo_port;
-	uint64_t arp_asked_ns;
+	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */
@@ -120,12 +123,13 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 void synack_worker_free(struct synack_worker *w);
 /* Builds the listener's response header for its body size and mode. */
 void synack_listener_prepare(struct synack_listener *l);
-/* The owner core of a tuple, as every worker computes it (see worker.c). */
-static inline unsigned synack_owner(const struct synack_worker *w, uint16_t lport, uint16_t rport)
+/* The owner core of a tuple arriving on port, as every worker computes it: one of the port's
+ * workers. Ports we listen on are passive: spread by the peer's port. Ephemeral ports we chose
+ * encode their core (start_connects picks them so). */
+static inline unsigned synack_owner(const struct synack_worker *w, unsigned port, uint16_t lport, uint16_t rport)
 {
-	/* Ports we listen on are passive: spread by the peer's port. Ephemeral ports we chose encode
-	 * their core: lport % nworkers == core. */
-	return (w->lidx[lport] ? rport : lport) % w->nworkers;
+	const struct synack_port_rt *pr = &w->e->ports[port];
+	return pr->wfirst + (unsigned)(w->lidx[lport] ? rport : lport) % pr->wcount;
 }
 
 #endif

@@ -101,6 +101,8 @@ static void sbuf_release(struct synack_worker *w, struct synack_conn *c)
 
 static void conn_free(struct synack_worker *w, struct synack_conn *c)
 {
+	if (c->role == SYNACK_ROLE_CLIENT)
+		w->client_open--;
 	synack_wheel_cancel(w->wheel, &c->timer[0]);
 	synack_wheel_cancel(w->wheel, &c->timer[1]);
 	synrcv_unlink(w, c);
@@ -524,7 +526,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		rte_pktmbuf_free(m);
 		return;
 	}
-	unsigned owner = synack_owner(w, s->dport, s->sport);
+	unsigned owner = synack_owner(w, port, s->dport, s->sport);
 	if (owner != w->id) {
 		/* A port that cannot steer (tap, af_packet) brought another core's flow: hand it over. */
 		struct rte_ring *r = w->e->w[owner]->handoff_in[w->id];
@@ -693,13 +695,14 @@ static void start_connects(struct synack_worker *w)
 	const uint8_t *mac = synack_arp_lookup(&w->arp, hop);
 	if (!mac) {
 		/* Resolve the next hop first; ask again each second, give up after five. */
-		if (w->now_ns - w->arp_asked_ns >= SYNACK_NS_PER_S) {
-			if (w->arp_asked_ns && w->now_ns - w->arp_asked_ns > 5 * SYNACK_NS_PER_S) {
-				w->stats.conns_failed += w->todo;
-				w->todo = 0;
-				w->arp_asked_ns = 0;
-				return;
-			}
+		if (w->arp_first_ns && w->now_ns - w->arp_first_ns > 5 * SYNACK_NS_PER_S) {
+			w->stats.conns_failed += w->todo;
+			w->todo = 0;
+			w->arp_first_ns = w->arp_asked_ns = 0;
+			return;
+		}
+		if (!w->arp_asked_ns || w->now_ns - w->arp_asked_ns >= SYNACK_NS_PER_S) {
+			w->arp_asked_ns = w->now_ns;
 			struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
 			uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 60) : NULL;
 			if (p) {
@@ -708,28 +711,35 @@ static void start_connects(struct synack_worker *w)
 				w->stats.tx_arp++;
 				w->stats.arp_misses++;
 				tx_enqueue(w, port, m);
-				if (!w->arp_asked_ns)
-					w->arp_asked_ns = w->now_ns;
+				if (!w->arp_first_ns)
+					w->arp_first_ns = w->now_ns;
 			} else if (m) {
 				rte_pktmbuf_free(m);
 			}
 		}
 		return;
 	}
-	w->arp_asked_ns = 0;
+	w->arp_asked_ns = w->arp_first_ns = 0;
+	/* At most SYNACK_CONNECT_INFLIGHT client connections open at once per worker: a count of 10,000
+	 * is a load to pace, not a burst to overflow the TX ring with. */
+	if (w->client_open >= SYNACK_CONNECT_INFLIGHT)
+		return;
 	unsigned burst = w->todo < SYNACK_BURST ? w->todo : SYNACK_BURST;
+	if (burst > SYNACK_CONNECT_INFLIGHT - w->client_open)
+		burst = SYNACK_CONNECT_INFLIGHT - w->client_open;
 	for (unsigned i = 0; i < burst; i++) {
 		/* An ephemeral port that maps back to this core and is free for this destination. */
 		struct synack_tuple t = { pr->ip, w->todo_ip, 0, w->todo_port };
 		unsigned tries = 0;
 		do {
-			w->next_lport = (uint16_t)(w->next_lport + w->nworkers);
+			w->next_lport = (uint16_t)(w->next_lport + 1);
 			if (w->next_lport < EPH_LO)
-				w->next_lport = (uint16_t)(EPH_LO + (EPH_LO % w->nworkers ? w->nworkers - EPH_LO % w->nworkers : 0) + w->id);
+				w->next_lport = EPH_LO;
 			t.lport = w->next_lport;
-		} while ((w->lidx[t.lport] || rte_hash_lookup(w->conn_h, &t) >= 0 || synack_tw_table_lookup(&w->tw, &t)) &&
-			 ++tries < 1000);
-		struct synack_conn *c = tries < 1000 ? conn_alloc(w) : NULL;
+		} while ((synack_owner(w, port, t.lport, t.rport) != w->id || w->lidx[t.lport] ||
+			  rte_hash_lookup(w->conn_h, &t) >= 0 || synack_tw_table_lookup(&w->tw, &t)) &&
+			 ++tries < 4000);
+		struct synack_conn *c = tries < 4000 ? conn_alloc(w) : NULL;
 		if (!c) {
 			w->stats.conns_failed += w->todo;
 			w->todo = 0;
@@ -754,6 +764,7 @@ static void start_connects(struct synack_worker *w)
 			w->stats.conns_in_use--;
 			w->stats.conns_failed++;
 		} else {
+			w->client_open++;
 			apply(w, port, c, &out, NULL, NULL);
 		}
 		w->todo--;
@@ -810,7 +821,14 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 		}
 		break;
 	case SYNACK_MSG_CONNECT: {
-		uint32_t share = msg->count / w->nworkers + (w->id < msg->count % w->nworkers);
+		/* Shared among the workers of the port the destination routes through. */
+		uint32_t hop;
+		const struct synack_port_rt *pr = &w->e->ports[route_port(w, msg->ip, &hop)];
+		uint32_t share = 0;
+		if (w->id >= pr->wfirst && w->id - pr->wfirst < pr->wcount) {
+			unsigned k = w->id - pr->wfirst;
+			share = msg->count / pr->wcount + (k < msg->count % pr->wcount);
+		}
 		w->todo += share;
 		w->rec_arm = share > 0;
 		w->todo_ip = msg->ip;
@@ -838,9 +856,10 @@ int synack_worker_main(void *arg)
 		w->now_ns = clock_ns(w);
 		unsigned work = 0;
 		for (unsigned p = 0; p < e->nports; p++) {
-			if (w->id >= e->ports[p].nb_rxq)
+			const struct synack_port_rt *pr = &e->ports[p];
+			if (w->id < pr->wfirst || w->id - pr->wfirst >= pr->nb_rxq)
 				continue;
-			uint16_t n = rte_eth_rx_burst(e->ports[p].port_id, (uint16_t)w->id, pkts, SYNACK_BURST);
+			uint16_t n = rte_eth_rx_burst(pr->port_id, (uint16_t)(w->id - pr->wfirst), pkts, SYNACK_BURST);
 			for (uint16_t i = 0; i < n; i++) {
 				if (i + 1 < n)
 					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

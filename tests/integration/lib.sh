@@ -94,7 +94,7 @@ stop_synack() {
 # A counter from the final "show stats" that synack-console prints on exit: the total column.
 # show stats lists non-zero counters only, so a counter missing from a printed table is 0.
 stat_value() {
-  awk -v k="$1" '/final counters:/ { seen = 1 } $1 == k { v = $NF }
+  awk -v k="$1" '/final counters:/ { seen = 1; v = "" } seen && $1 == k { v = $NF }
     END { if (v != "") print v; else if (seen) print 0 }' "$TMP/console.log"
 }
 
@@ -109,4 +109,46 @@ synack_cmd() {
     sleep 0.05
   done
   return 1
+}
+
+# Starts synack-console like start_synack, but in the root namespace: for a port on an interface
+# that lives there (net_af_packet and net_af_xdp open an existing interface by name, in the
+# namespace of the process). Output to $TMP/console.log; sets SYNACK_PID.
+start_synack_root() {
+  "$CONSOLE" --no-interactive "$@" >"$TMP/console.log" 2>&1 &
+  SYNACK_PID=$!
+  PIDS+=("$SYNACK_PID")
+}
+
+# A veth pair for synack through net_af_packet or net_af_xdp (DRIVER: af_packet | af_xdp), in place
+# of start_tap_pair: $TAG-a stays in the root namespace, synack's end, without an address; $TAG-b
+# goes into a fresh namespace $NS as the Linux end, 198.18.0.1/24, with transmit checksum offload off
+# (else Linux leaves TCP checksums to an offload that never runs on a veth). synack, 198.18.0.2,
+# runs in the root namespace. Extra arguments go to synack-console. lib.sh's cleanup removes both
+# ends (deleting $TAG-a deletes its peer, and with it an XDP program left by a killed synack).
+# AF_XDP notes, kernel 6.x veth: the pair is made with one queue each way, so everything $TAG-b
+# sends lands on $TAG-a's rx queue 0, the one queue_count=1 covers (a frame on an rx queue with no
+# XSK bound would go to the kernel instead, unseen by synack); libxdp wants a bpffs at /sys/fs/bpf
+# for its multi-program dispatcher but falls back to loading DPDK's single program without it, so
+# nothing is mounted here.
+start_veth_pair() { # DRIVER [synack-console arguments...]
+  local drv=$1 devargs; shift
+  case $drv in
+    af_packet) devargs="iface=$TAG-a,qpairs=1" ;;
+    af_xdp) devargs="iface=$TAG-a,start_queue=0,queue_count=1" ;;
+    *) echo "start_veth_pair: driver $drv: expected af_packet or af_xdp"; return 1 ;;
+  esac
+  ip netns add "$NS" || return 1
+  ip netns exec "$NS" ip link set lo up
+  ip link add "$TAG-a" numtxqueues 1 numrxqueues 1 type veth \
+    peer name "$TAG-b" numtxqueues 1 numrxqueues 1 netns "$NS" || return 1
+  # synack's end: no IPv6 chatter, and nothing arriving on it is ever routed onwards by Linux.
+  sysctl -qw "net.ipv6.conf.$TAG-a.disable_ipv6=1" "net.ipv4.conf.$TAG-a.forwarding=0"
+  ip link set "$TAG-a" up
+  ip netns exec "$NS" ethtool -K "$TAG-b" tx off >/dev/null || { echo "ethtool -K $TAG-b tx off failed"; return 1; }
+  ip netns exec "$NS" ip addr add 198.18.0.1/24 dev "$TAG-b"
+  ip netns exec "$NS" ip link set "$TAG-b" up
+  start_synack_root --config "$ROOT/drivers-config/$drv.ini" --set "port0.devargs=$devargs" \
+    --set "port0.ip=198.18.0.2/24" "$@"
+  wait_ready || { echo "synack did not start"; cat "$TMP/console.log"; return 1; }
 }

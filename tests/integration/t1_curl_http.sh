@@ -2,9 +2,11 @@
 # Real peer 1: curl, in a namespace, fetches http://198.18.0.2/ from synack's HTTP responder over
 # net_tap, and gets 200 and the whole body (a known pattern); keep-alive serves several on one
 # connection. Also: ping (ICMP echo) and ARP answered.
+# With START_PAIR (a lib.sh pair-starter and its leading arguments, e.g. "start_veth_pair af_xdp")
+# and DRIVER_LABEL set by the caller the same test runs over another driver (t6).
 . "$(dirname "$0")/lib.sh"
-echo "t1: curl over net_tap"
-start_tap_pair --cmd "listen 80 http body 3000" --cmd "listen 8080 http body 100 keepalive" || { fail "start"; finish; exit 1; }
+echo "t1: curl over ${DRIVER_LABEL:-net_tap}"
+${START_PAIR:-start_tap_pair} --cmd "listen 80 http body 3000" --cmd "listen 8080 http body 100 keepalive" || { fail "start"; finish; exit 1; }
 
 body_ok() { # file length: the pattern synack serves: 'a'+(i%26), newline every 64th byte
   "$PY" - "$1" "$2" <<'PYEOF'

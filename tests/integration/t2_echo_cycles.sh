@@ -2,7 +2,8 @@
 # Real peer 2: a python client makes 1,000 sequential connect -> send -> receive -> close cycles
 # against synack's echo service over net_tap. All succeed; synack's counters show 1,000 handshakes;
 # with a short MSL the connection pool is back to its start level once TIME-WAIT has passed.
-# With PORT_CONFIG / TAG_IFACE set by the caller the same test runs over another driver (t6).
+# With START_PAIR (a lib.sh pair-starter and its leading arguments, e.g. "start_veth_pair af_xdp")
+# and DRIVER_LABEL set by the caller the same test runs over another driver (t6).
 . "$(dirname "$0")/lib.sh"
 N=${N:-1000}
 echo "t2: $N echo cycles from Linux (${DRIVER_LABEL:-net_tap})"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Real peers 7: in one process, a client core and a server core joined by a crossed net_ring pair
+# (drivers-config/ring.ini): 10,000 connections opened, used (an HTTP request and its response) and
+# closed, every one accounted for in the counters: started = completed + failed, none failed, and
+# nothing left in the pool once TIME-WAIT (2 x MSL of 2 s) has passed.
+. "$(dirname "$0")/lib.sh"
+N=${N:-10000}
+echo "t7: $N connections over a net_ring pair, client core and server core in one process"
+ip netns add "$NS"   # no traffic leaves the process; the namespace only keeps the run apart
+start_synack --config "$ROOT/drivers-config/ring.ini" --cmd "listen 80 http body 64"
+wait_ready || { fail "start"; cat "$TMP/console.log"; finish; exit 1; }
+synack_cmd "connect 198.18.4.2 80 count $N http"
+for _ in $(seq 120); do
+  synack_cmd "show stats" >/dev/null
+  done_n=$(awk '$1 == "http_ok" { v = $NF } END { print v + 0 }' "$TMP/console.log")
+  [ "$done_n" -ge "$N" ] && break
+  sleep 0.5
+done
+sleep 5   # TIME-WAIT (2 x 2 s) on the side that closed first
+stop_synack
+started=$(stat_value tcp.active_opens); ok_n=$(stat_value http_ok); failed_n=$(stat_value conns_failed)
+check "$N connections started ($started)" [ "$started" = "$N" ]
+check "started = completed + failed ($started = $ok_n + $failed_n)" [ "$started" = "$((ok_n + failed_n))" ]
+check "none failed ($failed_n)" [ "$failed_n" = 0 ]
+check "the server accepted every one (passive opens $(stat_value tcp.passive_opens))" [ "$(stat_value tcp.passive_opens)" = "$N" ]
+check "every connection closed on both sides (conns_closed $(stat_value conns_closed))" [ "$(stat_value conns_closed)" = "$((2 * N))" ]
+check "pool back to empty (in use $(stat_value conns_in_use), TIME-WAIT $(stat_value tw_in_use))" \
+  [ "$(stat_value conns_in_use)" = 0 -a "$(stat_value tw_in_use)" = 0 ]
+finish
