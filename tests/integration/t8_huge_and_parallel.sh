@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Hugepages optional, processes side by side: two synack processes run at once, one on hugepages
+# (EAL --in-memory) and one without (--no-huge, its own file prefix), each a client core and a
+# server core over its own net_ring pair; both complete their connections. The test reserves the
+# hugepages it needs and gives back exactly what it took.
+. "$(dirname "$0")/lib.sh"
+N=${N:-2000}
+echo "t8: a hugepage process and a --no-huge process at once"
+HP=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+before=$(cat "$HP")
+mounted=
+restore() {
+  echo "$before" >"$HP"
+  [ -n "$mounted" ] && umount /dev/hugepages 2>/dev/null
+}
+trap 'cleanup; restore' EXIT
+echo $((before + 700)) >"$HP"
+if ! mount | grep -q 'type hugetlbfs'; then
+  mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages && mounted=1
+fi
+got=$(cat "$HP")
+check "hugepages reserved ($got of $((before + 700)))" [ "$got" -ge $((before + 600)) ]
+
+ip netns add "$NS"
+run_one_process() { # name extra-args...
+  local name=$1; shift
+  ip netns exec "$NS" "$CONSOLE" --no-interactive --control "$TMP/$name.ctl" --config "$ROOT/drivers-config/ring.ini" \
+    --set engine.timewait_per_core=65536 --set engine.tcb_per_core=16384 --set engine.synrcv_per_core=4096 \
+    --cmd "listen 80 http body 64" --cmd "connect 198.18.4.2 80 count $N http" "$@" >"$TMP/$name.log" 2>&1 &
+  PIDS+=("$!")
+  eval "PID_$name=$!"
+}
+run_one_process huge --huge
+run_one_process nohuge
+for _ in $(seq 100); do
+  a=$(grep -c '^synack-console: ready' "$TMP/huge.log"); b=$(grep -c '^synack-console: ready' "$TMP/nohuge.log")
+  [ "$a" = 1 ] && [ "$b" = 1 ] && break
+  sleep 0.2
+done
+check "both processes started (hugepages: $a, no hugepages: $b)" [ "$a" = 1 -a "$b" = 1 ]
+sleep 6
+for name in huge nohuge; do
+  eval "kill -TERM \$PID_$name"
+done
+sleep 3
+for name in huge nohuge; do
+  okn=$(awk '/final counters:/ { s = 1 } s && $1 == "http_ok" { print $NF }' "$TMP/$name.log")
+  check "$name: $N connections completed (${okn:-0})" [ "${okn:-0}" = "$N" ]
+done
+grep -q -- 'EAL did not start\|Cannot' "$TMP/huge.log" && cat "$TMP/huge.log" | head -20
+finish
