@@ -443,6 +443,19 @@ int synack_listen(struct synack_engine *e, uint16_t port, enum synack_service sv
 	m.l.svc = (uint8_t)svc;
 	m.l.keepalive = keepalive;
 	m.l.body = body_size;
+	m.l.app = synack_service_app(svc);
+	synack_listener_prepare(&m.l);
+	return broadcast(e, &m);
+}
+
+int synack_listen_app(struct synack_engine *e, uint16_t port, const struct synack_app *app)
+{
+	if (port == 0 || !app)
+		return -EINVAL;
+	struct synack_msg m = { .type = SYNACK_MSG_LISTEN };
+	m.l.port = port;
+	m.l.svc = SYNACK_SVC_COUNT; /* an application of the user's own */
+	m.l.app = app;
 	synack_listener_prepare(&m.l);
 	return broadcast(e, &m);
 }
@@ -463,6 +476,7 @@ int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t
 		return -E2BIG;
 	memcpy(e->request, request ? request : "", n + 1);
 	e->request_len = (uint32_t)n;
+	e->client_app = n ? &synack_app_http_client : &synack_app_connect_close;
 	struct synack_msg m = { .type = SYNACK_MSG_CONNECT, .ip = ip, .port = port, .count = count };
 	return broadcast(e, &m);
 }

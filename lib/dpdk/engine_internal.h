@@ -14,6 +14,7 @@
 #include "core/tw_table.h"
 #include "dpdk/config.h"
 #include "synack.h"
+#include "synack_app.h"
 #include "tcp/tcp.h"
 
 #define SYNACK_MAX_PORTS 8
@@ -37,6 +38,7 @@ struct synack_port_rt {
 };
 
 struct synack_listener {
+	const struct synack_app *app;
 	uint16_t port;
 	uint8_t svc, keepalive;
 	uint32_t body;
@@ -114,9 +116,20 @@ struct synack_engine {
 	struct rte_mempool *pool;
 	char request[512];
 	uint32_t request_len;
+	const struct synack_app *client_app;   /* what active opens run: set by synack_connect */
 	uint64_t tsc_hz;
 	bool eal_up;
 };
+
+/* The built-in applications (services.c). */
+extern const struct synack_app synack_app_echo, synack_app_discard, synack_app_http, synack_app_http_client,
+	synack_app_connect_close;
+const struct synack_app *synack_service_app(enum synack_service svc);
+
+/* For the built-in applications: the worker running the current callback, and queueing bytes of a
+ * stream generated on the fly (c->stream says which) instead of copied into a ring. */
+struct synack_worker *synack_cur_worker(void);
+int synack_conn_send_generated(struct synack_conn *c, uint32_t n);
 
 int synack_worker_main(void *arg);
 int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigned id, char *err, size_t errlen);

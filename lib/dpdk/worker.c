@@ -211,100 +211,87 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 	tx_enqueue(w, port, m);
 }
 
-/* ---- services ---- */
+/* ---- the application API (synack_app.h) ---- */
 
-static void conn_send_bytes(struct synack_worker *w, struct synack_conn *c, uint32_t n)
+/* The worker and action list of the callback running now: an application calls in only from its
+ * callbacks, on the connection's own core. */
+static __thread struct synack_worker *cur_w;
+static __thread struct synack_actions *cur_out;
+
+struct synack_worker *synack_cur_worker(void) { return cur_w; }
+
+static inline const struct synack_app *conn_app(const struct synack_worker *w, const struct synack_conn *c)
 {
-	synack_tcp_send(&w->ctx, &c->tcb, n);
+	return c->role == SYNACK_ROLE_CLIENT ? w->e->client_app : w->lst[c->listener].app;
 }
 
-static void close_conn(struct synack_worker *w, struct synack_conn *c, struct synack_actions *out)
+int synack_conn_send_generated(struct synack_conn *c, uint32_t n)
 {
-	synack_tcp_close(&w->ctx, &c->tcb, w->now_ns, out);
+	if (!cur_w)
+		return -EPERM;
+	int rc = synack_tcp_send(&cur_w->ctx, &c->tcb, n);
+	return rc < 0 ? rc : (int)n;
 }
 
-/* The server side: a complete request (headers ended by CRLFCRLF) queues one response. */
-static void http_server_data(struct synack_worker *w, struct synack_conn *c, const uint8_t *d, uint32_t n,
-			     struct synack_actions *out)
+int synack_conn_send(struct synack_conn *c, const void *d, uint32_t n)
 {
-	static const char end[4] = { '\r', '\n', '\r', '\n' };
-	const struct synack_listener *l = &w->lst[c->listener];
-	for (uint32_t i = 0; i < n; i++) {
-		if (d[i] == (uint8_t)end[c->app_state])
-			c->app_state++;
-		else
-			c->app_state = d[i] == '\r' ? 1 : 0;
-		if (c->app_state == 4) {
-			c->app_state = 0;
-			c->app_count++;
-			conn_send_bytes(w, c, l->resp_len);
-			if (!l->keepalive) {
-				close_conn(w, c, out);
-				return;
-			}
-		}
-	}
+	if (!cur_w)
+		return -EPERM;
+	if (c->stream != SYNACK_STREAM_RING || !c->sb.buf)
+		return -ENOBUFS;
+	if (c->tcb.flags & SYNACK_TF_FIN_QUEUED)
+		return -EPIPE;
+	uint32_t k = synack_sndbuf_append(&c->sb, d, n);
+	int rc = synack_tcp_send(&cur_w->ctx, &c->tcb, k);
+	return rc < 0 ? rc : (int)k;
 }
 
-/* The client side: read "Content-Length:" from the response head, close once the body is in. */
-static void http_client_data(struct synack_worker *w, struct synack_conn *c, const uint8_t *d, uint32_t n,
-			     struct synack_actions *out)
+uint32_t synack_conn_send_space(const struct synack_conn *c)
 {
-	if (c->app_count == 0 && n > 12) {
-		/* A response head within the first segment is the common case; parse it there. */
-		const char *hdr_end = memmem(d, n, "\r\n\r\n", 4);
-		const char *cl = memmem(d, n, "Content-Length:", 15);
-		if (hdr_end && cl && cl < hdr_end) {
-			unsigned long v = strtoul(cl + 15, NULL, 10);
-			c->resp_len = (uint32_t)((hdr_end + 4 - (const char *)d) + v);
-		}
-		if (n >= 12 && !memcmp(d, "HTTP/1.", 7) && !memcmp(d + 9, "200", 3))
-			c->app_state = 200;
-	}
-	if (c->idx == w->rec_idx && c->app_count < sizeof(w->rec)) {
-		uint32_t k = (uint32_t)sizeof(w->rec) - c->app_count;
-		if (k > n)
-			k = n;
-		__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
-		memcpy(w->rec + c->app_count, d, k);
-		w->rec_len = c->app_count + k;
-		__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
-	}
-	c->app_count += n;
-	if (c->resp_len && c->app_count >= c->resp_len) {
-		/* A complete response: 200 and every byte Content-Length announced. */
-		if (c->app_state == 200)
-			w->stats.http_ok++;
-		else
-			w->stats.http_bad++;
-		c->app_state = 0;
-		close_conn(w, c, out);
-	}
+	return c->stream == SYNACK_STREAM_RING && c->sb.buf ? synack_sndbuf_free(&c->sb) : 0;
 }
 
-static void on_data(struct synack_worker *w, struct synack_conn *c, const uint8_t *d, uint32_t n,
-		    struct synack_actions *out)
+int synack_conn_close(struct synack_conn *c)
 {
-	if (c->role == SYNACK_ROLE_CLIENT) {
-		synack_tcp_consumed(&w->ctx, &c->tcb, n);
-		http_client_data(w, c, d, n, out);
-		return;
-	}
-	switch (c->svc) {
-	case SYNACK_SVC_ECHO:
-		/* The receive window equals the ring's size and unread bytes are those not yet
-		 * acknowledged back: what arrives always fits (see SYNACK_SBUF_SIZE). */
-		synack_sndbuf_append(&c->sb, d, n);
-		conn_send_bytes(w, c, n);
-		break;
-	case SYNACK_SVC_HTTP:
-		synack_tcp_consumed(&w->ctx, &c->tcb, n);
-		http_server_data(w, c, d, n, out);
-		break;
-	default:
-		synack_tcp_consumed(&w->ctx, &c->tcb, n);
-		break;
-	}
+	if (!cur_w || !cur_out)
+		return -EPERM;
+	return synack_tcp_close(&cur_w->ctx, &c->tcb, cur_w->now_ns, cur_out);
+}
+
+void synack_conn_abort(struct synack_conn *c)
+{
+	if (cur_w && cur_out)
+		synack_tcp_abort(&cur_w->ctx, &c->tcb, cur_w->now_ns, cur_out);
+}
+
+uint64_t *synack_conn_user(struct synack_conn *c) { return &c->tcb.user; }
+
+unsigned synack_conn_worker(const struct synack_conn *c)
+{
+	(void)c;
+	return cur_w ? cur_w->id : 0;
+}
+
+void synack_conn_tuple(const struct synack_conn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+		       uint16_t *rport)
+{
+	*laddr = c->tcb.tuple.laddr;
+	*lport = c->tcb.tuple.lport;
+	*raddr = c->tcb.tuple.raddr;
+	*rport = c->tcb.tuple.rport;
+}
+
+/* A send ring for c if its application wants one: false when none is left. */
+static bool ring_attach(struct synack_worker *w, struct synack_conn *c, const struct synack_app *app)
+{
+	if (!app->needs_send_ring)
+		return true;
+	if (!w->nsbuf_free)
+		return false;
+	uint32_t k = w->sbuf_free[--w->nsbuf_free];
+	c->stream = SYNACK_STREAM_RING;
+	synack_sndbuf_init(&c->sb, w->sbuf_mem + (size_t)k * SYNACK_SBUF_SIZE, SYNACK_SBUF_SIZE, c->tcb.iss + 1);
+	return true;
 }
 
 /* ---- actions ---- */
@@ -317,6 +304,10 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 		  const uint8_t *reply_mac, struct rte_mbuf **reuse)
 {
 	bool closed = false, to_tw = false;
+	const struct synack_app *app = c ? conn_app(w, c) : NULL;
+	struct synack_actions *saved_out = cur_out;
+	cur_w = w;
+	cur_out = out;   /* what the application's calls append is carried out by this very loop */
 	for (unsigned i = 0; i < out->n; i++) {
 		struct synack_action *a = &out->a[i];
 		switch (a->kind) {
@@ -346,28 +337,30 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_CONNECTED:
 				w->stats.conns_opened++;
-				if (w->e->request_len) {
-					c->stream = SYNACK_STREAM_REQUEST;
-					conn_send_bytes(w, c, w->e->request_len);
-				} else {
-					close_conn(w, c, out);
-				}
+				if (app->connected)
+					app->connected(c);
 				break;
 			case SYNACK_EV_ACCEPTED:
+				if (app->accepted)
+					app->accepted(c);
 				break;
 			case SYNACK_EV_DATA:
-				on_data(w, c, a->data, a->n, out);
+				if (app->data)
+					app->data(c, a->data, a->n);
+				if (!app->window_follows_send)
+					synack_tcp_consumed(&w->ctx, &c->tcb, a->n);
 				break;
 			case SYNACK_EV_ACKED:
-				if (c->stream == SYNACK_STREAM_RING) {
+				if (c->stream == SYNACK_STREAM_RING)
 					synack_sndbuf_ack(&c->sb, a->n);
+				if (app->window_follows_send)
 					synack_tcp_consumed(&w->ctx, &c->tcb, a->n);
-				}
+				if (app->sent)
+					app->sent(c, a->n);
 				break;
 			case SYNACK_EV_PEER_FIN:
-				/* Built-in services close when the peer does (no half-open streams kept). */
-				if (c->tcb.state == SYNACK_CLOSE_WAIT)
-					close_conn(w, c, out);
+				if (app->peer_closed)
+					app->peer_closed(c);
 				break;
 			case SYNACK_EV_TIME_WAIT:
 				to_tw = true;
@@ -376,12 +369,15 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				if (c->role == SYNACK_ROLE_CLIENT && a->a != SYNACK_CLOSE_NORMAL &&
 				    c->tcb.snd_una == c->tcb.iss)
 					w->stats.conns_failed++;
+				if (app->closed)
+					app->closed(c, a->a);
 				closed = true;
 				break;
 			}
 			break;
 		}
 	}
+	cur_out = saved_out;
 	if (closed) {
 		if (w->stats.per_state[SYNACK_CLOSED])
 			w->stats.per_state[SYNACK_CLOSED]--;
@@ -416,6 +412,12 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 		return;
 	}
 	w->stats.tw_in_use = w->tw.used;
+	/* The application's handle ends here: TIME-WAIT lives on without it. */
+	const struct synack_app *app = conn_app(w, c);
+	if (app->closed) {
+		cur_w = w;
+		app->closed(c, SYNACK_CLOSE_NORMAL);
+	}
 	/* per_state keeps counting it in TIME-WAIT; conn_free counts closes, and this is not one yet. */
 	w->stats.conns_closed--;
 	conn_free(w, c);
@@ -477,19 +479,13 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 	}
 	c->port = (uint8_t)port;
 	c->role = SYNACK_ROLE_SERVER;
-	c->svc = l->svc;
 	c->listener = (uint32_t)(l - w->lst);
 	memcpy(c->peer_mac, src_mac, 6);
-	if (l->svc == SYNACK_SVC_ECHO) {
-		if (!w->nsbuf_free) {
-			w->stats.drop_no_mbuf++;
-			w->free_idx[w->nfree++] = c->idx;
-			w->stats.conns_in_use--;
-			return;
-		}
-		c->stream = SYNACK_STREAM_RING;
-	} else if (l->svc == SYNACK_SVC_HTTP) {
-		c->stream = SYNACK_STREAM_HTTP;
+	if (l->app->needs_send_ring && !w->nsbuf_free) {
+		w->stats.drop_no_sendbuf++;
+		w->free_idx[w->nfree++] = c->idx;
+		w->stats.conns_in_use--;
+		return;
 	}
 	conn_write_begin(c);
 	synack_tcp_accept(&w->ctx, &c->tcb, s, w->now_ns, has_floor, floor, &out);
@@ -500,10 +496,7 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 		w->stats.drop_pool_full++;
 		return;
 	}
-	if (c->stream == SYNACK_STREAM_RING) {
-		uint32_t k = w->sbuf_free[--w->nsbuf_free];
-		synack_sndbuf_init(&c->sb, w->sbuf_mem + (size_t)k * SYNACK_SBUF_SIZE, SYNACK_SBUF_SIZE, c->tcb.iss + 1);
-	}
+	ring_attach(w, c, l->app);
 	/* Half-open FIFO: the oldest is evicted first when the table is full. */
 	c->fifo_prev = w->synrcv_tail;
 	if (w->synrcv_tail)
@@ -583,11 +576,11 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			if (c && synack_tcp_cookie_accept(&w->ctx, &c->tcb, s, w->now_ns, &out2)) {
 				const struct synack_listener *l = &w->lst[w->lidx[s->dport] - 1];
 				c->port = (uint8_t)port;
-				c->svc = l->svc;
 				c->listener = (uint32_t)(l - w->lst);
-				c->stream = l->svc == SYNACK_SVC_HTTP ? SYNACK_STREAM_HTTP : SYNACK_STREAM_NONE;
 				memcpy(c->peer_mac, pkt->src_mac, 6);
 				conn_insert(w, c);
+				if (!ring_attach(w, c, l->app))
+					w->stats.drop_no_sendbuf++; /* it runs without: synack_conn_send says -ENOBUFS */
 				if (!apply(w, port, c, &out2, NULL, NULL))
 					output(w, port, c, &reuse);
 			} else {
@@ -765,6 +758,8 @@ static void start_connects(struct synack_worker *w)
 			w->stats.conns_failed++;
 		} else {
 			w->client_open++;
+			if (!ring_attach(w, c, w->e->client_app))
+				w->stats.drop_no_sendbuf++;
 			apply(w, port, c, &out, NULL, NULL);
 		}
 		w->todo--;

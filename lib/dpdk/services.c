@@ -1,0 +1,167 @@
+/* services.c: the built-in applications, written against synack_app.h like any other: echo,
+ * discard, an HTTP/1.1 responder (200 with a body of a configured size, Connection: close or
+ * keep-alive), and the client side of `connect` (an HTTP GET that checks the response, or a bare
+ * connect-and-close). The HTTP bodies and the request are generated on the fly from the listener's
+ * header and a byte pattern, so a response of any size costs no buffer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+/* ---- echo: every byte back; the window follows what the peer has acknowledged ---- */
+
+static void echo_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+{
+	/* The receive window is the ring's size and received bytes hold it until their echo is
+	 * acknowledged (window_follows_send): what arrives always fits. */
+	synack_conn_send(c, d, n);
+}
+
+static void close_on_fin(struct synack_conn *c)
+{
+	/* The built-in services keep no half-open streams: the peer's FIN is answered with ours. */
+	synack_conn_close(c);
+}
+
+const struct synack_app synack_app_echo = {
+	.name = "echo",
+	.data = echo_data,
+	.peer_closed = close_on_fin,
+	.needs_send_ring = true,
+	.window_follows_send = true,
+};
+
+/* ---- discard ---- */
+
+const struct synack_app synack_app_discard = {
+	.name = "discard",
+	.peer_closed = close_on_fin,
+};
+
+/* ---- the HTTP responder: a complete request head (ended by CRLF CRLF) queues one response ---- */
+
+static void http_accepted(struct synack_conn *c)
+{
+	c->stream = SYNACK_STREAM_HTTP;
+	c->app_state = 0;
+}
+
+static void http_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+{
+	static const char end[4] = { '\r', '\n', '\r', '\n' };
+	struct synack_worker *w = synack_cur_worker();
+	const struct synack_listener *l = &w->lst[c->listener];
+	for (uint32_t i = 0; i < n; i++) {
+		if (d[i] == (uint8_t)end[c->app_state])
+			c->app_state++;
+		else
+			c->app_state = d[i] == '\r' ? 1 : 0;
+		if (c->app_state == 4) {
+			c->app_state = 0;
+			c->app_count++;
+			synack_conn_send_generated(c, l->resp_len);
+			if (!l->keepalive) {
+				synack_conn_close(c);
+				return;
+			}
+		}
+	}
+}
+
+const struct synack_app synack_app_http = {
+	.name = "http",
+	.accepted = http_accepted,
+	.data = http_data,
+	.peer_closed = close_on_fin,
+};
+
+/* ---- the client side of `connect` ---- */
+
+static void client_connected(struct synack_conn *c)
+{
+	c->stream = SYNACK_STREAM_REQUEST;
+	synack_conn_send_generated(c, synack_cur_worker()->e->request_len);
+}
+
+/* Reads "Content-Length:" from the response head and closes once the body is in. */
+static void client_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+{
+	struct synack_worker *w = synack_cur_worker();
+	if (c->app_count == 0 && n > 12) {
+		/* A response head within the first segment is the common case; parse it there. */
+		const char *hdr_end = memmem(d, n, "\r\n\r\n", 4);
+		const char *cl = memmem(d, n, "Content-Length:", 15);
+		if (hdr_end && cl && cl < hdr_end) {
+			unsigned long v = strtoul(cl + 15, NULL, 10);
+			c->resp_len = (uint32_t)((hdr_end + 4 - (const char *)d) + v);
+		}
+		if (!memcmp(d, "HTTP/1.", 7) && !memcmp(d + 9, "200", 3))
+			c->app_state = 200;
+	}
+	if (c->idx == w->rec_idx && c->app_count < sizeof(w->rec)) {
+		/* The first connection of a connect command records what it got (show response). */
+		uint32_t k = (uint32_t)sizeof(w->rec) - c->app_count;
+		if (k > n)
+			k = n;
+		__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
+		memcpy(w->rec + c->app_count, d, k);
+		w->rec_len = c->app_count + k;
+		__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
+	}
+	c->app_count += n;
+	if (c->resp_len && c->app_count >= c->resp_len) {
+		/* A complete response: 200 and every byte Content-Length announced. */
+		if (c->app_state == 200)
+			w->stats.http_ok++;
+		else
+			w->stats.http_bad++;
+		c->app_state = 1; /* counted */
+		synack_conn_close(c);
+	}
+}
+
+static void client_peer_closed(struct synack_conn *c)
+{
+	/* A response without Content-Length ends with the server's FIN. */
+	if (c->app_state != 1 && c->app_count) {
+		struct synack_worker *w = synack_cur_worker();
+		if (c->app_state == 200 && !c->resp_len)
+			w->stats.http_ok++;
+		else
+			w->stats.http_bad++;
+		c->app_state = 1;
+	}
+	synack_conn_close(c);
+}
+
+const struct synack_app synack_app_http_client = {
+	.name = "http-client",
+	.connected = client_connected,
+	.data = client_data,
+	.peer_closed = client_peer_closed,
+};
+
+static void connect_close(struct synack_conn *c)
+{
+	synack_conn_close(c);
+}
+
+const struct synack_app synack_app_connect_close = {
+	.name = "connect",
+	.connected = connect_close,
+	.peer_closed = close_on_fin,
+};
+
+const struct synack_app *synack_service_app(enum synack_service svc)
+{
+	switch (svc) {
+	case SYNACK_SVC_ECHO:
+		return &synack_app_echo;
+	case SYNACK_SVC_DISCARD:
+		return &synack_app_discard;
+	case SYNACK_SVC_HTTP:
+		return &synack_app_http;
+	default:
+		return NULL;
+	}
+}
