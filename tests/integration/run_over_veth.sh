@@ -13,13 +13,31 @@ case $drv in
 esac
 dir=$(cd "$(dirname "$0")" && pwd)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+tag=
+# Whatever a test left behind if a signal cut its own clean-up short: its namespace (and with it
+# the Linux end of the pair) and synack's end, both named after the tag we gave it.
+sweep() {
+  [ -n "$tag" ] || return 0
+  ip netns del "$tag-ns" 2>/dev/null
+  ip link del "$tag-a" 2>/dev/null
+  tag=
+}
+trap 'sweep; rm -f "$log"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 passed=0
 failed=0
+n=0
 for t in t1_curl_http.sh t2_echo_cycles.sh; do
+  n=$((n + 1))
+  tag=sk$$x$n          # lib.sh's TAG: at most 12 characters, so "$tag-a" fits IFNAMSIZ
   start=$SECONDS
-  START_PAIR="start_veth_pair $drv" DRIVER_LABEL="net_$drv" bash "$dir/$t" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
+  # Output to a file, not a pipe: a reader killed by the same signal would SIGPIPE the test
+  # in the middle of its clean-up.
+  TAG=$tag START_PAIR="start_veth_pair $drv" DRIVER_LABEL="net_$drv" bash "$dir/$t" >"$log" 2>&1
+  rc=$?
+  sweep
+  cat "$log"
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
   ok=0 nok=1
   if [ -n "$line" ]; then
