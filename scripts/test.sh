@@ -64,6 +64,7 @@ run_script() { # name command...
 if ./scripts/build.sh release >"$logdir/build.log" 2>&1; then
   run_criterion unit build/tests/unit/synack-unit
   run_criterion config build/tests/unit/synack-config-test
+  run_criterion steer build/tests/unit/synack-steer-test
   run_one demo-traces ./build/app/demo/synack-demo --msl 2
   run_script console tests/console/test_console.sh build/app/console/synack-console-fake
   # Real peers: the Linux kernel's TCP through TAP and veth ports in namespaces the tests make.

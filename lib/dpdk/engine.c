@@ -222,6 +222,11 @@ static int port_start(struct synack_engine *e, unsigned p, char *err, size_t err
 		return -1;
 	}
 	rte_eth_promiscuous_enable(pid);
+	/* RSS steering for active opens, where the port has one queue per worker and says how it
+	 * hashes (lib/dpdk/steer.c); otherwise the handoff ring carries misdelivered packets. */
+	memset(&pr->steer, 0, sizeof(pr->steer));
+	if (pr->nb_rxq > 1 && pr->nb_rxq == pr->wcount)
+		(void)synack_steer_from_port(&pr->steer, pid, pr->nb_rxq);
 	pr->ip = pc->ip;
 	pr->prefix = pc->prefix_len;
 	pr->mask = pc->prefix_len ? ~0u << (32 - pc->prefix_len) : 0;

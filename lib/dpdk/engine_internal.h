@@ -13,6 +13,7 @@
 #include "core/timer_wheel.h"
 #include "core/tw_table.h"
 #include "dpdk/config.h"
+#include "dpdk/steer.h"
 #include "synack.h"
 #include "synack_app.h"
 #include "tcp/tcp.h"
@@ -35,6 +36,7 @@ struct synack_port_rt {
 	bool tx_csum;                   /* IPv4 + TCP checksum offload in use */
 	bool rx_csum;
 	struct synack_port_cfg cfg;
+	struct synack_steer steer;      /* RSS model; enabled: replies are steered to their opener's queue */
 };
 
 struct synack_listener {
@@ -90,6 +92,7 @@ struct synack_worker {
 	uint16_t todo_port;
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
+	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */
 	bool rec_arm;                   /* the next active open records */
@@ -137,11 +140,16 @@ void synack_worker_free(struct synack_worker *w);
 /* Builds the listener's response header for its body size and mode. */
 void synack_listener_prepare(struct synack_listener *l);
 /* The owner core of a tuple arriving on port, as every worker computes it: one of the port's
- * workers. Ports we listen on are passive: spread by the peer's port. Ephemeral ports we chose
- * encode their core (start_connects picks them so). */
-static inline unsigned synack_owner(const struct synack_worker *w, unsigned port, uint16_t lport, uint16_t rport)
+ * workers. On a steered port (one RSS queue per worker) the owner is the queue RSS gives the
+ * peer's packets, for passive and active opens alike (start_connects picks local ports so). On
+ * others: passive flows spread by the peer's port, active ones by the local port their opener
+ * picked to map back to itself. */
+static inline unsigned synack_owner(const struct synack_worker *w, unsigned port, uint32_t laddr, uint32_t raddr,
+				    uint16_t lport, uint16_t rport)
 {
 	const struct synack_port_rt *pr = &w->e->ports[port];
+	if (pr->steer.enabled)
+		return pr->wfirst + synack_steer_queue(&pr->steer, raddr, laddr, rport, lport);
 	return pr->wfirst + (unsigned)(w->lidx[lport] ? rport : lport) % pr->wcount;
 }
 

@@ -1,7 +1,8 @@
 /* steer.c: the RSS model of a port (Toeplitz key + redirection table) and the local-port search
  * that makes an active open's replies come back to the queue of the worker that opened it. The
- * hash is rte_softrss_be over the converted key; the port's key and RETA are read from the PMD
- * where it can report them. */
+ * hash is rte_softrss_be over the converted key, once per input byte value at init; queues and
+ * searches XOR those (Toeplitz being linear). The port's key and RETA are read from the PMD where
+ * it can report them. */
 #include <errno.h>
 #include <stdalign.h>
 #include <string.h>
@@ -16,12 +17,24 @@
  * bit first), as plain words so that it does not depend on how the struct's union lays out. */
 _Static_assert(RTE_THASH_V4_L4_LEN == 3, "an IPv4/TCP Toeplitz input is three 32-bit words");
 _Static_assert(SYNACK_STEER_KEY_MAX % 4 == 0, "rte_convert_rss_key converts whole words");
+_Static_assert(SYNACK_STEER_RETA_MAX <= 1u << 16, "byte_hash keeps 16 bits of the hash");
 
 static inline uint32_t hash_words(const struct synack_steer *s, uint32_t saddr, uint32_t daddr, uint16_t sport,
 				  uint16_t dport)
 {
 	uint32_t in[RTE_THASH_V4_L4_LEN] = { saddr, daddr, (uint32_t)sport << 16 | dport };
 	return rte_softrss_be(in, RTE_THASH_V4_L4_LEN, s->rss_key_be);
+}
+
+/* The same hash's low 16 bits from the per-byte tables, bytes in wire order. */
+static inline uint32_t hash_low(const struct synack_steer *s, uint32_t saddr, uint32_t daddr, uint16_t sport,
+				uint16_t dport)
+{
+	const uint16_t(*t)[256] = s->byte_hash;
+	return (uint32_t)(t[0][saddr >> 24] ^ t[1][(saddr >> 16) & 0xff] ^ t[2][(saddr >> 8) & 0xff] ^
+			  t[3][saddr & 0xff] ^ t[4][daddr >> 24] ^ t[5][(daddr >> 16) & 0xff] ^
+			  t[6][(daddr >> 8) & 0xff] ^ t[7][daddr & 0xff] ^ t[8][sport >> 8] ^ t[9][sport & 0xff] ^
+			  t[10][dport >> 8] ^ t[11][dport & 0xff]);
 }
 
 void synack_steer_default_reta(uint16_t *reta, unsigned reta_size, unsigned nb_queues)
@@ -60,10 +73,14 @@ int synack_steer_init(struct synack_steer *s, const uint8_t *key, unsigned key_l
 	memcpy(s->reta, reta, reta_size * sizeof(reta[0]));
 	s->reta_size = (uint16_t)reta_size;
 	s->nb_queues = (uint16_t)nb_queues;
-	for (unsigned b = 0; b < 256; b++) {
-		s->lport_lo[b] = hash_words(s, 0, 0, 0, (uint16_t)b);
-		s->lport_hi[b] = hash_words(s, 0, 0, 0, (uint16_t)(b << 8));
-	}
+	for (unsigned i = 0; i < 12; i++)
+		for (unsigned b = 0; b < 256; b++) {
+			/* Byte i of the input set to b: in word i / 4, at bits 24 - 8 * (i % 4). */
+			uint32_t w[3] = { 0, 0, 0 };
+			w[i / 4] = (uint32_t)b << (24 - 8 * (i % 4));
+			uint32_t h = hash_words(s, w[0], w[1], (uint16_t)(w[2] >> 16), (uint16_t)w[2]);
+			s->byte_hash[i][b] = (uint16_t)h;
+		}
 	s->enabled = nb_queues > 1;
 	return 0;
 }
@@ -79,7 +96,7 @@ unsigned synack_steer_queue(const struct synack_steer *s, uint32_t saddr, uint32
 {
 	if (s->reta_size == 0)
 		return 0;
-	return s->reta[hash_words(s, saddr, daddr, sport, dport) & (s->reta_size - 1u)];
+	return s->reta[hash_low(s, saddr, daddr, sport, dport) & (s->reta_size - 1u)];
 }
 
 uint16_t synack_steer_pick_lport(const struct synack_steer *s, uint32_t laddr, uint32_t raddr, uint16_t rport,
@@ -92,15 +109,19 @@ uint16_t synack_steer_pick_lport(const struct synack_steer *s, uint32_t laddr, u
 		return 0;
 	uint32_t span = (uint32_t)hi - lo + 1u;
 	uint32_t mask = s->reta_size - 1u;
-	/* The reply comes from the peer: it is the source, we are the destination. */
-	uint32_t base = hash_words(s, raddr, laddr, rport, 0);
+	/* The reply comes from the peer: it is the source, we are the destination. Everything but the
+	 * local port's two bytes is fixed for the search. */
+	uint32_t base = hash_low(s, raddr, laddr, rport, 0);
+	/* Up the range one port at a time: the built-in key (config.c) makes any aligned run of 2^k
+	 * consecutive ports reach 2^k different RETA entries, so with a round-robin RETA and a
+	 * power-of-two queue count every queue turns up within 2 * nq - 1 candidates. */
 	uint32_t i = *cursor % span;
 	unsigned n = max_tries < span ? max_tries : span;
 	for (unsigned t = 0; t < n; t++) {
 		uint16_t lport = (uint16_t)(lo + i);
 		if (++i == span)
 			i = 0;
-		uint32_t h = base ^ s->lport_lo[lport & 0xffu] ^ s->lport_hi[lport >> 8];
+		uint32_t h = base ^ s->byte_hash[10][lport >> 8] ^ s->byte_hash[11][lport & 0xffu];
 		if (s->reta[h & mask] != q)
 			continue;
 		if (busy && busy(arg, lport))

@@ -519,7 +519,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		rte_pktmbuf_free(m);
 		return;
 	}
-	unsigned owner = synack_owner(w, port, s->dport, s->sport);
+	unsigned owner = synack_owner(w, port, s->daddr, s->saddr, s->dport, s->sport);
 	if (owner != w->id) {
 		/* A port that cannot steer (tap, af_packet) brought another core's flow: hand it over. */
 		struct rte_ring *r = w->e->w[owner]->handoff_in[w->id];
@@ -680,6 +680,20 @@ static unsigned route_port(const struct synack_worker *w, uint32_t ip, uint32_t 
 	return 0;
 }
 
+struct lport_probe {
+	struct synack_worker *w;
+	struct synack_tuple *t;
+};
+
+/* A local port start_connects must not take: a listener's, or one in use towards this peer. */
+static bool lport_busy(void *arg, uint16_t lport)
+{
+	struct lport_probe *p = arg;
+	p->t->lport = lport;
+	return p->w->lidx[lport] || rte_hash_lookup(p->w->conn_h, p->t) >= 0 ||
+	       synack_tw_table_lookup(&p->w->tw, p->t) != NULL;
+}
+
 static void start_connects(struct synack_worker *w)
 {
 	uint32_t hop;
@@ -724,14 +738,22 @@ static void start_connects(struct synack_worker *w)
 		/* An ephemeral port that maps back to this core and is free for this destination. */
 		struct synack_tuple t = { pr->ip, w->todo_ip, 0, w->todo_port };
 		unsigned tries = 0;
-		do {
-			w->next_lport = (uint16_t)(w->next_lport + 1);
-			if (w->next_lport < EPH_LO)
-				w->next_lport = EPH_LO;
-			t.lport = w->next_lport;
-		} while ((synack_owner(w, port, t.lport, t.rport) != w->id || w->lidx[t.lport] ||
-			  rte_hash_lookup(w->conn_h, &t) >= 0 || synack_tw_table_lookup(&w->tw, &t)) &&
-			 ++tries < 4000);
+		if (pr->steer.enabled) {
+			/* A local port whose reply RSS brings to this worker's queue. */
+			struct lport_probe probe = { w, &t };
+			t.lport = synack_steer_pick_lport(&pr->steer, t.laddr, t.raddr, t.rport, w->id - pr->wfirst, EPH_LO,
+							  UINT16_MAX, &w->lport_cursor, lport_busy, &probe, 4000);
+			tries = t.lport ? 0 : 4000;
+		} else {
+			do {
+				w->next_lport = (uint16_t)(w->next_lport + 1);
+				if (w->next_lport < EPH_LO)
+					w->next_lport = EPH_LO;
+				t.lport = w->next_lport;
+			} while ((synack_owner(w, port, t.laddr, t.raddr, t.lport, t.rport) != w->id ||
+				  lport_busy(&(struct lport_probe){ w, &t }, t.lport)) &&
+				 ++tries < 4000);
+		}
 		struct synack_conn *c = tries < 4000 ? conn_alloc(w) : NULL;
 		if (!c) {
 			w->stats.conns_failed += w->todo;

@@ -161,19 +161,38 @@ Test(config_files, tap_ini_values)
 	cr_assert_str_eq(v, "net_tap0,iface=synack0");
 }
 
-Test(config_files, ring_ini_two_ports)
+Test(config_files, ring_ini_is_a_crossed_pair)
 {
 	struct synack_config cfg;
 	load_shipped("ring.ini", &cfg);
 	cr_assert_eq(cfg.nports, 2u);
-	char v0[300], v1[300];
-	cr_assert_gt(synack_config_vdev_arg(&cfg.ports[0], 0, v0, sizeof(v0)), 0);
-	cr_assert_gt(synack_config_vdev_arg(&cfg.ports[1], 1, v1, sizeof(v1)), 0);
-	cr_assert_str_eq(v0, "net_ring0,nodeaction=synack_r0:0:CREATE");
-	cr_assert_str_eq(v1, "net_ring1,nodeaction=synack_r1:0:CREATE");
+	/* pair=NAME ports are built by the engine (rte_eth_from_rings), not given to EAL as vdevs. */
+	char v0[300];
+	cr_assert(synack_config_is_ring_pair(&cfg.ports[0]));
+	cr_assert(synack_config_is_ring_pair(&cfg.ports[1]));
+	cr_assert_lt(synack_config_vdev_arg(&cfg.ports[0], 0, v0, sizeof(v0)), 0);
+	cr_assert_str_eq(cfg.ports[0].devargs, cfg.ports[1].devargs);
 	cr_assert_eq(cfg.engine.workers, 2);
+	cr_assert_eq(cfg.ports[0].worker_first, 0);
+	cr_assert_eq(cfg.ports[0].worker_count, 1);
+	cr_assert_eq(cfg.ports[1].worker_first, 1);
+	cr_assert_eq(cfg.ports[1].worker_count, 1);
 	cr_assert_eq(cfg.ports[0].rss_hf, 0u);
 	cr_assert_eq(cfg.ports[0].offloads, 0u);
+}
+
+Test(config_set, workers_key)
+{
+	struct synack_config cfg;
+	char err[512];
+	load_shipped("ring.ini", &cfg);
+	cr_assert_eq(synack_config_set(&cfg, "port0.workers=0-1", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(cfg.ports[0].worker_count, 2);
+	cr_assert_lt(synack_config_set(&cfg, "port0.workers=3-1", err, sizeof(err)), 0);
+	cr_assert(strstr(err, "a worker or a range of workers"), "%s", err);
+	cr_assert_eq(synack_config_set(&cfg, "port0.workers=5", err, sizeof(err)), 0, "%s", err);
+	cr_assert_lt(synack_config_check(&cfg, err, sizeof(err)), 0);
+	cr_assert(strstr(err, "[port0] workers = 5-5: expected workers within 0-1"), "%s", err);
 }
 
 Test(config_files, pci_files_size_the_key_and_have_no_vdev)
@@ -330,7 +349,7 @@ Test(config_errors, unknown_key)
 {
 	expect_error(TAP_PORT "rxdesc = 1000\n",
 		     "[port0] rxdesc = 1000: unknown key: expected one of driver, devargs, pci, queues, rx_desc, "
-		     "tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified");
+		     "tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified, workers");
 	expect_error(TAP_PORT "[engine]\nthreads = 2\n",
 		     "[engine] threads = 2: unknown key: expected one of workers, tcb_per_core, timewait_per_core, "
 		     "synrcv_per_core, syncookies, msl, mss, rcv_buf");
@@ -661,7 +680,7 @@ Test(config_set, errors_leave_the_config_unchanged)
 		{ "port0.rss_hf=ipv4,ipv5", "--set port0.rss_hf=ipv4,ipv5: expected a comma list of ipv4, ipv4-tcp, "
 					    "ipv4-udp, ipv6, ipv6-tcp or none ('ipv5' is not one)" },
 		{ "port0.foo=1", "--set port0.foo=1: unknown key foo in [port0]: expected one of driver, devargs, pci, "
-				 "queues, rx_desc, tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified" },
+				 "queues, rx_desc, tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified, workers" },
 		{ "port1.ip=198.18.1.2/24", NULL },
 		{ "eng.workers=2", NULL },
 		{ "port0.ip", "--set port0.ip: expected section.key=value, e.g. port0.ip=198.18.1.2/24" },

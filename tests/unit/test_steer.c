@@ -148,6 +148,13 @@ Test(steer_hash, matches_reference_on_random_tuples_and_keys)
 				key[i] = (uint8_t)rng();
 		struct synack_steer s;
 		cr_assert_eq(synack_steer_init(&s, key, len, reta, 64, 2), 0);
+		/* The identity RETA of 512 entries, one queue each: the queue is the hash's low 9 bits,
+		 * which synack_steer_queue takes from its per-byte tables rather than rte_softrss. */
+		static uint16_t ident[512];
+		for (unsigned i = 0; i < 512; i++)
+			ident[i] = (uint16_t)i;
+		static struct synack_steer s9;
+		cr_assert_eq(synack_steer_init(&s9, key, len, ident, 512, 512), 0);
 		for (unsigned n = 0; n < 500; n++) {
 			uint32_t sa = rng(), da = rng();
 			uint16_t sp = (uint16_t)rng(), dp = (uint16_t)rng();
@@ -155,6 +162,7 @@ Test(steer_hash, matches_reference_on_random_tuples_and_keys)
 			uint32_t got = synack_steer_hash(&s, sa, da, sp, dp);
 			cr_assert_eq(got, want, "round %u: %#x:%u -> %#x:%u: %#010x, reference %#010x", round, sa, sp, da,
 				     dp, got, want);
+			cr_assert_eq(synack_steer_queue(&s9, sa, da, sp, dp), want & 511u, "round %u", round);
 		}
 	}
 }
@@ -409,9 +417,27 @@ Test(steer_pick, bounded_and_refusing)
 
 /* ---- a started port ---- */
 
+/* EAL makes a runtime directory even with --no-shconf and leaves it: removed after the test,
+ * passed or failed (a failed assertion still runs .fini). */
+static char eal_rundir[PATH_MAX];
+
+static void eal_stop(void)
+{
+	if (!eal_rundir[0])
+		return;
+	uint16_t pid;
+	RTE_ETH_FOREACH_DEV(pid) {
+		rte_eth_dev_stop(pid);
+		rte_eth_dev_close(pid);
+	}
+	rte_eal_cleanup();
+	if (rmdir(eal_rundir) != 0)
+		fprintf(stderr, "steer_port: cannot remove %s: %s\n", eal_rundir, strerror(errno));
+}
+
 /* EAL without hugepages, PCI or shared config files, on net_null (which keeps a RETA and a
  * key and reports both). Criterion runs each test in its own process, so EAL starts here alone. */
-Test(steer_port, reads_key_and_reta_of_a_started_port)
+Test(steer_port, reads_key_and_reta_of_a_started_port, .fini = eal_stop)
 {
 	char prefix[64];
 	snprintf(prefix, sizeof(prefix), "--file-prefix=synack-steer-%d", (int)getpid());
@@ -421,9 +447,7 @@ Test(steer_port, reads_key_and_reta_of_a_started_port)
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	if (rte_eal_init(argc, argv) < 0)
 		cr_skip_test("EAL does not start here: %s", rte_strerror(rte_errno));
-	/* EAL makes a runtime directory even with --no-shconf, and leaves it: removed at the end. */
-	char rundir[PATH_MAX];
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	snprintf(eal_rundir, sizeof(eal_rundir), "%s", rte_eal_get_runtime_dir());
 	cr_assert_geq(rte_eth_dev_count_avail(), 2u);
 	struct rte_mempool *mp = rte_pktmbuf_pool_create("steer", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	cr_assert_not_null(mp);
@@ -494,11 +518,4 @@ Test(steer_port, reads_key_and_reta_of_a_started_port)
 	cr_assert_eq(synack_steer_from_port(&s, 0, 1), -ENOTSUP);
 	cr_assert_lt(synack_steer_from_port(&s, 77, 4), 0);
 	cr_assert_not(s.enabled);
-
-	for (uint16_t pid = 0; pid < 2; pid++) {
-		rte_eth_dev_stop(pid);
-		rte_eth_dev_close(pid);
-	}
-	rte_eal_cleanup();
-	cr_expect_eq(rmdir(rundir), 0, "%s: %s", rundir, strerror(errno));
 }
