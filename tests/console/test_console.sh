@@ -100,7 +100,7 @@ run --config dummy --cmd "show" --cmd "show stat" --cmd "listen 80 http body" --
   --cmd "set msl 0" --cmd "unlisten 9" --cmd "quit now" --cmd "show states extra" --cmd "quit"
 check "wrong lines: exit 0" [ "$RC" -eq 0 ]
 check "wrong lines: one error line each (12)" [ "$(count 'error: ')" -eq 12 ]
-check "show: names what may follow" has "error: show: missing argument (expected listeners, conn, states, stats or port)"
+check "show: names what may follow" has "error: show: missing argument (expected listeners, conn, states, response, stats or port)"
 check "show stat: names the word" has "error: show: bad argument 'stat'"
 check "listen ... body: missing <bytes>" has "error: listen: missing argument (expected <bytes>"
 check "listen 0: port 0 refused" has "error: listen: port 0 is not a port"

@@ -22,7 +22,7 @@ sweep() {
   ip link del "$tag-a" 2>/dev/null
   tag=
 }
-trap 'sweep; rm -f "$log"' EXIT
+trap '[ -n "$tag" ] && cat "$log"; sweep; rm -f "$log"' EXIT   # a cut-short test's output too
 trap 'exit 130' INT
 trap 'exit 143' TERM
 passed=0
