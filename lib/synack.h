@@ -21,6 +21,7 @@ enum synack_service {
 	SYNACK_SVC_ECHO = 0,     /* every byte back */
 	SYNACK_SVC_DISCARD,      /* swallow everything */
 	SYNACK_SVC_HTTP,         /* HTTP/1.1 200 with a body of body_size bytes; Connection: close or keep-alive */
+	SYNACK_SVC_RR,           /* request/response: every body_size bytes received answered with body_size bytes */
 	SYNACK_SVC_COUNT
 };
 const char *synack_service_name(unsigned s);
@@ -35,8 +36,10 @@ struct synack_core_stats {
 	uint64_t drop_no_mbuf, drop_no_sendbuf, drop_pool_full, drop_tw_full, drop_synrcv_evicted;
 	uint64_t handoff_out, handoff_in, handoff_drops;/* packets passed to their owner core */
 	uint64_t conns_opened, conns_failed, conns_closed;
-	uint64_t arp_misses;
+	uint64_t arp_misses, arp_failed;                /* arp_failed: connections given up unresolved */
 	uint64_t http_ok, http_bad;                     /* client: complete 200 responses / others */
+	uint64_t conns_completed;                       /* client: did what its workload asked */
+	uint64_t load_no_port;                          /* client: no free local port for a tuple */
 	uint64_t timers_fired;
 	uint64_t loops, busy_loops;
 	uint64_t busy_cycles;                           /* TSC cycles spent in loops that did work */
@@ -72,6 +75,37 @@ int synack_unlisten(struct synack_engine *e, uint16_t port);
  * FIN or timeout); without, it connects then closes. */
 int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *request);
 int synack_set_msl(struct synack_engine *e, uint32_t msl_s);
+
+/* Generated load (synack-bench, synack-gen): each client worker of the port the destination routes
+ * through keeps `concurrency` connections open, starting a new one as one ends, until count
+ * connections have started (0: until synack_load_stop). */
+enum synack_workload {
+	SYNACK_WL_HANDSHAKE = 0, /* SYN, SYN-ACK, ACK, then the client's RST */
+	SYNACK_WL_CLOSE,         /* handshake, then FIN from each side; the client holds TIME-WAIT */
+	SYNACK_WL_REQUEST,       /* handshake, a size-byte request, a size-byte response, FIN close */
+	SYNACK_WL_CONNECT,       /* `connect` without a request: handshake, then FIN close */
+	SYNACK_WL_HTTP,          /* `connect ... http`: GET, check the 200 and its body, close */
+	SYNACK_WL_COUNT
+};
+const char *synack_workload_name(unsigned wl);
+
+struct synack_load {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t workload;        /* enum synack_workload */
+	uint32_t concurrency;    /* per client worker */
+	uint64_t count;          /* connections to start in all; 0: until stopped */
+	uint32_t src_ips;        /* source addresses: the port's own and the next src_ips - 1 */
+	uint32_t size;           /* request and response bytes (SYNACK_WL_REQUEST) */
+};
+int synack_load_start(struct synack_engine *e, const struct synack_load *l);
+int synack_load_stop(struct synack_engine *e);
+struct synack_hist;
+/* The connect latencies (SYN sent -> SYN-ACK received, ns) of every worker, merged into out
+ * (which the caller zeroes or accumulates into). */
+void synack_load_latency(const struct synack_engine *e, struct synack_hist *out);
+/* The TSC rate the engine converts cycles with. */
+uint64_t synack_tsc_hz(const struct synack_engine *e);
 
 /* Snapshots. */
 struct synack_tcp_stats;

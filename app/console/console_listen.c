@@ -8,7 +8,7 @@
 
 #include "console.h"
 
-/* ---- listen <port> echo|discard|http [body <bytes>] [keepalive] ---- */
+/* ---- listen <port> echo|discard|http|rr [body <bytes>] [keepalive] ---- */
 
 /* One result for the four spellings: an optional word left empty means it was not typed. */
 struct listen_res {
@@ -24,7 +24,7 @@ static cmdline_parse_token_string_t listen_tok_cmd = TOKEN_STRING_INITIALIZER(st
 static cmdline_parse_token_num_t listen_tok_port = TOKEN_NUM_INITIALIZER(struct listen_res, port, RTE_UINT16);
 /* Spelled as synack_service_name spells them; the callback looks the word up there. */
 static cmdline_parse_token_string_t listen_tok_svc =
-	TOKEN_STRING_INITIALIZER(struct listen_res, service, "echo#discard#http");
+	TOKEN_STRING_INITIALIZER(struct listen_res, service, "echo#discard#http#rr");
 static cmdline_parse_token_string_t listen_tok_body_kw = TOKEN_STRING_INITIALIZER(struct listen_res, body_kw, "body");
 static cmdline_parse_token_num_t listen_tok_body = TOKEN_NUM_INITIALIZER(struct listen_res, body, RTE_UINT32);
 static cmdline_parse_token_string_t listen_tok_keepalive =
@@ -54,9 +54,9 @@ static void listen_cb(void *parsed, struct cmdline *cl, void *data)
 		console_arg_error(cl, &console_listen_family, "listen: the engine has no service '%s'", r->service);
 		return;
 	}
-	if (svc != SYNACK_SVC_HTTP && (has_body || keepalive)) {
-		console_arg_error(cl, &console_listen_family, "listen: '%s' applies to http only",
-				  has_body ? "body" : "keepalive");
+	if ((svc != SYNACK_SVC_HTTP && keepalive) || (svc != SYNACK_SVC_HTTP && svc != SYNACK_SVC_RR && has_body)) {
+		console_arg_error(cl, &console_listen_family, "listen: '%s' applies to %s only",
+				  has_body ? "body" : "keepalive", has_body ? "http and rr" : "http");
 		return;
 	}
 	int rc = synack_listen(console_state.engine, r->port, (enum synack_service)svc, has_body ? r->body : 0,
@@ -72,30 +72,33 @@ static void listen_cb(void *parsed, struct cmdline *cl, void *data)
 	if (svc == SYNACK_SVC_HTTP)
 		cmdline_printf(cl, "listening on port %u: http, body %u bytes, %s\n", r->port, has_body ? r->body : 0,
 			       keepalive ? "keep-alive" : "Connection: close");
+	else if (svc == SYNACK_SVC_RR)
+		cmdline_printf(cl, "listening on port %u: rr, %u bytes answered per %u received\n", r->port,
+			       has_body && r->body ? r->body : 64, has_body && r->body ? r->body : 64);
 	else
 		cmdline_printf(cl, "listening on port %u: %s\n", r->port, r->service);
 }
 
 static cmdline_parse_inst_t cmd_listen = {
 	.f = listen_cb,
-	.help_str = "listen <port> echo|discard|http: serve a port",
+	.help_str = "listen <port> echo|discard|http|rr: serve a port",
 	.tokens = { (void *)&listen_tok_cmd, (void *)&listen_tok_port, (void *)&listen_tok_svc, NULL },
 };
 static cmdline_parse_inst_t cmd_listen_ka = {
 	.f = listen_cb,
-	.help_str = "listen <port> echo|discard|http keepalive: serve HTTP over persistent connections",
+	.help_str = "listen <port> echo|discard|http|rr keepalive: serve HTTP over persistent connections",
 	.tokens = { (void *)&listen_tok_cmd, (void *)&listen_tok_port, (void *)&listen_tok_svc,
 		    (void *)&listen_tok_keepalive, NULL },
 };
 static cmdline_parse_inst_t cmd_listen_body = {
 	.f = listen_cb,
-	.help_str = "listen <port> echo|discard|http body <bytes>: serve HTTP with a body of that size",
+	.help_str = "listen <port> echo|discard|http|rr body <bytes>: serve HTTP with a body of that size",
 	.tokens = { (void *)&listen_tok_cmd, (void *)&listen_tok_port, (void *)&listen_tok_svc,
 		    (void *)&listen_tok_body_kw, (void *)&listen_tok_body, NULL },
 };
 static cmdline_parse_inst_t cmd_listen_body_ka = {
 	.f = listen_cb,
-	.help_str = "listen <port> echo|discard|http body <bytes> keepalive: both of the above",
+	.help_str = "listen <port> echo|discard|http|rr body <bytes> keepalive: both of the above",
 	.tokens = { (void *)&listen_tok_cmd, (void *)&listen_tok_port, (void *)&listen_tok_svc,
 		    (void *)&listen_tok_body_kw, (void *)&listen_tok_body, (void *)&listen_tok_keepalive, NULL },
 };
@@ -178,7 +181,7 @@ static cmdline_parse_inst_t cmd_show_listeners = {
 /* ---- the family ---- */
 
 static const struct console_usage listen_usage[] = {
-	{ "listen <port> echo|discard|http [body <bytes>] [keepalive]",
+	{ "listen <port> echo|discard|http|rr [body <bytes>] [keepalive]",
 	  "serve a port; body (default 0) and keepalive are for http" },
 	{ "unlisten <port>", "stop accepting connections on a port" },
 	{ "show listeners", "the ports served and how" },

@@ -20,7 +20,7 @@
 
 const char *synack_service_name(unsigned s)
 {
-	static const char *const n[SYNACK_SVC_COUNT] = { "echo", "discard", "http" };
+	static const char *const n[SYNACK_SVC_COUNT] = { "echo", "discard", "http", "rr" };
 	return s < SYNACK_SVC_COUNT ? n[s] : "?";
 }
 
@@ -481,10 +481,38 @@ int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t
 		return -E2BIG;
 	memcpy(e->request, request ? request : "", n + 1);
 	e->request_len = (uint32_t)n;
-	e->client_app = n ? &synack_app_http_client : &synack_app_connect_close;
-	struct synack_msg m = { .type = SYNACK_MSG_CONNECT, .ip = ip, .port = port, .count = count };
+	struct synack_load l = { .ip = ip, .port = port, .count = count, .concurrency = SYNACK_CONNECT_INFLIGHT,
+				 .workload = n ? SYNACK_WL_HTTP : SYNACK_WL_CONNECT, .src_ips = 1 };
+	return synack_load_start(e, &l);
+}
+
+int synack_load_start(struct synack_engine *e, const struct synack_load *l)
+{
+	if (!l || l->port == 0 || l->workload >= SYNACK_WL_COUNT || l->concurrency > 1000000 ||
+	    l->src_ips > 65536 || l->size > 65536)
+		return -EINVAL;
+	struct synack_msg m = { .type = SYNACK_MSG_LOAD, .load = *l };
 	return broadcast(e, &m);
 }
+
+int synack_load_stop(struct synack_engine *e)
+{
+	struct synack_msg m = { .type = SYNACK_MSG_LOAD };
+	m.load.port = 1;
+	m.load.count = 0;
+	/* A load of nothing: todo 0 everywhere (count 0 would mean "until stopped"). */
+	m.type = SYNACK_MSG_LOAD_STOP;
+	return broadcast(e, &m);
+}
+
+void synack_load_latency(const struct synack_engine *e, struct synack_hist *out)
+{
+	/* Buckets only grow; a read racing the worker is off by the connections of that instant. */
+	for (unsigned i = 0; i < e->nworkers; i++)
+		synack_hist_merge(out, &e->w[i]->lat);
+}
+
+uint64_t synack_tsc_hz(const struct synack_engine *e) { return e->tsc_hz; }
 
 int synack_set_msl(struct synack_engine *e, uint32_t msl_s)
 {

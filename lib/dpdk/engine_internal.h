@@ -10,6 +10,7 @@
 
 #include "core/arp_cache.h"
 #include "core/conn.h"
+#include "core/histogram.h"
 #include "core/timer_wheel.h"
 #include "core/tw_table.h"
 #include "dpdk/config.h"
@@ -53,13 +54,15 @@ enum synack_msg_type {
 	SYNACK_MSG_UNLISTEN,
 	SYNACK_MSG_CONNECT,
 	SYNACK_MSG_MSL,
+	SYNACK_MSG_LOAD,
+	SYNACK_MSG_LOAD_STOP,
 	SYNACK_MSG_STOP,
 };
 
 struct synack_msg {
 	int type;
 	struct synack_listener l;
-	uint32_t ip, count;
+	struct synack_load load;
 	uint16_t port;
 	uint32_t msl_s;
 	int rc;
@@ -87,9 +90,20 @@ struct synack_worker {
 	uint16_t ntx[SYNACK_MAX_PORTS];
 	struct synack_arp_cache arp;
 	/* active opens still to start */
-	uint32_t todo, todo_ip;
+	/* The load this worker generates (a connect command, or synack-bench's). */
+	struct {
+		uint64_t todo;          /* connections still to start (UINT64_MAX: until stopped) */
+		uint32_t ip;            /* destination */
+		uint16_t port;
+		uint8_t wl;             /* enum synack_workload */
+		uint8_t port_idx;       /* the port it leaves by */
+		uint32_t concurrency;   /* connections open at once */
+		uint32_t src_ips;       /* source addresses: the port's address + 0 .. src_ips - 1 */
+		uint32_t src_next;
+		uint32_t size;          /* request / response bytes */
+	} load;
 	uint32_t client_open;           /* client connections not yet freed (TIME-WAIT excluded) */
-	uint16_t todo_port;
+	struct synack_hist lat;         /* connect latency, SYN sent -> SYN-ACK received, ns */
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
 	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
@@ -119,15 +133,13 @@ struct synack_engine {
 	struct rte_mempool *pool;
 	char request[512];
 	uint32_t request_len;
-	const struct synack_app *client_app;   /* what active opens run: set by synack_connect */
 	uint64_t tsc_hz;
 	bool eal_up;
 };
 
 /* The built-in applications (services.c). */
-extern const struct synack_app synack_app_echo, synack_app_discard, synack_app_http, synack_app_http_client,
-	synack_app_connect_close;
 const struct synack_app *synack_service_app(enum synack_service svc);
+const struct synack_app *synack_workload_app(enum synack_workload wl);
 
 /* For the built-in applications: the worker running the current callback, and queueing bytes of a
  * stream generated on the fly (c->stream says which) instead of copied into a ring. */
@@ -139,6 +151,12 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 void synack_worker_free(struct synack_worker *w);
 /* Builds the listener's response header for its body size and mode. */
 void synack_listener_prepare(struct synack_listener *l);
+/* How many addresses from the port's own up are this worker's on port p (a load's source spread). */
+static inline uint32_t synack_local_span(const struct synack_worker *w, unsigned p)
+{
+	return p == w->load.port_idx && w->load.src_ips > 1 ? w->load.src_ips : 1;
+}
+
 /* The owner core of a tuple arriving on port, as every worker computes it: one of the port's
  * workers. On a steered port (one RSS queue per worker) the owner is the queue RSS gives the
  * peer's packets, for passive and active opens alike (start_connects picks local ports so). On

@@ -23,7 +23,7 @@ static void close_on_fin(struct synack_conn *c)
 	synack_conn_close(c);
 }
 
-const struct synack_app synack_app_echo = {
+static const struct synack_app synack_app_echo = {
 	.name = "echo",
 	.data = echo_data,
 	.peer_closed = close_on_fin,
@@ -33,7 +33,7 @@ const struct synack_app synack_app_echo = {
 
 /* ---- discard ---- */
 
-const struct synack_app synack_app_discard = {
+static const struct synack_app synack_app_discard = {
 	.name = "discard",
 	.peer_closed = close_on_fin,
 };
@@ -68,7 +68,7 @@ static void http_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 	}
 }
 
-const struct synack_app synack_app_http = {
+static const struct synack_app synack_app_http = {
 	.name = "http",
 	.accepted = http_accepted,
 	.data = http_data,
@@ -111,10 +111,12 @@ static void client_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 	c->app_count += n;
 	if (c->resp_len && c->app_count >= c->resp_len) {
 		/* A complete response: 200 and every byte Content-Length announced. */
-		if (c->app_state == 200)
+		if (c->app_state == 200) {
 			w->stats.http_ok++;
-		else
+			c->ok = 1;
+		} else {
 			w->stats.http_bad++;
+		}
 		c->app_state = 1; /* counted */
 		synack_conn_close(c);
 	}
@@ -125,16 +127,18 @@ static void client_peer_closed(struct synack_conn *c)
 	/* A response without Content-Length ends with the server's FIN. */
 	if (c->app_state != 1 && c->app_count) {
 		struct synack_worker *w = synack_cur_worker();
-		if (c->app_state == 200 && !c->resp_len)
+		if (c->app_state == 200 && !c->resp_len) {
 			w->stats.http_ok++;
-		else
+			c->ok = 1;
+		} else {
 			w->stats.http_bad++;
+		}
 		c->app_state = 1;
 	}
 	synack_conn_close(c);
 }
 
-const struct synack_app synack_app_http_client = {
+static const struct synack_app synack_app_http_client = {
 	.name = "http-client",
 	.connected = client_connected,
 	.data = client_data,
@@ -143,12 +147,92 @@ const struct synack_app synack_app_http_client = {
 
 static void connect_close(struct synack_conn *c)
 {
+	c->ok = 1;
 	synack_conn_close(c);
 }
 
-const struct synack_app synack_app_connect_close = {
+static const struct synack_app synack_app_connect_close = {
 	.name = "connect",
 	.connected = connect_close,
+	.peer_closed = close_on_fin,
+};
+
+/* ---- the load workloads (synack-bench) ---- */
+
+/* handshake: SYN, SYN-ACK, ACK, then RST: the cost of connection set-up alone. */
+static void handshake_connected(struct synack_conn *c)
+{
+	c->ok = 1;
+	synack_conn_abort(c);
+}
+
+static const struct synack_app app_handshake = {
+	.name = "handshake",
+	.connected = handshake_connected,
+	.peer_closed = close_on_fin,
+};
+
+/* close: the client's FIN first, so the client holds TIME-WAIT. Done when the FIN exchange is. */
+static void close_connected(struct synack_conn *c)
+{
+	c->ok = 1;
+	synack_conn_close(c);
+}
+
+static const struct synack_app app_close = {
+	.name = "close",
+	.connected = close_connected,
+	.peer_closed = close_on_fin,
+};
+
+/* request: size bytes out, size bytes back, FIN. */
+static void request_connected(struct synack_conn *c)
+{
+	c->stream = SYNACK_STREAM_PATTERN;
+	c->app_count = 0;
+	synack_conn_send_generated(c, synack_cur_worker()->load.size);
+}
+
+static void request_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+{
+	(void)d;
+	c->app_count += n;
+	if (!c->ok && c->app_count >= synack_cur_worker()->load.size) {
+		c->ok = 1;
+		synack_conn_close(c);
+	}
+}
+
+static const struct synack_app app_request = {
+	.name = "request",
+	.connected = request_connected,
+	.data = request_data,
+	.peer_closed = close_on_fin,
+};
+
+/* rr, the server of the request workload: every body bytes received are answered with body bytes. */
+static void rr_accepted(struct synack_conn *c)
+{
+	c->stream = SYNACK_STREAM_PATTERN;
+	c->app_count = 0;
+}
+
+static void rr_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+{
+	(void)d;
+	const struct synack_listener *l = &synack_cur_worker()->lst[c->listener];
+	uint32_t unit = l->body ? l->body : 64;
+	c->app_count += n;
+	while (c->app_count >= unit) {
+		c->app_count -= unit;
+		synack_conn_send_generated(c, unit);
+	}
+}
+
+static const struct synack_app app_rr = {
+	.name = "rr",
+	.accepted = rr_accepted,
+	.data = rr_data,
 	.peer_closed = close_on_fin,
 };
 
@@ -161,7 +245,25 @@ const struct synack_app *synack_service_app(enum synack_service svc)
 		return &synack_app_discard;
 	case SYNACK_SVC_HTTP:
 		return &synack_app_http;
+	case SYNACK_SVC_RR:
+		return &app_rr;
 	default:
 		return NULL;
 	}
+}
+
+const struct synack_app *synack_workload_app(enum synack_workload wl)
+{
+	static const struct synack_app *const apps[SYNACK_WL_COUNT] = {
+		[SYNACK_WL_HANDSHAKE] = &app_handshake, [SYNACK_WL_CLOSE] = &app_close,
+		[SYNACK_WL_REQUEST] = &app_request,     [SYNACK_WL_CONNECT] = &synack_app_connect_close,
+		[SYNACK_WL_HTTP] = &synack_app_http_client,
+	};
+	return wl < SYNACK_WL_COUNT ? apps[wl] : &synack_app_connect_close;
+}
+
+const char *synack_workload_name(unsigned wl)
+{
+	static const char *const n[SYNACK_WL_COUNT] = { "handshake", "close", "request", "connect", "http" };
+	return wl < SYNACK_WL_COUNT ? n[wl] : "?";
 }

@@ -101,8 +101,14 @@ static void sbuf_release(struct synack_worker *w, struct synack_conn *c)
 
 static void conn_free(struct synack_worker *w, struct synack_conn *c)
 {
-	if (c->role == SYNACK_ROLE_CLIENT)
+	if (c->role == SYNACK_ROLE_CLIENT) {
+		/* Every started connection ends as completed or failed: started = completed + failed. */
 		w->client_open--;
+		if (c->ok)
+			w->stats.conns_completed++;
+		else
+			w->stats.conns_failed++;
+	}
 	synack_wheel_cancel(w->wheel, &c->timer[0]);
 	synack_wheel_cancel(w->wheel, &c->timer[1]);
 	synrcv_unlink(w, c);
@@ -169,6 +175,10 @@ static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t
 	case SYNACK_STREAM_REQUEST:
 		memcpy(dst, w->e->request + off, len);
 		break;
+	case SYNACK_STREAM_PATTERN:
+		for (uint32_t i = 0; i < len; i++)
+			dst[i] = (uint8_t)('a' + (off + i) % 26);
+		break;
 	default:
 		memset(dst, 0, len);
 	}
@@ -222,7 +232,8 @@ struct synack_worker *synack_cur_worker(void) { return cur_w; }
 
 static inline const struct synack_app *conn_app(const struct synack_worker *w, const struct synack_conn *c)
 {
-	return c->role == SYNACK_ROLE_CLIENT ? w->e->client_app : w->lst[c->listener].app;
+	return c->role == SYNACK_ROLE_CLIENT ? synack_workload_app((enum synack_workload)c->listener)
+					     : w->lst[c->listener].app;
 }
 
 int synack_conn_send_generated(struct synack_conn *c, uint32_t n)
@@ -337,6 +348,9 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_CONNECTED:
 				w->stats.conns_opened++;
+				/* Connect latency: our SYN sent -> its SYN-ACK processed, on the TSC. */
+				synack_hist_record(&w->lat, (uint64_t)(((unsigned __int128)(rte_rdtsc() - c->t_open) *
+									w->tsc_mult) >> 32));
 				if (app->connected)
 					app->connected(c);
 				break;
@@ -366,9 +380,6 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				to_tw = true;
 				break;
 			case SYNACK_EV_CLOSED:
-				if (c->role == SYNACK_ROLE_CLIENT && a->a != SYNACK_CLOSE_NORMAL &&
-				    c->tcb.snd_una == c->tcb.iss)
-					w->stats.conns_failed++;
 				if (app->closed)
 					app->closed(c, a->a);
 				closed = true;
@@ -514,7 +525,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	const struct synack_seg *s = &pkt->seg;
 	const struct synack_port_rt *pr = &w->e->ports[port];
 	struct rte_mbuf *reuse = m;
-	if (s->daddr != pr->ip) {
+	if (s->daddr - pr->ip >= synack_local_span(w, port)) {
 		w->stats.drop_not_ours++;
 		rte_pktmbuf_free(m);
 		return;
@@ -632,15 +643,16 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 		return;
 	case SYNACK_PKT_ARP:
 		w->stats.rx_arp++;
-		if (pkt.arp.tpa == pr->ip || pkt.arp.op == 2)
+		bool for_us = pkt.arp.tpa - pr->ip < synack_local_span(w, port);
+		if (for_us || pkt.arp.op == 2)
 			synack_arp_learn(&w->arp, pkt.arp.spa, pkt.arp.sha, w->now_ns);
-		if (pkt.arp.op == 1 && pkt.arp.tpa == pr->ip) {
+		if (pkt.arp.op == 1 && for_us) {
 			struct synack_arp req = pkt.arp;
 			rte_pktmbuf_reset(m);
 			uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 60);
 			if (p) {
 				memset(p, 0, 60);
-				synack_build_arp_reply(p, 60, &req, pr->mac.addr_bytes, pr->ip);
+				synack_build_arp_reply(p, 60, &req, pr->mac.addr_bytes, req.tpa);
 				w->stats.tx_arp++;
 				tx_enqueue(w, port, m);
 				return;
@@ -697,14 +709,15 @@ static bool lport_busy(void *arg, uint16_t lport)
 static void start_connects(struct synack_worker *w)
 {
 	uint32_t hop;
-	unsigned port = route_port(w, w->todo_ip, &hop);
+	unsigned port = route_port(w, w->load.ip, &hop);
 	const struct synack_port_rt *pr = &w->e->ports[port];
 	const uint8_t *mac = synack_arp_lookup(&w->arp, hop);
 	if (!mac) {
 		/* Resolve the next hop first; ask again each second, give up after five. */
 		if (w->arp_first_ns && w->now_ns - w->arp_first_ns > 5 * SYNACK_NS_PER_S) {
-			w->stats.conns_failed += w->todo;
-			w->todo = 0;
+			/* The peer never answered: the load cannot start. */
+			w->stats.arp_failed += w->load.todo == UINT64_MAX ? 1 : w->load.todo;
+			w->load.todo = 0;
 			w->arp_first_ns = w->arp_asked_ns = 0;
 			return;
 		}
@@ -727,16 +740,18 @@ static void start_connects(struct synack_worker *w)
 		return;
 	}
 	w->arp_asked_ns = w->arp_first_ns = 0;
-	/* At most SYNACK_CONNECT_INFLIGHT client connections open at once per worker: a count of 10,000
-	 * is a load to pace, not a burst to overflow the TX ring with. */
-	if (w->client_open >= SYNACK_CONNECT_INFLIGHT)
+	/* At most load.concurrency client connections open at once per worker: a count of 10,000 is a
+	 * load to pace, not a burst to overflow the TX ring with. */
+	if (w->client_open >= w->load.concurrency)
 		return;
-	unsigned burst = w->todo < SYNACK_BURST ? w->todo : SYNACK_BURST;
-	if (burst > SYNACK_CONNECT_INFLIGHT - w->client_open)
-		burst = SYNACK_CONNECT_INFLIGHT - w->client_open;
+	uint64_t burst = w->load.todo < SYNACK_BURST ? w->load.todo : SYNACK_BURST;
+	if (burst > w->load.concurrency - w->client_open)
+		burst = w->load.concurrency - w->client_open;
 	for (unsigned i = 0; i < burst; i++) {
-		/* An ephemeral port that maps back to this core and is free for this destination. */
-		struct synack_tuple t = { pr->ip, w->todo_ip, 0, w->todo_port };
+		/* A source address from the spread, and an ephemeral port that maps back to this core
+		 * and is free for this destination. */
+		uint32_t src = pr->ip + (w->load.src_ips > 1 ? w->load.src_next++ % w->load.src_ips : 0);
+		struct synack_tuple t = { src, w->load.ip, 0, w->load.port };
 		unsigned tries = 0;
 		if (pr->steer.enabled) {
 			/* A local port whose reply RSS brings to this worker's queue. */
@@ -754,13 +769,15 @@ static void start_connects(struct synack_worker *w)
 				  lport_busy(&(struct lport_probe){ w, &t }, t.lport)) &&
 				 ++tries < 4000);
 		}
-		struct synack_conn *c = tries < 4000 ? conn_alloc(w) : NULL;
-		if (!c) {
-			w->stats.conns_failed += w->todo;
-			w->todo = 0;
+		if (tries >= 4000) {
+			w->stats.load_no_port++;
 			return;
 		}
+		struct synack_conn *c = conn_alloc(w);
+		if (!c)
+			return; /* counted as drop_pool_full; tried again next loop */
 		c->role = SYNACK_ROLE_CLIENT;
+		c->listener = w->load.wl;
 		c->port = (uint8_t)port;
 		if (w->rec_arm) {
 			w->rec_arm = false;
@@ -777,14 +794,15 @@ static void start_connects(struct synack_worker *w)
 		if (conn_insert(w, c) < 0) {
 			w->free_idx[w->nfree++] = c->idx;
 			w->stats.conns_in_use--;
-			w->stats.conns_failed++;
-		} else {
-			w->client_open++;
-			if (!ring_attach(w, c, w->e->client_app))
-				w->stats.drop_no_sendbuf++;
-			apply(w, port, c, &out, NULL, NULL);
+			w->stats.load_no_port++;
+			return;
 		}
-		w->todo--;
+		w->client_open++;
+		if (!ring_attach(w, c, synack_workload_app((enum synack_workload)w->load.wl)))
+			w->stats.drop_no_sendbuf++;
+		apply(w, port, c, &out, NULL, NULL);
+		if (w->load.todo != UINT64_MAX)
+			w->load.todo--;
 	}
 }
 
@@ -837,21 +855,32 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 			w->lidx[msg->port] = 0;
 		}
 		break;
-	case SYNACK_MSG_CONNECT: {
-		/* Shared among the workers of the port the destination routes through. */
+	case SYNACK_MSG_LOAD: {
+		/* Shared among the workers of the port the destination routes through; every worker keeps
+		 * the source spread, since any of them may receive for those addresses. */
+		const struct synack_load *l = &msg->load;
 		uint32_t hop;
-		const struct synack_port_rt *pr = &w->e->ports[route_port(w, msg->ip, &hop)];
-		uint32_t share = 0;
+		unsigned port = route_port(w, l->ip, &hop);
+		const struct synack_port_rt *pr = &w->e->ports[port];
+		uint64_t share = 0;
 		if (w->id >= pr->wfirst && w->id - pr->wfirst < pr->wcount) {
 			unsigned k = w->id - pr->wfirst;
-			share = msg->count / pr->wcount + (k < msg->count % pr->wcount);
+			share = l->count ? l->count / pr->wcount + (k < l->count % pr->wcount) : UINT64_MAX;
 		}
-		w->todo += share;
+		w->load.todo = share;
+		w->load.ip = l->ip;
+		w->load.port = l->port;
+		w->load.wl = l->workload;
+		w->load.port_idx = (uint8_t)port;
+		w->load.concurrency = l->concurrency ? l->concurrency : SYNACK_CONNECT_INFLIGHT;
+		w->load.src_ips = l->src_ips ? l->src_ips : 1;
+		w->load.size = l->size ? l->size : 64;
 		w->rec_arm = share > 0;
-		w->todo_ip = msg->ip;
-		w->todo_port = msg->port;
 		break;
 	}
+	case SYNACK_MSG_LOAD_STOP:
+		w->load.todo = 0;
+		break;
 	case SYNACK_MSG_MSL:
 		w->ctx.cfg.msl_ms = msg->msl_s * 1000u;
 		break;
@@ -900,7 +929,7 @@ int synack_worker_main(void *arg)
 			handle_msg(w, msg);
 			work++;
 		}
-		if (w->todo) {
+		if (w->load.todo) {
 			start_connects(w);
 			work++;
 		}

@@ -90,7 +90,7 @@ check "bogus: the next command still runs" hasre '^TIME-WAIT +0 +3 +3$'
 
 run --config dummy --cmd "listen 99999 echo" --cmd "show listeners" --cmd "quit"
 check "listen 99999: refused with the bad value named" has "error: listen: bad argument '99999' (expected <port>"
-check "listen 99999: listen usage follows" starts_with "$(section 1 | sed -n 3p)" "  listen <port> echo|discard|http [body <bytes>] [keepalive]"
+check "listen 99999: listen usage follows" starts_with "$(section 1 | sed -n 3p)" "  listen <port> echo|discard|http|rr [body <bytes>] [keepalive]"
 check "listen 99999: only the listen family's usage" [ "$(section 1 | grep -c '^  ')" -eq 3 ]
 check "listen 99999: the engine never saw it" lacks "fake engine: listen"
 check "listen 99999: no listener" has "no listeners"
