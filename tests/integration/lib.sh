@@ -16,6 +16,7 @@ FAILS=0
 CHECKS=0
 
 cleanup() {
+  trap '' INT TERM   # a second signal must not cut the clean-up short
   for p in "${PIDS[@]}"; do
     kill -TERM "$p" 2>/dev/null
   done
@@ -29,6 +30,8 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
+trap 'exit 130' INT    # bash runs no EXIT trap when a signal kills it: exit instead
+trap 'exit 143' TERM
 
 ok()   { CHECKS=$((CHECKS + 1)); echo "  ok   $*"; }
 fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "  FAIL $*"; }
@@ -145,7 +148,8 @@ start_veth_pair() { # DRIVER [synack-console arguments...]
   # synack's end: no IPv6 chatter, and nothing arriving on it is ever routed onwards by Linux.
   sysctl -qw "net.ipv6.conf.$TAG-a.disable_ipv6=1" "net.ipv4.conf.$TAG-a.forwarding=0"
   ip link set "$TAG-a" up
-  ip netns exec "$NS" ethtool -K "$TAG-b" tx off >/dev/null || { echo "ethtool -K $TAG-b tx off failed"; return 1; }
+  ip netns exec "$NS" ethtool -K "$TAG-b" tx off >/dev/null ||
+    { echo "ethtool -K $TAG-b tx off failed"; return 1; }
   ip netns exec "$NS" ip addr add 198.18.0.1/24 dev "$TAG-b"
   ip netns exec "$NS" ip link set "$TAG-b" up
   start_synack_root --config "$ROOT/drivers-config/$drv.ini" --set "port0.devargs=$devargs" \

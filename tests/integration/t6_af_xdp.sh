@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-# Real peer 6 (net_af_xdp): tests 1 and 2 again over net_af_xdp on a veth pair into the namespace
-# (run_over_veth.sh, lib.sh's start_veth_pair). Ends with "N passed, N failed".
+# Real peer 6 (net_af_xdp): tests 1 and 2 again over net_af_xdp on a veth pair into the
+# namespace (run_over_veth.sh, lib.sh's start_veth_pair). Ends with "N passed, N failed".
 exec bash "$(dirname "$0")/run_over_veth.sh" af_xdp
