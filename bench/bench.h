@@ -1,0 +1,65 @@
+/* bench.h: synack-bench's shared types: one result per (mode, workload), the options, and the
+ * report writers (terminal table, JSON, CSV, gnuplot plots). */
+#ifndef SYNACK_BENCH_H
+#define SYNACK_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/histogram.h"
+
+#define BENCH_MAX_REPS 16
+#define BENCH_MAX_SECONDS 600
+
+enum bench_mode { MODE_RING = 0, MODE_LINUX, MODE_COUNT };
+enum bench_wl { WL_HANDSHAKE = 0, WL_CLOSE, WL_REQUEST, WL_COUNT };
+
+struct bench_opts {
+	bool modes[MODE_COUNT];
+	bool wls[WL_COUNT];
+	double duration_s;          /* per repetition */
+	unsigned reps;
+	unsigned concurrency;       /* connections in flight per client core */
+	unsigned src_ips;
+	unsigned msl_s;
+	unsigned size;              /* request / response bytes */
+	const char *json, *csv, *plots;
+	const char *root;           /* the source tree (drivers-config, bench) */
+	const char *linux_bench;    /* path of the linux-bench program */
+	bool quick;
+};
+
+struct bench_result {
+	bool done;
+	enum bench_mode mode;
+	enum bench_wl wl;
+	unsigned nreps;
+	double rate[BENCH_MAX_REPS];        /* connections/s of each repetition */
+	double median, min, max;
+	uint64_t started, completed, failed;/* over all repetitions */
+	double cycles_client, cycles_server;/* busy TSC cycles per connection (ring) or CPU time x TSC Hz (linux) */
+	uint64_t p50_ns, p99_ns, p999_ns;
+	uint64_t tw_peak;                   /* TIME-WAIT entries held at most by the client */
+	uint64_t tw_bytes;                  /* ... and what they weigh */
+	unsigned bytes_tcb, bytes_tw;
+	uint64_t peak_rss_kb;
+	unsigned nseries;
+	double series[BENCH_MAX_SECONDS];   /* connections/s, second by second, over the repetitions */
+	struct synack_hist *lat;            /* connect latency */
+};
+
+extern const char *const bench_mode_names[MODE_COUNT];
+extern const char *const bench_wl_names[WL_COUNT];
+
+void bench_summarise(struct bench_result *r);
+void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o);
+int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o);
+int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT]);
+int bench_write_plots(const char *dir, const struct bench_result res[MODE_COUNT][WL_COUNT]);
+
+/* Runners: fill res[mode][wl] for the selected workloads; return 0 or -1 with a message printed. */
+int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
+int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
+
+#endif

@@ -1,0 +1,173 @@
+/* bench_linux.c: synack-bench's `linux` mode: the same workloads done by the Linux kernel on
+ * loopback, by bench/linux_bench.c's epoll server and client, pinned like the synack run (client
+ * on CPU 0, server on CPU 1), with the same concurrency and source-address spread. Each run is two
+ * processes; the client's JSON line carries its counts, latencies and CPU time. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "bench.h"
+
+/* A number after "key": in a flat JSON text (the child's own output, one object). */
+static double json_num(const char *js, const char *key, double dflt)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	const char *p = strstr(js, pat);
+	return p ? strtod(p + strlen(pat), NULL) : dflt;
+}
+
+/* The numbers of the array after "key": (flattened; [[a,b],...] gives a, b, ...). */
+static unsigned json_array(const char *js, const char *key, double *out, unsigned max)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	const char *p = strstr(js, pat);
+	if (!p)
+		return 0;
+	p += strlen(pat);
+	while (*p == ' ')
+		p++;
+	if (*p != '[')
+		return 0;
+	unsigned n = 0, depth = 0;
+	for (; *p; p++) {
+		if (*p == '[') {
+			depth++;
+		} else if (*p == ']') {
+			if (--depth == 0)
+				break;
+		} else if ((*p == '-' || (*p >= '0' && *p <= '9')) && n < max) {
+			char *end;
+			out[n++] = strtod(p, &end);
+			p = end - 1;
+		}
+	}
+	return n;
+}
+
+static pid_t spawn(char *const argv[], int *out_fd)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], argv);
+		fprintf(stderr, "synack-bench: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	*out_fd = fds[0];
+	return pid;
+}
+
+static size_t slurp(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t k;
+	while (n + 1 < cap && (k = read(fd, buf + n, cap - 1 - n)) > 0)
+		n += (size_t)k;
+	buf[n] = 0;
+	close(fd);
+	return n;
+}
+
+static double tsc_hz(void)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	uint64_t t0 = __rdtsc();
+	usleep(100000);
+	uint64_t t1 = __rdtsc();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double s = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	return (double)(t1 - t0) / s;
+}
+
+int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT])
+{
+	double hz = tsc_hz();
+	static char js[1 << 20], sjs[4096];
+	static double arr[1 << 16];
+	for (unsigned w = 0; w < WL_COUNT; w++) {
+		if (!o->wls[w])
+			continue;
+		struct bench_result *r = &res[w];
+		r->mode = MODE_LINUX;
+		r->wl = (enum bench_wl)w;
+		r->lat = calloc(1, sizeof(*r->lat));
+		for (unsigned k = 0; k < o->reps; k++) {
+			char port[16], dst[32], dur[32], sdur[32], conc[16], srcs[16], size[16];
+			/* A fresh port each run: nothing of the previous run's TIME-WAIT is in the way. */
+			snprintf(port, sizeof(port), "%u", 20000 + 100 * w + k);
+			snprintf(dst, sizeof(dst), "127.0.0.1:%s", port);
+			snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
+			snprintf(sdur, sizeof(sdur), "%.3f", o->duration_s + 10);
+			snprintf(conc, sizeof(conc), "%u", o->concurrency);
+			snprintf(srcs, sizeof(srcs), "%u", o->src_ips);
+			snprintf(size, sizeof(size), "%u", o->size);
+			char *sargv[] = { (char *)o->linux_bench, "server", "--workload", (char *)bench_wl_names[w], "--addr",
+					  "127.0.0.1", "--port", port, "--cpu", "1", "--duration", sdur, "--resp-size", size,
+					  NULL };
+			char *cargv[] = { (char *)o->linux_bench, "client", "--workload", (char *)bench_wl_names[w], "--dst",
+					  dst, "--concurrency", conc, "--src-ips", srcs, "--duration", dur, "--cpu", "0",
+					  "--req-size", size, "--json", NULL };
+			int sfd, cfd;
+			pid_t sp = spawn(sargv, &sfd);
+			if (sp < 0)
+				return -1;
+			usleep(300000); /* the server listens */
+			pid_t cp = spawn(cargv, &cfd);
+			if (cp < 0) {
+				kill(sp, SIGTERM);
+				return -1;
+			}
+			slurp(cfd, js, sizeof(js));
+			int st;
+			waitpid(cp, &st, 0);
+			kill(sp, SIGTERM);
+			slurp(sfd, sjs, sizeof(sjs));
+			waitpid(sp, NULL, 0);
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !strstr(js, "\"completed\"")) {
+				fprintf(stderr, "synack-bench: linux %s: the client failed (%s)\n", bench_wl_names[w], js);
+				return -1;
+			}
+			double completed = json_num(js, "completed", 0), wall = json_num(js, "wall_s", 1);
+			double done = json_num(js, "completed_in_time", completed);
+			r->rate[r->nreps++] = done / (wall > 0 ? json_num(js, "load_s", wall) : 1);
+			r->started += (uint64_t)json_num(js, "started", 0);
+			r->completed += (uint64_t)completed;
+			r->failed += (uint64_t)json_num(js, "failed", 0);
+			if (completed > 0) {
+				r->cycles_client += json_num(js, "cpu_s", 0) * hz / completed / o->reps;
+				r->cycles_server += json_num(sjs, "cpu_s", 0) * hz / completed / o->reps;
+			}
+			unsigned n = json_array(js, "series", arr, BENCH_MAX_SECONDS);
+			for (unsigned i = 0; i < n && r->nseries < BENCH_MAX_SECONDS; i++)
+				r->series[r->nseries++] = arr[i];
+			n = json_array(js, "hist", arr, sizeof(arr) / sizeof(arr[0]));
+			for (unsigned i = 0; i + 1 < n; i += 2) {
+				uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];
+				r->lat->b[synack_hist_index(v)] += c;
+				r->lat->count += c;
+				r->lat->sum += v * c;
+				if (v > r->lat->max)
+					r->lat->max = v;
+			}
+			fprintf(stderr, "  linux %-9s rep %u/%u  %10.0f conn/s\n", bench_wl_names[w], k + 1, o->reps,
+				r->rate[r->nreps - 1]);
+		}
+		bench_summarise(r);
+		r->done = true;
+	}
+	return 0;
+}

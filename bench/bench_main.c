@@ -1,0 +1,220 @@
+/* bench_main.c: synack-bench, the project's headline: connections per second for the handshake,
+ * close and request workloads, synack beside the Linux kernel measured in the same run on the same
+ * machine, with cycles per connection, connect latency percentiles, TIME-WAIT and memory figures.
+ * Linux runs first (synack's workers poll both cores flat out while they live). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: synack-bench [options]\n"
+		"  --quick               all three workloads in ring and linux, short (under a minute)\n"
+		"  --mode LIST           ring,linux (default both)\n"
+		"  --workload LIST       handshake,close,request (default all)\n"
+		"  --duration S          seconds per repetition (default 10; --quick 2)\n"
+		"  --reps N              repetitions; the figure is their median (default 3)\n"
+		"  --concurrency N       connections in flight per client core (default 256)\n"
+		"  --src-ips N           client source addresses (default 64)\n"
+		"  --msl S               synack's MSL: TIME-WAIT lasts 2 x MSL (default 60; --quick 1)\n"
+		"  --size N              request and response bytes (default 64)\n"
+		"  --json FILE, --csv FILE, --plots DIR   write the results there too\n"
+		"  --root DIR            the source tree (default: found from the program's path)\n"
+		"  --linux-bench PATH    the Linux baseline program (default: beside synack-bench)\n");
+}
+
+static int bad(const char *what, const char *val, const char *expected)
+{
+	fprintf(stderr, "synack-bench: %s '%s': %s\n", what, val, expected);
+	return 2;
+}
+
+/* A comma list of names into flags; returns 0, or -1 naming the first unknown word. */
+static int parse_list(const char *arg, const char *const *names, unsigned n, bool *flags, const char **badword)
+{
+	static char buf[256];
+	snprintf(buf, sizeof(buf), "%s", arg);
+	memset(flags, 0, n * sizeof(bool));
+	bool any = false;
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned i = 0;
+		while (i < n && strcmp(tok, names[i]))
+			i++;
+		if (i == n) {
+			*badword = tok;
+			return -1;
+		}
+		flags[i] = any = true;
+	}
+	if (!any) {
+		*badword = arg;
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static struct bench_result res[MODE_COUNT][WL_COUNT];
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o = { .duration_s = 10, .reps = 3, .concurrency = 256, .src_ips = 64, .msl_s = 60, .size = 64 };
+	for (unsigned i = 0; i < MODE_COUNT; i++)
+		o.modes[i] = true;
+	for (unsigned i = 0; i < WL_COUNT; i++)
+		o.wls[i] = true;
+	bool set_dur = false, set_msl = false, set_reps = false;
+	static const struct option lo[] = {
+		{ "quick", no_argument, NULL, 'q' },        { "mode", required_argument, NULL, 'm' },
+		{ "workload", required_argument, NULL, 'w' }, { "duration", required_argument, NULL, 'd' },
+		{ "reps", required_argument, NULL, 'r' },   { "concurrency", required_argument, NULL, 'c' },
+		{ "src-ips", required_argument, NULL, 's' }, { "msl", required_argument, NULL, 'M' },
+		{ "size", required_argument, NULL, 'z' },   { "json", required_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'v' },    { "plots", required_argument, NULL, 'p' },
+		{ "root", required_argument, NULL, 'R' },   { "linux-bench", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	};
+	int opt;
+	unsigned long v;
+	const char *word;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			o.quick = true;
+			break;
+		case 'm':
+			if (parse_list(optarg, bench_mode_names, MODE_COUNT, o.modes, &word))
+				return bad("--mode", word, "expected ring or linux (memif and tap are not built yet)");
+			break;
+		case 'w':
+			if (parse_list(optarg, bench_wl_names, WL_COUNT, o.wls, &word))
+				return bad("--workload", word, "expected handshake, close or request");
+			break;
+		case 'd': {
+			char *end;
+			double d = strtod(optarg, &end);
+			if (*end || !(d >= 0.5 && d <= BENCH_MAX_SECONDS / BENCH_MAX_REPS))
+				return bad("--duration", optarg, "expected seconds in 0.5..37");
+			o.duration_s = d;
+			set_dur = true;
+			break;
+		}
+		case 'r':
+			if (parse_uint(optarg, 1, BENCH_MAX_REPS, &v))
+				return bad("--reps", optarg, "expected 1..16");
+			o.reps = (unsigned)v;
+			set_reps = true;
+			break;
+		case 'c':
+			if (parse_uint(optarg, 1, 100000, &v))
+				return bad("--concurrency", optarg, "expected 1..100000 connections in flight");
+			o.concurrency = (unsigned)v;
+			break;
+		case 's':
+			if (parse_uint(optarg, 1, 250, &v))
+				return bad("--src-ips", optarg, "expected 1..250 addresses");
+			o.src_ips = (unsigned)v;
+			break;
+		case 'M':
+			if (parse_uint(optarg, 1, 600, &v))
+				return bad("--msl", optarg, "expected seconds in 1..600");
+			o.msl_s = (unsigned)v;
+			set_msl = true;
+			break;
+		case 'z':
+			if (parse_uint(optarg, 1, 1400, &v))
+				return bad("--size", optarg, "expected 1..1400 bytes");
+			o.size = (unsigned)v;
+			break;
+		case 'j':
+			o.json = optarg;
+			break;
+		case 'v':
+			o.csv = optarg;
+			break;
+		case 'p':
+			o.plots = optarg;
+			break;
+		case 'R':
+			o.root = optarg;
+			break;
+		case 'L':
+			o.linux_bench = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "synack-bench: unknown option or missing value: '%s' (see --help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		return bad("argument", argv[optind], "synack-bench takes options only (see --help)");
+	if (o.quick) {
+		if (!set_dur)
+			o.duration_s = 2;
+		if (!set_msl)
+			o.msl_s = 1;
+		if (!set_reps)
+			o.reps = 3;
+	}
+	/* Where the tree and linux-bench are: beside this program in the build, by default. */
+	static char root[1200], lb[1200];
+	if (!o.root || !o.linux_bench) {
+		char self[1024];
+		ssize_t n = readlink("/proc/self/exe", self, 1000);
+		if (n <= 0)
+			return bad("--root", "?", "cannot find the program's own path: give --root and --linux-bench");
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		*slash = 0;
+		if (!o.linux_bench) {
+			snprintf(lb, sizeof(lb), "%s/linux-bench", self);
+			o.linux_bench = lb;
+		}
+		if (!o.root) {
+			snprintf(root, sizeof(root), "%s/../../drivers-config/ring.ini", self);
+			if (access(root, R_OK) == 0) {
+				snprintf(root, sizeof(root), "%s/../..", self);
+			} else {
+				snprintf(root, sizeof(root), "%s/../share/synack", self);
+			}
+			o.root = root;
+		}
+	}
+	if (o.modes[MODE_LINUX] && access(o.linux_bench, X_OK) != 0)
+		return bad("--linux-bench", o.linux_bench, "not an executable: the linux mode cannot run");
+	if (o.modes[MODE_RING] && geteuid() != 0)
+		fprintf(stderr, "synack-bench: note: not root; DPDK may refuse to start\n");
+
+	fprintf(stderr, "synack-bench: %s%s%s, %u x %.1f s each\n", o.modes[MODE_LINUX] ? "linux " : "",
+		o.modes[MODE_RING] ? "ring " : "", o.quick ? "(quick)" : "", o.reps, o.duration_s);
+	int rc = 0;
+	if (o.modes[MODE_LINUX] && bench_run_linux(&o, res[MODE_LINUX]) < 0)
+		rc = 1;
+	if (o.modes[MODE_RING] && bench_run_ring(&o, res[MODE_RING]) < 0)
+		rc = 1;
+	bench_print_table(stdout, (const struct bench_result(*)[WL_COUNT])res, &o);
+	if (o.json && bench_write_json(o.json, (const struct bench_result(*)[WL_COUNT])res, &o) < 0)
+		rc = 1;
+	if (o.csv && bench_write_csv(o.csv, (const struct bench_result(*)[WL_COUNT])res) < 0)
+		rc = 1;
+	if (o.plots && bench_write_plots(o.plots, (const struct bench_result(*)[WL_COUNT])res) < 0)
+		rc = 1;
+	return rc;
+}

@@ -1,0 +1,180 @@
+/* bench_ring.c: synack-bench's `ring` mode: one synack process, a client worker and a server worker
+ * joined by the crossed net_ring pair of drivers-config/ring.ini: no NIC and no kernel, the stack's
+ * own cost. The client keeps `concurrency` connections in flight from `src_ips` source addresses;
+ * the server answers on port 80 (discard: handshake and close) or 81 (rr: request). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "core/conn.h"
+#include "synack.h"
+#include "tcp/compact.h"
+#include "tcp/tcp.h"
+
+#define CLIENT 0u
+#define SERVER 1u
+#define SERVER_IP 0xc6120402u /* 198.18.4.2, port1 of ring.ini */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	uint64_t kb = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6))
+			kb = strtoull(line + 6, NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void hist_sub(struct synack_hist *a, const struct synack_hist *b)
+{
+	for (unsigned i = 0; i < SYNACK_HIST_BUCKETS; i++)
+		a->b[i] -= b->b[i];
+	a->count -= b->count;
+	a->sum -= b->sum;
+}
+
+static int run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
+		   struct bench_result *r)
+{
+	static const uint8_t wl_of[WL_COUNT] = { SYNACK_WL_HANDSHAKE, SYNACK_WL_CLOSE, SYNACK_WL_REQUEST };
+	struct synack_core_stats c0, s0, c1, s1;
+	struct synack_tcp_stats t0, t1;
+	struct synack_hist *h0 = calloc(1, sizeof(*h0)), *h1 = calloc(1, sizeof(*h1));
+	if (!h0 || !h1) {
+		free(h0);
+		free(h1);
+		return -1;
+	}
+	synack_stats(e, CLIENT, &c0);
+	synack_stats(e, SERVER, &s0);
+	synack_tcp_counters(e, CLIENT, &t0);
+	synack_load_latency(e, h0);
+
+	struct synack_load l = { .ip = SERVER_IP, .port = wl == WL_REQUEST ? 81 : 80, .workload = wl_of[wl],
+				 .concurrency = o->concurrency, .count = 0, .src_ips = o->src_ips, .size = o->size };
+	int rc = synack_load_start(e, &l);
+	if (rc) {
+		fprintf(stderr, "synack-bench: ring: the load did not start (%s)\n", strerror(-rc));
+		free(h0);
+		free(h1);
+		return -1;
+	}
+	double start = now_s(), next = start + 1, end = start + o->duration_s;
+	uint64_t last = c0.conns_completed;
+	unsigned sec = 0;
+	for (;;) {
+		double t = now_s();
+		if (t >= end)
+			break;
+		if (t >= next) {
+			struct synack_core_stats c;
+			synack_stats(e, CLIENT, &c);
+			double rate = (double)(c.conns_completed - last) / (t - (next - 1));
+			last = c.conns_completed;
+			if (r->nseries < BENCH_MAX_SECONDS)
+				r->series[r->nseries++] = rate;
+			if (c.tw_in_use > r->tw_peak)
+				r->tw_peak = c.tw_in_use;
+			fprintf(stderr, "  ring %-9s rep %u/%u  t=%2us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
+				bench_wl_names[wl], rep + 1, o->reps, ++sec, rate,
+				(unsigned long long)c.conns_in_use,
+				(unsigned long long)c.tw_in_use);
+			next += 1;
+		}
+		usleep(20000);
+	}
+	synack_load_stop(e);
+	double stop = now_s();
+	synack_stats(e, CLIENT, &c1);
+	uint64_t done_at_stop = c1.conns_completed - c0.conns_completed;
+	/* Let the connections in flight finish, so that every started one is accounted for. */
+	for (int i = 0; i < 300; i++) {
+		synack_stats(e, CLIENT, &c1);
+		synack_tcp_counters(e, CLIENT, &t1);
+		uint64_t ended = (c1.conns_completed - c0.conns_completed) + (c1.conns_failed - c0.conns_failed);
+		if (ended == t1.active_opens - t0.active_opens)
+			break;
+		usleep(10000);
+	}
+	synack_stats(e, CLIENT, &c1);
+	synack_stats(e, SERVER, &s1);
+	synack_tcp_counters(e, CLIENT, &t1);
+	synack_load_latency(e, h1);
+	hist_sub(h1, h0);
+	synack_hist_merge(r->lat, h1);
+
+	uint64_t completed = c1.conns_completed - c0.conns_completed;
+	r->rate[r->nreps++] = (double)done_at_stop / (stop - start);
+	r->started += t1.active_opens - t0.active_opens;
+	r->completed += completed;
+	r->failed += c1.conns_failed - c0.conns_failed;
+	/* Busy cycles per connection, each side: the cost the worker spent in loops that did work. */
+	if (completed) {
+		r->cycles_client += (double)(c1.busy_cycles - c0.busy_cycles) / (double)completed / o->reps;
+		r->cycles_server += (double)(s1.busy_cycles - s0.busy_cycles) / (double)completed / o->reps;
+	}
+	if (c1.tw_in_use > r->tw_peak)
+		r->tw_peak = c1.tw_in_use;
+	free(h0);
+	free(h1);
+	return 0;
+}
+
+int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT])
+{
+	char cfg[1024], msl[64], tw[64], err[512];
+	snprintf(cfg, sizeof(cfg), "%s/drivers-config/ring.ini", o->root);
+	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
+	/* The client's TIME-WAIT table must hold rate x 2 MSL entries; the server's none. */
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", o->quick ? 1u << 21 : 1u << 23);
+	const char *sets[] = { msl, tw, "engine.tcb_per_core=65536", NULL };
+	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 6144 };
+	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "synack-bench: ring: %s\n", err);
+		return -1;
+	}
+	int rc = synack_listen(e, 80, SYNACK_SVC_DISCARD, 0, false);
+	if (!rc)
+		rc = synack_listen(e, 81, SYNACK_SVC_RR, o->size, false);
+	for (unsigned w = 0; w < WL_COUNT && !rc; w++) {
+		if (!o->wls[w])
+			continue;
+		struct bench_result *r = &res[w];
+		r->mode = MODE_RING;
+		r->wl = (enum bench_wl)w;
+		r->lat = calloc(1, sizeof(*r->lat));
+		r->bytes_tcb = sizeof(struct synack_conn);
+		r->bytes_tw = sizeof(struct synack_tw);
+		for (unsigned k = 0; k < o->reps && !rc; k++)
+			rc = run_one(e, o, (enum bench_wl)w, k, r);
+		r->tw_bytes = r->tw_peak * r->bytes_tw;
+		r->peak_rss_kb = peak_rss_kb();
+		bench_summarise(r);
+		r->done = rc == 0;
+		if (w == WL_CLOSE && !rc) {
+			/* Before the next workload, let the client's TIME-WAIT drain (2 MSL). */
+			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
+				struct synack_core_stats c;
+				synack_stats(e, CLIENT, &c);
+				if (!c.tw_in_use)
+					break;
+				sleep(1);
+			}
+		}
+	}
+	synack_engine_stop(e);
+	return rc;
+}
