@@ -12,7 +12,7 @@
 #define BENCH_MAX_REPS 16
 #define BENCH_MAX_SECONDS 600
 
-enum bench_mode { MODE_RING = 0, MODE_LINUX, MODE_COUNT };
+enum bench_mode { MODE_RING = 0, MODE_MEMIF, MODE_LINUX, MODE_COUNT };
 enum bench_wl { WL_HANDSHAKE = 0, WL_CLOSE, WL_REQUEST, WL_COUNT };
 
 struct bench_opts {
@@ -27,6 +27,7 @@ struct bench_opts {
 	const char *json, *csv, *plots;
 	const char *root;           /* the source tree (drivers-config, bench) */
 	const char *linux_bench;    /* path of the linux-bench program */
+	const char *console;        /* path of synack-console (memif mode's server process) */
 	bool quick;
 };
 
@@ -46,7 +47,7 @@ struct bench_result {
 	uint64_t peak_rss_kb;
 	unsigned nseries;
 	double series[BENCH_MAX_SECONDS];   /* connections/s, second by second, over the repetitions */
-	struct synack_hist *lat;            /* connect latency */
+	struct synack_hist lat;             /* connect latency */
 };
 
 extern const char *const bench_mode_names[MODE_COUNT];
@@ -61,5 +62,14 @@ int bench_write_plots(const char *dir, const struct bench_result res[MODE_COUNT]
 /* Runners: fill res[mode][wl] for the selected workloads; return 0 or -1 with a message printed. */
 int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
 int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
+int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
+
+/* Shared by the synack modes. */
+struct synack_engine;
+typedef uint64_t (*server_cycles_fn)(struct synack_engine *e, void *arg);
+int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
+		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg);
+double bench_now_s(void);
+uint64_t bench_peak_rss_kb(void);
 
 #endif

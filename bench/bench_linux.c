@@ -104,7 +104,6 @@ int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT
 		struct bench_result *r = &res[w];
 		r->mode = MODE_LINUX;
 		r->wl = (enum bench_wl)w;
-		r->lat = calloc(1, sizeof(*r->lat));
 		for (unsigned k = 0; k < o->reps; k++) {
 			char port[16], dst[32], dur[32], sdur[32], conc[16], srcs[16], size[16];
 			/* A fresh port each run: nothing of the previous run's TIME-WAIT is in the way. */
@@ -157,11 +156,11 @@ int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT
 			n = json_array(js, "hist", arr, sizeof(arr) / sizeof(arr[0]));
 			for (unsigned i = 0; i + 1 < n; i += 2) {
 				uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];
-				r->lat->b[synack_hist_index(v)] += c;
-				r->lat->count += c;
-				r->lat->sum += v * c;
-				if (v > r->lat->max)
-					r->lat->max = v;
+				r->lat.b[synack_hist_index(v)] += c;
+				r->lat.count += c;
+				r->lat.sum += v * c;
+				if (v > r->lat.max)
+					r->lat.max = v;
 			}
 			fprintf(stderr, "  linux %-9s rep %u/%u  %10.0f conn/s\n", bench_wl_names[w], k + 1, o->reps,
 				r->rate[r->nreps - 1]);

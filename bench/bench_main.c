@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -14,7 +16,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: synack-bench [options]\n"
 		"  --quick               all three workloads in ring and linux, short (under a minute)\n"
-		"  --mode LIST           ring,linux (default both)\n"
+		"  --mode LIST           ring,memif,linux (default all three)\n"
 		"  --workload LIST       handshake,close,request (default all)\n"
 		"  --duration S          seconds per repetition (default 10; --quick 2)\n"
 		"  --reps N              repetitions; the figure is their median (default 3)\n"
@@ -24,7 +26,8 @@ static void usage(FILE *f)
 		"  --size N              request and response bytes (default 64)\n"
 		"  --json FILE, --csv FILE, --plots DIR   write the results there too\n"
 		"  --root DIR            the source tree (default: found from the program's path)\n"
-		"  --linux-bench PATH    the Linux baseline program (default: beside synack-bench)\n");
+		"  --linux-bench PATH    the Linux baseline program (default: beside synack-bench)\n"
+		"  --console PATH        synack-console, memif mode's server (default: from the build tree)\n");
 }
 
 static int bad(const char *what, const char *val, const char *expected)
@@ -67,7 +70,8 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
 	return 0;
 }
 
-static struct bench_result res[MODE_COUNT][WL_COUNT];
+/* Shared with the memif child process. */
+static struct bench_result (*res)[WL_COUNT];
 
 int main(int argc, char **argv)
 {
@@ -85,8 +89,15 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'z' },   { "json", required_argument, NULL, 'j' },
 		{ "csv", required_argument, NULL, 'v' },    { "plots", required_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'R' },   { "linux-bench", required_argument, NULL, 'L' },
+		{ "console", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
+	res = mmap(NULL, sizeof(struct bench_result) * MODE_COUNT * WL_COUNT, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED) {
+		perror("synack-bench: mmap");
+		return 1;
+	}
 	int opt;
 	unsigned long v;
 	const char *word;
@@ -98,7 +109,7 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_list(optarg, bench_mode_names, MODE_COUNT, o.modes, &word))
-				return bad("--mode", word, "expected ring or linux (memif and tap are not built yet)");
+				return bad("--mode", word, "expected ring, memif or linux (tap is not built yet)");
 			break;
 		case 'w':
 			if (parse_list(optarg, bench_wl_names, WL_COUNT, o.wls, &word))
@@ -155,6 +166,9 @@ int main(int argc, char **argv)
 		case 'L':
 			o.linux_bench = optarg;
 			break;
+		case 'C':
+			o.console = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -174,8 +188,8 @@ int main(int argc, char **argv)
 			o.reps = 3;
 	}
 	/* Where the tree and linux-bench are: beside this program in the build, by default. */
-	static char root[1200], lb[1200];
-	if (!o.root || !o.linux_bench) {
+	static char root[1200], lb[1200], con[1200];
+	if (!o.root || !o.linux_bench || !o.console) {
 		char self[1024];
 		ssize_t n = readlink("/proc/self/exe", self, 1000);
 		if (n <= 0)
@@ -186,6 +200,12 @@ int main(int argc, char **argv)
 		if (!o.linux_bench) {
 			snprintf(lb, sizeof(lb), "%s/linux-bench", self);
 			o.linux_bench = lb;
+		}
+		if (!o.console) {
+			snprintf(con, sizeof(con), "%s/../app/console/synack-console", self);
+			if (access(con, X_OK) != 0)
+				snprintf(con, sizeof(con), "%s/synack-console", self);
+			o.console = con;
 		}
 		if (!o.root) {
 			snprintf(root, sizeof(root), "%s/../../drivers-config/ring.ini", self);
@@ -199,14 +219,27 @@ int main(int argc, char **argv)
 	}
 	if (o.modes[MODE_LINUX] && access(o.linux_bench, X_OK) != 0)
 		return bad("--linux-bench", o.linux_bench, "not an executable: the linux mode cannot run");
+	if (o.modes[MODE_MEMIF] && access(o.console, X_OK) != 0)
+		return bad("--console", o.console, "not an executable: the memif mode cannot run");
 	if (o.modes[MODE_RING] && geteuid() != 0)
 		fprintf(stderr, "synack-bench: note: not root; DPDK may refuse to start\n");
 
-	fprintf(stderr, "synack-bench: %s%s%s, %u x %.1f s each\n", o.modes[MODE_LINUX] ? "linux " : "",
-		o.modes[MODE_RING] ? "ring " : "", o.quick ? "(quick)" : "", o.reps, o.duration_s);
+	fprintf(stderr, "synack-bench: %s%s%s%s, %u x %.1f s each\n", o.modes[MODE_LINUX] ? "linux " : "",
+		o.modes[MODE_RING] ? "ring " : "", o.modes[MODE_MEMIF] ? "memif " : "", o.quick ? "(quick)" : "", o.reps,
+		o.duration_s);
 	int rc = 0;
 	if (o.modes[MODE_LINUX] && bench_run_linux(&o, res[MODE_LINUX]) < 0)
 		rc = 1;
+	/* EAL starts once per process: memif's client engine runs in a child (its results land in the
+	 * shared mapping), then ring runs here. */
+	if (o.modes[MODE_MEMIF]) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(bench_run_memif(&o, res[MODE_MEMIF]) < 0 ? 1 : 0);
+		int st = 0;
+		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			rc = 1;
+	}
 	if (o.modes[MODE_RING] && bench_run_ring(&o, res[MODE_RING]) < 0)
 		rc = 1;
 	bench_print_table(stdout, (const struct bench_result(*)[WL_COUNT])res, &o);

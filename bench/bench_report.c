@@ -8,7 +8,7 @@
 
 #include "bench.h"
 
-const char *const bench_mode_names[MODE_COUNT] = { "ring", "linux" };
+const char *const bench_mode_names[MODE_COUNT] = { "ring", "memif", "linux" };
 const char *const bench_wl_names[WL_COUNT] = { "handshake", "close", "request" };
 
 static int cmp_double(const void *a, const void *b)
@@ -27,10 +27,10 @@ void bench_summarise(struct bench_result *r)
 	r->min = v[0];
 	r->max = v[r->nreps - 1];
 	r->median = r->nreps % 2 ? v[r->nreps / 2] : (v[r->nreps / 2 - 1] + v[r->nreps / 2]) / 2;
-	if (r->lat) {
-		r->p50_ns = synack_hist_quantile(r->lat, 0.50);
-		r->p99_ns = synack_hist_quantile(r->lat, 0.99);
-		r->p999_ns = synack_hist_quantile(r->lat, 0.999);
+	{
+		r->p50_ns = synack_hist_quantile(&r->lat, 0.50);
+		r->p99_ns = synack_hist_quantile(&r->lat, 0.99);
+		r->p999_ns = synack_hist_quantile(&r->lat, 0.999);
 	}
 }
 
@@ -163,11 +163,11 @@ int bench_write_plots(const char *dir, const struct bench_result res[MODE_COUNT]
 			snprintf(path, sizeof(path), "%s/cdf-%s-%s.dat", dir, bench_mode_names[m], bench_wl_names[w]);
 			f = fopen(path, "w");
 			uint64_t seen = 0;
-			for (unsigned i = 0; f && r->lat && i < SYNACK_HIST_BUCKETS; i++) {
-				if (!r->lat->b[i])
+			for (unsigned i = 0; f && i < SYNACK_HIST_BUCKETS; i++) {
+				if (!r->lat.b[i])
 					continue;
-				seen += r->lat->b[i];
-				fprintf(f, "%.3f %.6f\n", synack_hist_lower(i) / 1e3, (double)seen / (double)r->lat->count);
+				seen += r->lat.b[i];
+				fprintf(f, "%.3f %.6f\n", synack_hist_lower(i) / 1e3, (double)seen / (double)r->lat.count);
 			}
 			if (f)
 				fclose(f);
@@ -194,7 +194,7 @@ int bench_write_plots(const char *dir, const struct bench_result res[MODE_COUNT]
 			   "set xlabel 'microseconds'\nset ylabel 'fraction of connections'\nset logscale x\n",
 			dir, bench_wl_names[w], bench_wl_names[w]);
 		for (unsigned m = 0; m < MODE_COUNT; m++)
-			if (res[m][w].done && res[m][w].lat && res[m][w].lat->count) {
+			if (res[m][w].done && res[m][w].lat.count) {
 				fprintf(g, "%s'%s/cdf-%s-%s.dat' using 1:2 with lines title '%s'", sep, dir, bench_mode_names[m],
 					bench_wl_names[w], bench_mode_names[m]);
 				sep = ", ";

@@ -17,14 +17,14 @@
 #define SERVER 1u
 #define SERVER_IP 0xc6120402u /* 198.18.4.2, port1 of ring.ini */
 
-static double now_s(void)
+double bench_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t peak_rss_kb(void)
+uint64_t bench_peak_rss_kb(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
@@ -45,11 +45,20 @@ static void hist_sub(struct synack_hist *a, const struct synack_hist *b)
 	a->sum -= b->sum;
 }
 
-static int run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
-		   struct bench_result *r)
+static uint64_t ring_server_cycles(struct synack_engine *e, void *arg)
+{
+	(void)arg;
+	struct synack_core_stats s;
+	synack_stats(e, SERVER, &s);
+	return s.busy_cycles;
+}
+
+/* One repetition of one workload: the client worker of e keeps the load on dst for the duration. */
+int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
+		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg)
 {
 	static const uint8_t wl_of[WL_COUNT] = { SYNACK_WL_HANDSHAKE, SYNACK_WL_CLOSE, SYNACK_WL_REQUEST };
-	struct synack_core_stats c0, s0, c1, s1;
+	struct synack_core_stats c0, c1;
 	struct synack_tcp_stats t0, t1;
 	struct synack_hist *h0 = calloc(1, sizeof(*h0)), *h1 = calloc(1, sizeof(*h1));
 	if (!h0 || !h1) {
@@ -58,24 +67,24 @@ static int run_one(struct synack_engine *e, const struct bench_opts *o, enum ben
 		return -1;
 	}
 	synack_stats(e, CLIENT, &c0);
-	synack_stats(e, SERVER, &s0);
+	uint64_t srv0 = server_cycles(e, arg);
 	synack_tcp_counters(e, CLIENT, &t0);
 	synack_load_latency(e, h0);
 
-	struct synack_load l = { .ip = SERVER_IP, .port = wl == WL_REQUEST ? 81 : 80, .workload = wl_of[wl],
+	struct synack_load l = { .ip = dst, .port = wl == WL_REQUEST ? 81 : 80, .workload = wl_of[wl],
 				 .concurrency = o->concurrency, .count = 0, .src_ips = o->src_ips, .size = o->size };
 	int rc = synack_load_start(e, &l);
 	if (rc) {
-		fprintf(stderr, "synack-bench: ring: the load did not start (%s)\n", strerror(-rc));
+		fprintf(stderr, "synack-bench: %s: the load did not start (%s)\n", bench_mode_names[r->mode], strerror(-rc));
 		free(h0);
 		free(h1);
 		return -1;
 	}
-	double start = now_s(), next = start + 1, end = start + o->duration_s;
+	double start = bench_now_s(), next = start + 1, end = start + o->duration_s;
 	uint64_t last = c0.conns_completed;
 	unsigned sec = 0;
 	for (;;) {
-		double t = now_s();
+		double t = bench_now_s();
 		if (t >= end)
 			break;
 		if (t >= next) {
@@ -87,8 +96,8 @@ static int run_one(struct synack_engine *e, const struct bench_opts *o, enum ben
 				r->series[r->nseries++] = rate;
 			if (c.tw_in_use > r->tw_peak)
 				r->tw_peak = c.tw_in_use;
-			fprintf(stderr, "  ring %-9s rep %u/%u  t=%2us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
-				bench_wl_names[wl], rep + 1, o->reps, ++sec, rate,
+			fprintf(stderr, "  %-5s %-9s rep %u/%u  t=%2us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
+				bench_mode_names[r->mode], bench_wl_names[wl], rep + 1, o->reps, ++sec, rate,
 				(unsigned long long)c.conns_in_use,
 				(unsigned long long)c.tw_in_use);
 			next += 1;
@@ -96,7 +105,7 @@ static int run_one(struct synack_engine *e, const struct bench_opts *o, enum ben
 		usleep(20000);
 	}
 	synack_load_stop(e);
-	double stop = now_s();
+	double stop = bench_now_s();
 	synack_stats(e, CLIENT, &c1);
 	uint64_t done_at_stop = c1.conns_completed - c0.conns_completed;
 	/* Let the connections in flight finish, so that every started one is accounted for. */
@@ -109,11 +118,11 @@ static int run_one(struct synack_engine *e, const struct bench_opts *o, enum ben
 		usleep(10000);
 	}
 	synack_stats(e, CLIENT, &c1);
-	synack_stats(e, SERVER, &s1);
+	uint64_t srv1 = server_cycles(e, arg);
 	synack_tcp_counters(e, CLIENT, &t1);
 	synack_load_latency(e, h1);
 	hist_sub(h1, h0);
-	synack_hist_merge(r->lat, h1);
+	synack_hist_merge(&r->lat, h1);
 
 	uint64_t completed = c1.conns_completed - c0.conns_completed;
 	r->rate[r->nreps++] = (double)done_at_stop / (stop - start);
@@ -123,7 +132,7 @@ static int run_one(struct synack_engine *e, const struct bench_opts *o, enum ben
 	/* Busy cycles per connection, each side: the cost the worker spent in loops that did work. */
 	if (completed) {
 		r->cycles_client += (double)(c1.busy_cycles - c0.busy_cycles) / (double)completed / o->reps;
-		r->cycles_server += (double)(s1.busy_cycles - s0.busy_cycles) / (double)completed / o->reps;
+		r->cycles_server += (double)(srv1 - srv0) / (double)completed / o->reps;
 	}
 	if (c1.tw_in_use > r->tw_peak)
 		r->tw_peak = c1.tw_in_use;
@@ -155,13 +164,12 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 		struct bench_result *r = &res[w];
 		r->mode = MODE_RING;
 		r->wl = (enum bench_wl)w;
-		r->lat = calloc(1, sizeof(*r->lat));
 		r->bytes_tcb = sizeof(struct synack_conn);
 		r->bytes_tw = sizeof(struct synack_tw);
 		for (unsigned k = 0; k < o->reps && !rc; k++)
-			rc = run_one(e, o, (enum bench_wl)w, k, r);
+			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, SERVER_IP, ring_server_cycles, NULL);
 		r->tw_bytes = r->tw_peak * r->bytes_tw;
-		r->peak_rss_kb = peak_rss_kb();
+		r->peak_rss_kb = bench_peak_rss_kb();
 		bench_summarise(r);
 		r->done = rc == 0;
 		if (w == WL_CLOSE && !rc) {

@@ -67,7 +67,11 @@ static int eal_start(struct synack_engine *e, const struct synack_start_opts *o,
 	arg(&a, "synack");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (o->lcores) {
-		arg(&a, "-l%s", o->lcores);
+		/* A plain list ("0-2") or a mapping of lcores onto CPUs ("0@0,1@1"). */
+		if (strchr(o->lcores, '@'))
+			arg(&a, "--lcores=%s", o->lcores);
+		else
+			arg(&a, "-l%s", o->lcores);
 	} else if (ncpu > 0 && e->nworkers + 1 <= (unsigned)ncpu) {
 		arg(&a, "-l0-%u", e->nworkers);
 	} else {

@@ -1,0 +1,174 @@
+/* bench_memif.c: synack-bench's `memif` mode: two synack processes joined by net_memif, the server
+ * a synack-console (one worker, pinned to CPU 1) serving discard on port 80 and rr on 81, the client
+ * this process's engine (one worker, CPU 0). The server's busy cycles come from its own counters,
+ * asked for through its --control FIFO. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "core/conn.h"
+#include "synack.h"
+#include "tcp/compact.h"
+
+#define SERVER_IP 0xc6120301u /* 198.18.3.1, memif-server.ini */
+
+struct server {
+	pid_t pid;
+	char dir[64], log[128], fifo[128], sock[128];
+};
+
+/* The total of counter `name` in the last "show stats" the server printed after offset `from`. */
+static int log_counter(const char *log, long from, const char *name, uint64_t *out)
+{
+	FILE *f = fopen(log, "r");
+	if (!f)
+		return -1;
+	fseek(f, from, SEEK_SET);
+	char line[512];
+	int found = -1;
+	size_t n = strlen(name);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, n) && line[n] == ' ') {
+			char *last = strrchr(line, ' ');
+			*out = strtoull(last ? last + 1 : line, NULL, 10);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static uint64_t memif_server_cycles(struct synack_engine *e, void *arg)
+{
+	(void)e;
+	struct server *s = arg;
+	struct stat st;
+	long from = stat(s->log, &st) == 0 ? (long)st.st_size : 0;
+	int fd = open(s->fifo, O_WRONLY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	const char cmd[] = "show stats\n";
+	ssize_t w = write(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	uint64_t v = 0;
+	for (int i = 0; w > 0 && i < 100; i++) {
+		usleep(20000);
+		if (log_counter(s->log, from, "tcp.data_bytes_out", &v) == 0 || log_counter(s->log, from, "loops", &v) == 0)
+			break;
+	}
+	v = 0;
+	log_counter(s->log, from, "busy_cycles", &v);
+	return v;
+}
+
+static int server_start(const struct bench_opts *o, struct server *s)
+{
+	snprintf(s->dir, sizeof(s->dir), "/tmp/synack-bench-XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+	snprintf(s->fifo, sizeof(s->fifo), "%s/ctl", s->dir);
+	snprintf(s->sock, sizeof(s->sock), "%s/memif.sock", s->dir);
+	char cfg[1100], dev[256], rr[64];
+	snprintf(cfg, sizeof(cfg), "%s/drivers-config/memif-server.ini", o->root);
+	snprintf(dev, sizeof(dev), "port0.devargs=role=server,id=0,socket=%s,mac=02:00:00:00:03:01", s->sock);
+	snprintf(rr, sizeof(rr), "listen 81 rr body %u", o->size);
+	s->pid = fork();
+	if (s->pid == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execl(o->console, o->console, "--config", cfg, "--set", dev, "--set", "engine.tcb_per_core=65536",
+		      "--set", "engine.timewait_per_core=65536", "--lcores", "0@1,1@1", "--file-prefix", "synack-bench-srv",
+		      "--no-interactive", "--control", s->fifo, "--cmd", "listen 80 discard", "--cmd", rr, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		uint64_t dummy;
+		FILE *f = fopen(s->log, "r");
+		char line[256];
+		int ready = 0;
+		while (f && fgets(line, sizeof(line), f))
+			ready |= !strncmp(line, "synack-console: ready", 21);
+		if (f)
+			fclose(f);
+		(void)dummy;
+		if (ready)
+			return 0;
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
+			break;
+		usleep(50000);
+	}
+	fprintf(stderr, "synack-bench: memif: the server process did not start (see %s)\n", s->log);
+	return -1;
+}
+
+static void server_stop(struct server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		for (int i = 0; i < 100 && waitpid(s->pid, NULL, WNOHANG) != s->pid; i++)
+			usleep(50000);
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	unlink(s->fifo);
+	unlink(s->sock);
+	unlink(s->log);
+	rmdir(s->dir);
+}
+
+int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT])
+{
+	struct server s = { 0 };
+	if (server_start(o, &s) < 0) {
+		server_stop(&s);
+		return -1;
+	}
+	char cfg[1100], dev[256], msl[64], tw[64], err[512];
+	snprintf(cfg, sizeof(cfg), "%s/drivers-config/memif-client.ini", o->root);
+	snprintf(dev, sizeof(dev), "port0.devargs=role=client,id=0,socket=%s,mac=02:00:00:00:03:02", s.sock);
+	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", o->quick ? 1u << 21 : 1u << 23);
+	const char *sets[] = { dev, msl, tw, "engine.tcb_per_core=65536", NULL };
+	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 6144,
+					.lcores = "0@0,1@0" };
+	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
+	if (!e) {
+		fprintf(stderr, "synack-bench: memif: %s\n", err);
+		server_stop(&s);
+		return -1;
+	}
+	int rc = 0;
+	for (unsigned w = 0; w < WL_COUNT && !rc; w++) {
+		if (!o->wls[w])
+			continue;
+		struct bench_result *r = &res[w];
+		r->mode = MODE_MEMIF;
+		r->wl = (enum bench_wl)w;
+		r->bytes_tcb = sizeof(struct synack_conn);
+		r->bytes_tw = sizeof(struct synack_tw);
+		for (unsigned k = 0; k < o->reps && !rc; k++)
+			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, SERVER_IP, memif_server_cycles, &s);
+		r->tw_bytes = r->tw_peak * r->bytes_tw;
+		r->peak_rss_kb = bench_peak_rss_kb();
+		bench_summarise(r);
+		r->done = rc == 0;
+		if (w == WL_CLOSE && !rc)
+			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
+				struct synack_core_stats c;
+				synack_stats(e, 0, &c);
+				if (!c.tw_in_use)
+					break;
+				sleep(1);
+			}
+	}
+	synack_engine_stop(e);
+	server_stop(&s);
+	return rc;
+}
