@@ -304,6 +304,9 @@ static int ring_pairs(struct synack_engine *e, char *err, size_t errlen)
 		}
 		e->ports[p].port_id = (uint16_t)ida;
 		e->ports[q].port_id = (uint16_t)idb;
+		/* Like Linux's loopback, a wire inside one process needs no checksums: nothing on it can
+		 * corrupt a frame, and nobody else reads it. */
+		e->ports[p].in_process = e->ports[q].in_process = true;
 	}
 	return 0;
 }

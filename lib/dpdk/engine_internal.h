@@ -36,6 +36,7 @@ struct synack_port_rt {
 	struct rte_ether_addr mac;
 	bool tx_csum;                   /* IPv4 + TCP checksum offload in use */
 	bool rx_csum;
+	bool in_process;                /* a ring pair: frames never leave this process's memory */
 	struct synack_port_cfg cfg;
 	struct synack_steer steer;      /* RSS model; enabled: replies are steered to their opener's queue */
 };

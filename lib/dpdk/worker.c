@@ -212,7 +212,7 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 	synack_build_eth(p, dst_mac, pr->mac.addr_bytes, 0x0800);
 	if (s->len && c)
 		stream_copy(w, c, s->seq, p + SYNACK_ETH_HLEN + hl, s->len);
-	synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, total - SYNACK_ETH_HLEN, s, NULL, pr->tx_csum);
+	synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, total - SYNACK_ETH_HLEN, s, NULL, pr->tx_csum || pr->in_process);
 	if (pr->tx_csum) {
 		m->l2_len = SYNACK_ETH_HLEN;
 		m->l3_len = SYNACK_IP4_HLEN;
@@ -551,8 +551,13 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		struct synack_conn *c = &w->conns[(uint32_t)(uintptr_t)data];
 		conn_write_begin(c);
 		synack_tcp_input(&w->ctx, &c->tcb, s, w->now_ns, &out);
-		/* Data is copied out by the services during apply(); only then may the RX mbuf be reused. */
-		bool freed = apply(w, port, c, &out, NULL, NULL);
+		/* The RX mbuf, warm in this core's cache, carries the first reply, unless the segment
+		 * brought data: the application reads that from the mbuf during apply(), so then the reuse
+		 * waits for output(). */
+		bool has_data = false;
+		for (unsigned i = 0; i < out.n && !has_data; i++)
+			has_data = out.a[i].kind == SYNACK_ACT_EVENT && out.a[i].id == SYNACK_EV_DATA;
+		bool freed = apply(w, port, c, &out, NULL, has_data ? NULL : &reuse);
 		if (!freed)
 			freed = output(w, port, c, &reuse);
 		if (!freed)
@@ -623,7 +628,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 		rte_pktmbuf_free(m);
 		return;
 	}
-	unsigned flags = 0;
+	unsigned flags = pr->in_process ? SYNACK_PARSE_F_IP_CSUM_OK | SYNACK_PARSE_F_L4_CSUM_OK : 0;
 	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD)
 		flags |= SYNACK_PARSE_F_IP_CSUM_OK;
 	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
