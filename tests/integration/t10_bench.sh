@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# synack-bench's own checks: a short --quick run on net_ring and Linux produces the table, the JSON
+# and the CSV with every workload and mode, and every connection is accounted for (started =
+# completed + failed, failed = 0). Speed is never checked here: figures belong to the benchmark.
+# Then each kind of bad argument gets a one-line error and exit code 2.
+. "$(dirname "$0")/lib.sh"
+BENCH=$BUILD/bench/synack-bench
+echo "t10: synack-bench structure and accounting"
+"$BENCH" --quick --duration 1 --reps 1 --json "$TMP/b.json" --csv "$TMP/b.csv" --plots "$TMP/plots" \
+  >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "synack-bench --quick exits 0 (rc $rc)" [ "$rc" = 0 ]
+for w in handshake close request; do
+  for m in ring linux; do
+    check "the table has $w/$m" grep -qE "^$w +$m " "$TMP/out"
+  done
+done
+check "a progress line came every second" grep -q "conn/s" "$TMP/err"
+verdict=$("$PY" - "$TMP/b.json" "$TMP/b.csv" <<'PYEOF'
+import csv, json, sys
+j = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+bad = []
+for r in j["results"]:
+    k = "%s/%s" % (r["mode"], r["workload"])
+    if r["started"] != r["completed"] + r["failed"]:
+        bad.append("%s started %d != completed %d + failed %d" % (k, r["started"], r["completed"], r["failed"]))
+    if r["failed"] != 0:
+        bad.append("%s failed %d" % (k, r["failed"]))
+    if r["completed"] <= 0:
+        bad.append("%s completed nothing" % k)
+    for f in ("conn_per_s", "ratio_to_linux", "cycles_per_conn_client", "connect_latency_ns"):
+        if f not in r:
+            bad.append("%s lacks %s" % (k, f))
+if len(j["results"]) != 6 or len(rows) != 6:
+    bad.append("%d JSON results, %d CSV rows (want 6 each)" % (len(j["results"]), len(rows)))
+print("; ".join(bad) or "ok")
+PYEOF
+)
+check "JSON and CSV: six results, started = completed + failed, none failed ($verdict)" [ "$verdict" = ok ]
+check "plots drawn (rate and latency PNGs)" [ -s "$TMP/plots/rate-handshake.png" -a -s "$TMP/plots/latency-request.png" ]
+
+badarg() { # expected-words args...
+  local want=$1; shift
+  "$BENCH" "$@" >"$TMP/bo" 2>"$TMP/be"
+  local rc=$? lines good=no
+  lines=$(wc -l <"$TMP/be")
+  [ "$rc" = 2 ] && [ "$lines" = 1 ] && grep -qF -- "$want" "$TMP/be" && good=yes
+  check "bad argument '$*': exit 2, one line naming it (rc $rc: $(head -c 120 "$TMP/be"))" [ "$good" = yes ]
+}
+badarg "--workload 'syn'" --workload syn
+badarg "--concurrency '0'" --concurrency 0
+badarg "--mode 'memif'" --mode memif
+badarg "--duration 'abc'" --duration abc
+badarg "--reps '99'" --reps 99
+badarg "--frobnicate" --frobnicate
+badarg "argument 'extra'" extra
+finish
