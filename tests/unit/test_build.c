@@ -2,6 +2,8 @@
  * parser (build -> parse round trips with checksums verified), and the option writer's layout,
  * padding and 40-byte budget. */
 #include <criterion/criterion.h>
+
+#include "testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,34 +30,10 @@ static const uint8_t MAC_B[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
 
 static uint32_t rng_state = 0x6b8b4567u;
 
-static uint32_t rnd(void)
-{
-	uint32_t x = rng_state;
+static uint32_t rnd(void) { return tu_xorshift32(&rng_state); }
 
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return rng_state = x;
-}
-
-/* Reference big-endian word sum, independent of the library. */
-static uint32_t ref_sum(uint32_t s, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t ref_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+#define ref_sum tu_ref_sum
+#define ref_fold tu_ref_fold
 
 /* Parses an IPv4/TCP packet from an exactly-sized heap copy; returns the copy (caller frees) so
  * that seg->payload stays valid. */

@@ -2,6 +2,8 @@
  * a pseudo-header taken from a real Linux SYN, and a plain byte-pair reference implementation over
  * every alignment and length; RFC 1624 incremental updates against full recomputation. */
 #include <criterion/criterion.h>
+
+#include "testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,15 +13,7 @@
 /* Deterministic xorshift32 so that a failure reproduces. */
 static uint32_t rng_state = 0x9e3779b9u;
 
-static uint32_t rnd(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return rng_state = x;
-}
+static uint32_t rnd(void) { return tu_xorshift32(&rng_state); }
 
 /* The textbook algorithm, one big-endian 16-bit word at a time: the checksum as a host-order
  * number, i.e. the value of the two bytes on the wire read big-endian. */

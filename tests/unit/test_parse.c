@@ -3,6 +3,8 @@
  * robustness loops: every truncation of valid frames into exactly-sized heap buffers (so that
  * ASan sees any overread) and a few thousand random mutations. */
 #include <criterion/criterion.h>
+
+#include "testutil.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,15 +38,7 @@ static const uint8_t ARP_REQ[42] = {
 
 static uint32_t rng_state = 0x2545f491u;
 
-static uint32_t rnd(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return rng_state = x;
-}
+static uint32_t rnd(void) { return tu_xorshift32(&rng_state); }
 
 /* Reference checksum, independent of the library: big-endian word sum. */
 static uint32_t ref_sum(uint32_t s, const uint8_t *p, size_t n)
