@@ -40,24 +40,8 @@ static uint32_t rng_state = 0x2545f491u;
 
 static uint32_t rnd(void) { return tu_xorshift32(&rng_state); }
 
-/* Reference checksum, independent of the library: big-endian word sum. */
-static uint32_t ref_sum(uint32_t s, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t ref_fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+#define ref_sum tu_ref_sum
+#define ref_fold tu_ref_fold
 
 /* Recomputes the IPv4 header checksum and the TCP or ICMP checksum of an Ethernet frame, after
  * a test has edited it, so that the parser reaches the check the test is aimed at. */
