@@ -110,7 +110,7 @@ int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT
 			snprintf(port, sizeof(port), "%u", 20000 + 100 * w + k);
 			snprintf(dst, sizeof(dst), "127.0.0.1:%s", port);
 			snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
-			snprintf(sdur, sizeof(sdur), "%.3f", o->duration_s + 10);
+			snprintf(sdur, sizeof(sdur), "%.3f", o->duration_s); /* the server adds its own grace */
 			snprintf(conc, sizeof(conc), "%u", o->concurrency);
 			snprintf(srcs, sizeof(srcs), "%u", o->src_ips);
 			snprintf(size, sizeof(size), "%u", o->size);

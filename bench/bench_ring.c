@@ -147,9 +147,9 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/ring.ini", o->root);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
 	/* The client's TIME-WAIT table must hold rate x 2 MSL entries; the server's none. */
-	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", o->quick ? 1u << 21 : 1u << 23);
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", o->quick ? 1u << 21 : 1u << 24);
 	const char *sets[] = { msl, tw, "engine.tcb_per_core=65536", NULL };
-	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 6144 };
+	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192 };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
 	if (!e) {
 		fprintf(stderr, "synack-bench: ring: %s\n", err);

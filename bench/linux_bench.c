@@ -58,6 +58,7 @@ struct lb_opts {
 	bool duration_set;
 	uint64_t count;                  /* client: 0 = run for the duration */
 	unsigned src_ips;
+	bool src_ips_set;
 	unsigned conc;
 	unsigned req_size, resp_size;
 	bool json;
@@ -95,7 +96,7 @@ static void lb_usage(FILE *f)
 		"                          [--concurrency N] [--duration S | --count N] [--cpu N]\n"
 		"                          [--req-size B] [--resp-size B] [--json]\n"
 		"Addresses: 127.0.0.0/8 or 198.18.0.0/15 only. Defaults: --duration 5, --concurrency 256,\n"
-		"--src-ips 64, sizes 64. The server stops at --duration + %.0f s, or on SIGTERM/SIGINT.\n",
+		"--src-ips 128, sizes 64. The server stops at --duration + %.0f s, or on SIGTERM/SIGINT.\n",
 		LB_SERVER_SLACK_S);
 }
 
@@ -169,7 +170,7 @@ static void lb_parse(int argc, char **argv, struct lb_opts *o)
 		{ "count", required_argument, NULL, O_COUNT },  { "json", no_argument, NULL, O_JSON },
 		{ "help", no_argument, NULL, O_HELP },          { NULL, 0, NULL, 0 },
 	};
-	*o = (struct lb_opts){ .cpu = -1, .duration_s = 5, .src_ips = 64, .conc = 256, .req_size = 64, .resp_size = 64 };
+	*o = (struct lb_opts){ .cpu = -1, .duration_s = 5, .src_ips = 128, .conc = 256, .req_size = 64, .resp_size = 64 };
 	if (argc < 2)
 		lb_bad("expected a role: server or client (--help for usage)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -240,6 +241,7 @@ static void lb_parse(int argc, char **argv, struct lb_opts *o)
 		case O_SRCS:
 			/* 127.0.0.2 .. 127.0.0.254 */
 			o->src_ips = (unsigned)lb_parse_u64("--src-ips", optarg, 1, 253);
+			o->src_ips_set = true;
 			break;
 		case O_CONC:
 			o->conc = (unsigned)lb_parse_u64("--concurrency", optarg, 1, 1000000);
@@ -269,6 +271,8 @@ static void lb_parse(int argc, char **argv, struct lb_opts *o)
 	if (!o->server && !o->addr_set)
 		lb_bad("the client needs --dst ADDRESS:PORT");
 	/* The spread binds loopback sources, which route only to a loopback destination. */
+	if (!o->server && !o->src_ips_set && (ntohl(o->addr.s_addr) >> 24) != 127)
+		o->src_ips = 1;
 	if (!o->server && o->src_ips > 1 && (ntohl(o->addr.s_addr) >> 24) != 127)
 		lb_bad("--src-ips %u spreads over 127.0.0.x sources: the destination must be loopback "
 		       "(use --src-ips 1)", o->src_ips);
@@ -595,6 +599,24 @@ static void lb_c_complete(struct lb_client *c, struct lb_cslot *s, uint64_t now)
 	lb_c_release(c, s);
 }
 
+/* request: as much of the request as the socket takes; then wait for the response. */
+static void lb_c_send(struct lb_client *c, struct lb_cslot *s)
+{
+	ssize_t n = write(s->fd, lb_buf, c->o->req_size - s->done);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			lb_c_fail(c, s, "write", errno);
+		return;
+	}
+	s->done += (uint32_t)n;
+	if (s->done < c->o->req_size)
+		return; /* the rest when writable again (still registered for EPOLLOUT) */
+	s->state = C_READING;
+	s->done = 0;
+	if (lb_epoll_ctl(c->ep, EPOLL_CTL_MOD, s->fd, EPOLLIN, lb_tag((uint32_t)(s - c->slot), s->gen)))
+		lb_c_fail(c, s, "epoll_ctl", errno);
+}
+
 /* Connected: the workload's part after the handshake. */
 static void lb_c_connected(struct lb_client *c, struct lb_cslot *s, uint64_t now)
 {
@@ -612,25 +634,12 @@ static void lb_c_connected(struct lb_client *c, struct lb_cslot *s, uint64_t now
 		lb_c_complete(c, s, now);
 		return;
 	case LB_REQUEST:
+	default:
 		s->state = C_SENDING;
 		s->done = 0;
-		break;
-	default:
-		break;
-	}
-	ssize_t n = write(s->fd, lb_buf, c->o->req_size - s->done);
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-		lb_c_fail(c, s, "write", errno);
+		lb_c_send(c, s);
 		return;
 	}
-	if (n > 0)
-		s->done += (uint32_t)n;
-	if (s->done < c->o->req_size)
-		return; /* the rest when writable again (still registered for EPOLLOUT) */
-	s->state = C_READING;
-	s->done = 0;
-	if (lb_epoll_ctl(c->ep, EPOLL_CTL_MOD, s->fd, EPOLLIN, lb_tag((uint32_t)(s - c->slot), s->gen)))
-		lb_c_fail(c, s, "epoll_ctl", errno);
 }
 
 static void lb_c_open(struct lb_client *c)
@@ -645,8 +654,9 @@ static void lb_c_open(struct lb_client *c)
 	}
 	if (c->o->src_ips > 1) {
 		/* Spread the 4-tuples: each source address has its own ephemeral port range, so
-		 * TIME-WAIT (60 s here, tcp_tw_reuse off) cannot use up the ports. NO_PORT leaves the
-		 * port to connect(), which picks one free for the whole 4-tuple, not for the address. */
+		 * TIME-WAIT (60 s, and not reused where tcp_tw_reuse is 0) cannot use up the ports.
+		 * NO_PORT leaves the port to connect(), which picks one free for the whole 4-tuple,
+		 * not one free for the address alone. */
 		int one = 1;
 		setsockopt(s->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
 		struct sockaddr_in src = { .sin_family = AF_INET,
@@ -689,22 +699,9 @@ static void lb_c_event(struct lb_client *c, struct lb_cslot *s, uint32_t events,
 			lb_c_connected(c, s, now);
 		return;
 	}
-	case C_SENDING: {
-		ssize_t n = write(s->fd, lb_buf, c->o->req_size - s->done);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				lb_c_fail(c, s, "write", errno);
-			return;
-		}
-		s->done += (uint32_t)n;
-		if (s->done >= c->o->req_size) {
-			s->state = C_READING;
-			s->done = 0;
-			if (lb_epoll_ctl(c->ep, EPOLL_CTL_MOD, s->fd, EPOLLIN, lb_tag((uint32_t)(s - c->slot), s->gen)))
-				lb_c_fail(c, s, "epoll_ctl", errno);
-		}
+	case C_SENDING:
+		lb_c_send(c, s);
 		return;
-	}
 	case C_READING: {
 		ssize_t n = read(s->fd, lb_buf, c->o->resp_size - s->done);
 		if (n < 0) {
@@ -852,7 +849,8 @@ static int lb_client(const struct lb_opts *o)
 	free(c.slot);
 	free(c.free_idx);
 	free(c.series);
-	return 0;
+	/* nothing done at all is a broken run (no server, say), whatever the JSON says */
+	return c.completed ? 0 : 1;
 }
 
 int main(int argc, char **argv)
