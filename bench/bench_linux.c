@@ -112,7 +112,8 @@ int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT
 			snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
 			snprintf(sdur, sizeof(sdur), "%.3f", o->duration_s); /* the server adds its own grace */
 			snprintf(conc, sizeof(conc), "%u", o->concurrency);
-			snprintf(srcs, sizeof(srcs), "%u", o->src_ips);
+			/* Loopback offers 127.0.0.2 .. 127.0.0.254 as sources. */
+			snprintf(srcs, sizeof(srcs), "%u", o->src_ips < 253 ? o->src_ips : 253);
 			snprintf(size, sizeof(size), "%u", o->size);
 			char *sargv[] = { (char *)o->linux_bench, "server", "--workload", (char *)bench_wl_names[w], "--addr",
 					  "127.0.0.1", "--port", port, "--cpu", "1", "--duration", sdur, "--resp-size", size,

@@ -159,7 +159,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 		r->peak_rss_kb = bench_peak_rss_kb();
 		bench_summarise(r);
 		r->done = rc == 0;
-		if (w == WL_CLOSE && !rc)
+		if (w == WL_CLOSE && !rc && o->msl_s <= 5)
 			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
 				struct synack_core_stats c;
 				synack_stats(e, 0, &c);

@@ -41,8 +41,9 @@ static const struct bench_result *linux_of(const struct bench_result res[MODE_CO
 
 void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
-	fprintf(f, "\nsynack-bench: %u x %.0f s per figure, %u connections in flight per client core, %u source addresses\n",
-		o->reps, o->duration_s, o->concurrency, o->src_ips);
+	fprintf(f, "\nsynack-bench: %u x %.0f s per figure, %u connections in flight per client core, %u source addresses "
+		   "(Linux %u), MSL %u s\n",
+		o->reps, o->duration_s, o->concurrency, o->src_ips, o->src_ips < 253 ? o->src_ips : 253, o->msl_s);
 	fprintf(f, "%-9s %-6s %12s %12s %12s %8s %9s %9s %9s %9s %9s %10s\n", "workload", "mode", "conn/s", "min", "max",
 		"x Linux", "cyc/cli", "cyc/srv", "p50 us", "p99 us", "p99.9 us", "TIME-WAIT");
 	for (unsigned w = 0; w < WL_COUNT; w++)

@@ -50,9 +50,10 @@ badarg() { # expected-words args...
 }
 badarg "--workload 'syn'" --workload syn
 badarg "--concurrency '0'" --concurrency 0
-badarg "--mode 'memif'" --mode memif
+badarg "--mode 'tap'" --mode tap
 badarg "--duration 'abc'" --duration abc
 badarg "--reps '99'" --reps 99
+badarg "--src-ips '0'" --src-ips 0
 badarg "--frobnicate" --frobnicate
 badarg "argument 'extra'" extra
 finish
