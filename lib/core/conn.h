@@ -32,7 +32,7 @@ struct synack_conn {
 	struct synack_timer_node timer[2];              /* 48 */
 	uint32_t version;                               /* seqlock: odd while the worker writes */
 	uint32_t idx;                                   /* index in the core's pool */
-	uint8_t role, stream, port, ok; /* ok: a client connection did what its workload asked */
+	uint8_t role, stream, port, ok; /* ok: a client connection did what its workload asked (2: counted) */
 	uint8_t peer_mac[6];
 	uint8_t in_table, keepalive;
 	uint32_t listener;                              /* server: listener index; client: the workload */

@@ -99,15 +99,24 @@ static void sbuf_release(struct synack_worker *w, struct synack_conn *c)
 	}
 }
 
+/* Every started client connection ends as completed or failed, once: started = completed + failed.
+ * A connection that did its work is complete when it enters TIME-WAIT, however long that lasts. */
+static void client_outcome(struct synack_worker *w, struct synack_conn *c)
+{
+	if (c->ok == 2)
+		return;
+	if (c->ok)
+		w->stats.conns_completed++;
+	else
+		w->stats.conns_failed++;
+	c->ok = 2;
+}
+
 static void conn_free(struct synack_worker *w, struct synack_conn *c)
 {
 	if (c->role == SYNACK_ROLE_CLIENT) {
-		/* Every started connection ends as completed or failed: started = completed + failed. */
 		w->client_open--;
-		if (c->ok)
-			w->stats.conns_completed++;
-		else
-			w->stats.conns_failed++;
+		client_outcome(w, c);
 	}
 	synack_wheel_cancel(w->wheel, &c->timer[0]);
 	synack_wheel_cancel(w->wheel, &c->timer[1]);
@@ -416,6 +425,8 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 {
 	/* The core's ACK of the peer's FIN is owed: send it before the TCB goes. */
 	output(w, c->port, c, NULL);
+	if (c->role == SYNACK_ROLE_CLIENT)
+		client_outcome(w, c);
 	uint64_t expire = w->now_ns + 2ull * w->ctx.cfg.msl_ms * SYNACK_NS_PER_MS;
 	if (!synack_tw_table_insert(&w->tw, &c->tcb, expire)) {
 		/* Table full: keep the full TCB in TIME-WAIT (its LINGER timer ends it). */
