@@ -12,7 +12,7 @@
 #define BENCH_MAX_REPS 16
 #define BENCH_MAX_SECONDS 600
 
-enum bench_mode { MODE_RING = 0, MODE_MEMIF, MODE_LINUX, MODE_COUNT };
+enum bench_mode { MODE_RING = 0, MODE_MEMIF, MODE_TAP_SRV, MODE_TAP_CLI, MODE_LINUX, MODE_COUNT };
 enum bench_wl { WL_HANDSHAKE = 0, WL_CLOSE, WL_REQUEST, WL_COUNT };
 
 struct bench_opts {
@@ -63,6 +63,7 @@ int bench_write_plots(const char *dir, const struct bench_result res[MODE_COUNT]
 int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
 int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
 int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT]);
+int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT], struct bench_result cli[WL_COUNT]);
 
 /* Shared by the synack modes. */
 struct synack_engine;
@@ -70,6 +71,26 @@ typedef uint64_t (*server_cycles_fn)(struct synack_engine *e, void *arg);
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg);
 double bench_now_s(void);
+
+/* Linux's side (bench_linux.c), also used by the tap mode. */
+#include <sys/types.h>
+pid_t bench_linux_server(const struct bench_opts *o, unsigned w, const char *addr, unsigned port, const char *ns,
+			 int *fd);
+double bench_linux_server_end(pid_t sp, int sfd);
+int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, unsigned srcs, const char *ns,
+		       struct bench_result *r, unsigned k);
+void bench_linux_add_server(const struct bench_opts *o, struct bench_result *r, double cpu_s, uint64_t completed);
+
+/* A synack-console server process driven through its --control FIFO (bench_memif.c). */
+struct bench_server {
+	int pid;
+	char dir[64], log[128], fifo[128], sock[128];
+};
+int bench_server_dir(struct bench_server *s);
+int bench_server_start(const struct bench_opts *o, struct bench_server *s, const char *cfg_name, const char *set1,
+		       const char *set2, const char *ns);
+uint64_t bench_server_cycles(struct synack_engine *e, void *arg);
+void bench_server_stop(struct bench_server *s);
 uint64_t bench_peak_rss_kb(void);
 
 #endif

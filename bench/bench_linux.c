@@ -93,11 +93,112 @@ static double tsc_hz(void)
 	return (double)(t1 - t0) / s;
 }
 
+static double hz;
+static char js[1 << 20], sjs[4096];
+static double arr[1 << 16];
+
+/* argv for linux-bench, under `ip netns exec ns` when ns is given. */
+static void lb_argv(char **argv, const char *ns, const char *const *args)
+{
+	int n = 0;
+	if (ns) {
+		argv[n++] = "/usr/sbin/ip";
+		argv[n++] = "netns";
+		argv[n++] = "exec";
+		argv[n++] = (char *)ns;
+	}
+	for (int i = 0; args[i]; i++)
+		argv[n++] = (char *)args[i];
+	argv[n] = NULL;
+}
+
+pid_t bench_linux_server(const struct bench_opts *o, unsigned w, const char *addr, unsigned port, const char *ns,
+			 int *fd)
+{
+	char p[16], dur[32], size[16];
+	snprintf(p, sizeof(p), "%u", port);
+	snprintf(dur, sizeof(dur), "%.3f", o->duration_s); /* the server adds its own grace */
+	snprintf(size, sizeof(size), "%u", o->size);
+	const char *args[] = { o->linux_bench, "server", "--workload", bench_wl_names[w], "--addr", addr, "--port", p,
+			       "--cpu", "1", "--duration", dur, "--resp-size", size, NULL };
+	char *argv[24];
+	lb_argv(argv, ns, args);
+	return spawn(argv, fd);
+}
+
+/* Ends a server started by bench_linux_server; returns its CPU seconds (from its JSON), or 0. */
+double bench_linux_server_end(pid_t sp, int sfd)
+{
+	kill(sp, SIGTERM);
+	slurp(sfd, sjs, sizeof(sjs));
+	waitpid(sp, NULL, 0);
+	return json_num(sjs, "cpu_s", 0);
+}
+
+/* One repetition of linux-bench's client against dst; its figures go into r. server_cpu_s is filled
+ * in by the caller's server afterwards (bench_linux_add_server). */
+int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, unsigned srcs, const char *ns,
+		       struct bench_result *r, unsigned k)
+{
+	if (!hz)
+		hz = tsc_hz();
+	char dur[32], conc[16], src[16], size[16];
+	snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
+	snprintf(conc, sizeof(conc), "%u", o->concurrency);
+	snprintf(src, sizeof(src), "%u", srcs);
+	snprintf(size, sizeof(size), "%u", o->size);
+	const char *args[] = { o->linux_bench, "client", "--workload", bench_wl_names[w], "--dst", dst, "--concurrency",
+			       conc, "--src-ips", src, "--duration", dur, "--cpu", "0", "--req-size", size, "--json", NULL };
+	char *argv[28];
+	lb_argv(argv, ns, args);
+	int cfd;
+	pid_t cp = spawn(argv, &cfd);
+	if (cp < 0)
+		return -1;
+	slurp(cfd, js, sizeof(js));
+	int st;
+	waitpid(cp, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !strstr(js, "\"completed\"")) {
+		fprintf(stderr, "synack-bench: %s %s: the Linux client failed (%s)\n", bench_mode_names[r->mode],
+			bench_wl_names[w], js);
+		return -1;
+	}
+	double completed = json_num(js, "completed", 0), wall = json_num(js, "wall_s", 1);
+	double done = json_num(js, "completed_in_time", completed);
+	r->rate[r->nreps++] = done / (wall > 0 ? json_num(js, "load_s", wall) : 1);
+	r->started += (uint64_t)json_num(js, "started", 0);
+	r->completed += (uint64_t)completed;
+	r->failed += (uint64_t)json_num(js, "failed", 0);
+	if (completed > 0)
+		r->cycles_client += json_num(js, "cpu_s", 0) * hz / completed / o->reps;
+	unsigned n = json_array(js, "series", arr, BENCH_MAX_SECONDS);
+	for (unsigned i = 0; i < n && r->nseries < BENCH_MAX_SECONDS; i++)
+		r->series[r->nseries++] = arr[i];
+	n = json_array(js, "hist", arr, sizeof(arr) / sizeof(arr[0]));
+	for (unsigned i = 0; i + 1 < n; i += 2) {
+		uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];
+		r->lat.b[synack_hist_index(v)] += c;
+		r->lat.count += c;
+		r->lat.sum += v * c;
+		if (v > r->lat.max)
+			r->lat.max = v;
+	}
+	fprintf(stderr, "  %-5s %-9s rep %u/%u  %10.0f conn/s\n", bench_mode_names[r->mode], bench_wl_names[w], k + 1,
+		o->reps, r->rate[r->nreps - 1]);
+	return 0;
+}
+
+/* The server's CPU seconds of one repetition, as cycles per connection of that repetition. */
+void bench_linux_add_server(const struct bench_opts *o, struct bench_result *r, double cpu_s, uint64_t completed)
+{
+	if (!hz)
+		hz = tsc_hz();
+	if (completed)
+		r->cycles_server += cpu_s * hz / (double)completed / o->reps;
+}
+
 int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT])
 {
-	double hz = tsc_hz();
-	static char js[1 << 20], sjs[4096];
-	static double arr[1 << 16];
 	for (unsigned w = 0; w < WL_COUNT; w++) {
 		if (!o->wls[w])
 			continue;
@@ -105,66 +206,22 @@ int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT
 		r->mode = MODE_LINUX;
 		r->wl = (enum bench_wl)w;
 		for (unsigned k = 0; k < o->reps; k++) {
-			char port[16], dst[32], dur[32], sdur[32], conc[16], srcs[16], size[16];
 			/* A fresh port each run: nothing of the previous run's TIME-WAIT is in the way. */
-			snprintf(port, sizeof(port), "%u", 20000 + 100 * w + k);
-			snprintf(dst, sizeof(dst), "127.0.0.1:%s", port);
-			snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
-			snprintf(sdur, sizeof(sdur), "%.3f", o->duration_s); /* the server adds its own grace */
-			snprintf(conc, sizeof(conc), "%u", o->concurrency);
-			/* Loopback offers 127.0.0.2 .. 127.0.0.254 as sources. */
-			snprintf(srcs, sizeof(srcs), "%u", o->src_ips < 253 ? o->src_ips : 253);
-			snprintf(size, sizeof(size), "%u", o->size);
-			char *sargv[] = { (char *)o->linux_bench, "server", "--workload", (char *)bench_wl_names[w], "--addr",
-					  "127.0.0.1", "--port", port, "--cpu", "1", "--duration", sdur, "--resp-size", size,
-					  NULL };
-			char *cargv[] = { (char *)o->linux_bench, "client", "--workload", (char *)bench_wl_names[w], "--dst",
-					  dst, "--concurrency", conc, "--src-ips", srcs, "--duration", dur, "--cpu", "0",
-					  "--req-size", size, "--json", NULL };
-			int sfd, cfd;
-			pid_t sp = spawn(sargv, &sfd);
+			unsigned port = 20000 + 100 * w + k;
+			char dst[32];
+			snprintf(dst, sizeof(dst), "127.0.0.1:%u", port);
+			int sfd;
+			pid_t sp = bench_linux_server(o, w, "127.0.0.1", port, NULL, &sfd);
 			if (sp < 0)
 				return -1;
 			usleep(300000); /* the server listens */
-			pid_t cp = spawn(cargv, &cfd);
-			if (cp < 0) {
-				kill(sp, SIGTERM);
+			uint64_t before = r->completed;
+			/* Loopback offers 127.0.0.2 .. 127.0.0.254 as sources. */
+			int rc = bench_linux_client(o, w, dst, o->src_ips < 253 ? o->src_ips : 253, NULL, r, k);
+			double scpu = bench_linux_server_end(sp, sfd);
+			if (rc < 0)
 				return -1;
-			}
-			slurp(cfd, js, sizeof(js));
-			int st;
-			waitpid(cp, &st, 0);
-			kill(sp, SIGTERM);
-			slurp(sfd, sjs, sizeof(sjs));
-			waitpid(sp, NULL, 0);
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || !strstr(js, "\"completed\"")) {
-				fprintf(stderr, "synack-bench: linux %s: the client failed (%s)\n", bench_wl_names[w], js);
-				return -1;
-			}
-			double completed = json_num(js, "completed", 0), wall = json_num(js, "wall_s", 1);
-			double done = json_num(js, "completed_in_time", completed);
-			r->rate[r->nreps++] = done / (wall > 0 ? json_num(js, "load_s", wall) : 1);
-			r->started += (uint64_t)json_num(js, "started", 0);
-			r->completed += (uint64_t)completed;
-			r->failed += (uint64_t)json_num(js, "failed", 0);
-			if (completed > 0) {
-				r->cycles_client += json_num(js, "cpu_s", 0) * hz / completed / o->reps;
-				r->cycles_server += json_num(sjs, "cpu_s", 0) * hz / completed / o->reps;
-			}
-			unsigned n = json_array(js, "series", arr, BENCH_MAX_SECONDS);
-			for (unsigned i = 0; i < n && r->nseries < BENCH_MAX_SECONDS; i++)
-				r->series[r->nseries++] = arr[i];
-			n = json_array(js, "hist", arr, sizeof(arr) / sizeof(arr[0]));
-			for (unsigned i = 0; i + 1 < n; i += 2) {
-				uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];
-				r->lat.b[synack_hist_index(v)] += c;
-				r->lat.count += c;
-				r->lat.sum += v * c;
-				if (v > r->lat.max)
-					r->lat.max = v;
-			}
-			fprintf(stderr, "  linux %-9s rep %u/%u  %10.0f conn/s\n", bench_wl_names[w], k + 1, o->reps,
-				r->rate[r->nreps - 1]);
+			bench_linux_add_server(o, r, scpu, r->completed - before);
 		}
 		bench_summarise(r);
 		r->done = true;

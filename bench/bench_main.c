@@ -16,7 +16,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: synack-bench [options]\n"
 		"  --quick               all three workloads in ring and linux, short (under a minute)\n"
-		"  --mode LIST           ring,memif,linux (default all three)\n"
+		"  --mode LIST           ring,memif,tap,linux (default ring,memif,linux); tap = tap-srv (Linux client,\n"
+		"                        synack server) and tap-cli (synack client, Linux server) across a TAP\n"
 		"  --workload LIST       handshake,close,request (default all)\n"
 		"  --duration S          seconds per repetition (default 10; --quick 2)\n"
 		"  --reps N              repetitions; the figure is their median (default 3)\n"
@@ -78,7 +79,7 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o = { .duration_s = 10, .reps = 3, .concurrency = 256, .src_ips = 2048, .msl_s = 60, .size = 64 };
 	for (unsigned i = 0; i < MODE_COUNT; i++)
-		o.modes[i] = true;
+		o.modes[i] = i != MODE_TAP_SRV && i != MODE_TAP_CLI; /* tap needs root and a namespace: asked for */
 	for (unsigned i = 0; i < WL_COUNT; i++)
 		o.wls[i] = true;
 	bool set_dur = false, set_msl = false, set_reps = false, set_mode = false;
@@ -109,8 +110,22 @@ int main(int argc, char **argv)
 			o.quick = true;
 			break;
 		case 'm':
-			if (parse_list(optarg, bench_mode_names, MODE_COUNT, o.modes, &word))
-				return bad("--mode", word, "expected ring, memif or linux (tap is not built yet)");
+			{
+				/* "tap" is both directions. */
+				char list[256];
+				size_t k = 0;
+				for (const char *p = optarg; *p && k + 16 < sizeof(list);) {
+					if (!strncmp(p, "tap", 3) && (p[3] == ',' || !p[3]) && (p == optarg || p[-1] == ',')) {
+						k += (size_t)snprintf(list + k, sizeof(list) - k, "tap-srv,tap-cli");
+						p += 3;
+					} else {
+						list[k++] = *p++;
+					}
+				}
+				list[k] = 0;
+				if (parse_list(list, bench_mode_names, MODE_COUNT, o.modes, &word))
+					return bad("--mode", word, "expected ring, memif, tap or linux");
+			}
 			set_mode = true;
 			break;
 		case 'w':
@@ -224,7 +239,7 @@ int main(int argc, char **argv)
 	}
 	if (o.modes[MODE_LINUX] && access(o.linux_bench, X_OK) != 0)
 		return bad("--linux-bench", o.linux_bench, "not an executable: the linux mode cannot run");
-	if (o.modes[MODE_MEMIF] && access(o.console, X_OK) != 0)
+	if ((o.modes[MODE_MEMIF] || o.modes[MODE_TAP_SRV]) && access(o.console, X_OK) != 0)
 		return bad("--console", o.console, "not an executable: the memif mode cannot run");
 	if (o.modes[MODE_RING] && geteuid() != 0)
 		fprintf(stderr, "synack-bench: note: not root; DPDK may refuse to start\n");
@@ -245,6 +260,8 @@ int main(int argc, char **argv)
 		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			rc = 1;
 	}
+	if ((o.modes[MODE_TAP_SRV] || o.modes[MODE_TAP_CLI]) && bench_run_tap(&o, res[MODE_TAP_SRV], res[MODE_TAP_CLI]) < 0)
+		rc = 1;
 	if (o.modes[MODE_RING] && bench_run_ring(&o, res[MODE_RING]) < 0)
 		rc = 1;
 	bench_print_table(stdout, (const struct bench_result(*)[WL_COUNT])res, &o);

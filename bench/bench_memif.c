@@ -17,11 +17,6 @@
 
 #define SERVER_IP 0xc6120301u /* 198.18.3.1, memif-server.ini */
 
-struct server {
-	pid_t pid;
-	char dir[64], log[128], fifo[128], sock[128];
-};
-
 /* The total of counter `name` in the last "show stats" the server printed after offset `from`. */
 static int log_counter(const char *log, long from, const char *name, uint64_t *out)
 {
@@ -43,10 +38,10 @@ static int log_counter(const char *log, long from, const char *name, uint64_t *o
 	return found;
 }
 
-static uint64_t memif_server_cycles(struct synack_engine *e, void *arg)
+uint64_t bench_server_cycles(struct synack_engine *e, void *arg)
 {
 	(void)e;
-	struct server *s = arg;
+	struct bench_server *s = arg;
 	struct stat st;
 	long from = stat(s->log, &st) == 0 ? (long)st.st_size : 0;
 	int fd = open(s->fifo, O_WRONLY | O_NONBLOCK);
@@ -66,30 +61,38 @@ static uint64_t memif_server_cycles(struct synack_engine *e, void *arg)
 	return v;
 }
 
-static int server_start(const struct bench_opts *o, struct server *s)
+/* Starts a synack-console server process (one worker on CPU 1) serving discard on 80 and rr on 81,
+ * with config cfg_name and the given --set overrides, inside network namespace ns if not NULL. */
+int bench_server_start(const struct bench_opts *o, struct bench_server *s, const char *cfg_name, const char *set1,
+		       const char *set2, const char *ns)
 {
-	snprintf(s->dir, sizeof(s->dir), "/tmp/synack-bench-XXXXXX");
-	if (!mkdtemp(s->dir))
-		return -1;
-	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
-	snprintf(s->fifo, sizeof(s->fifo), "%s/ctl", s->dir);
-	snprintf(s->sock, sizeof(s->sock), "%s/memif.sock", s->dir);
-	char cfg[1100], dev[256], rr[64];
-	snprintf(cfg, sizeof(cfg), "%s/drivers-config/memif-server.ini", o->root);
-	snprintf(dev, sizeof(dev), "port0.devargs=role=server,id=0,socket=%s,mac=02:00:00:00:03:01", s->sock);
+	char cfg[1100], rr[64];
+	snprintf(cfg, sizeof(cfg), "%s/drivers-config/%s", o->root, cfg_name);
 	snprintf(rr, sizeof(rr), "listen 81 rr body %u", o->size);
 	s->pid = fork();
 	if (s->pid == 0) {
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
-		execl(o->console, o->console, "--config", cfg, "--set", dev, "--set", "engine.tcb_per_core=65536",
-		      "--set", "engine.timewait_per_core=65536", "--lcores", "0@1,1@1", "--file-prefix", "synack-bench-srv",
-		      "--no-interactive", "--control", s->fifo, "--cmd", "listen 80 discard", "--cmd", rr, (char *)NULL);
+		const char *argv[40];
+		int n = 0;
+		if (ns) {
+			argv[n++] = "/usr/sbin/ip";
+			argv[n++] = "netns";
+			argv[n++] = "exec";
+			argv[n++] = ns;
+		}
+		const char *rest[] = { o->console, "--config", cfg, "--set", set1, "--set", set2 ? set2 : set1,
+				       "--set", "engine.tcb_per_core=65536", "--set", "engine.timewait_per_core=65536",
+				       "--lcores", "0@1,1@1", "--no-interactive", "--control", s->fifo,
+				       "--cmd", "listen 80 discard", "--cmd", rr, NULL };
+		for (int i = 0; rest[i]; i++)
+			argv[n++] = rest[i];
+		argv[n] = NULL;
+		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++) {
-		uint64_t dummy;
 		FILE *f = fopen(s->log, "r");
 		char line[256];
 		int ready = 0;
@@ -97,18 +100,28 @@ static int server_start(const struct bench_opts *o, struct server *s)
 			ready |= !strncmp(line, "synack-console: ready", 21);
 		if (f)
 			fclose(f);
-		(void)dummy;
 		if (ready)
 			return 0;
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
 			break;
 		usleep(50000);
 	}
-	fprintf(stderr, "synack-bench: memif: the server process did not start (see %s)\n", s->log);
+	fprintf(stderr, "synack-bench: the server process did not start (see %s)\n", s->log);
 	return -1;
 }
 
-static void server_stop(struct server *s)
+int bench_server_dir(struct bench_server *s)
+{
+	snprintf(s->dir, sizeof(s->dir), "/tmp/synack-bench-XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+	snprintf(s->fifo, sizeof(s->fifo), "%s/ctl", s->dir);
+	snprintf(s->sock, sizeof(s->sock), "%s/memif.sock", s->dir);
+	return 0;
+}
+
+void bench_server_stop(struct bench_server *s)
 {
 	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
@@ -125,9 +138,13 @@ static void server_stop(struct server *s)
 
 int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT])
 {
-	struct server s = { 0 };
-	if (server_start(o, &s) < 0) {
-		server_stop(&s);
+	struct bench_server s = { 0 };
+	char sdev[256];
+	if (bench_server_dir(&s) < 0)
+		return -1;
+	snprintf(sdev, sizeof(sdev), "port0.devargs=role=server,id=0,socket=%s,mac=02:00:00:00:03:01", s.sock);
+	if (bench_server_start(o, &s, "memif-server.ini", sdev, NULL, NULL) < 0) {
+		bench_server_stop(&s);
 		return -1;
 	}
 	char cfg[1100], dev[256], msl[64], tw[64], err[512];
@@ -141,7 +158,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
 	if (!e) {
 		fprintf(stderr, "synack-bench: memif: %s\n", err);
-		server_stop(&s);
+		bench_server_stop(&s);
 		return -1;
 	}
 	int rc = 0;
@@ -154,7 +171,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 		r->bytes_tcb = sizeof(struct synack_conn);
 		r->bytes_tw = sizeof(struct synack_tw);
 		for (unsigned k = 0; k < o->reps && !rc; k++)
-			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, SERVER_IP, memif_server_cycles, &s);
+			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, SERVER_IP, bench_server_cycles, &s);
 		r->tw_bytes = r->tw_peak * r->bytes_tw;
 		r->peak_rss_kb = bench_peak_rss_kb();
 		bench_summarise(r);
@@ -169,6 +186,6 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 			}
 	}
 	synack_engine_stop(e);
-	server_stop(&s);
+	bench_server_stop(&s);
 	return rc;
 }

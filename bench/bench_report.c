@@ -8,7 +8,7 @@
 
 #include "bench.h"
 
-const char *const bench_mode_names[MODE_COUNT] = { "ring", "memif", "linux" };
+const char *const bench_mode_names[MODE_COUNT] = { "ring", "memif", "tap-srv", "tap-cli", "linux" };
 const char *const bench_wl_names[WL_COUNT] = { "handshake", "close", "request" };
 
 static int cmp_double(const void *a, const void *b)
@@ -44,7 +44,7 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 	fprintf(f, "\nsynack-bench: %u x %.0f s per figure, %u connections in flight per client core, %u source addresses "
 		   "(Linux %u), MSL %u s\n",
 		o->reps, o->duration_s, o->concurrency, o->src_ips, o->src_ips < 253 ? o->src_ips : 253, o->msl_s);
-	fprintf(f, "%-9s %-6s %12s %12s %12s %8s %9s %9s %9s %9s %9s %10s\n", "workload", "mode", "conn/s", "min", "max",
+	fprintf(f, "%-9s %-7s %12s %12s %12s %8s %9s %9s %9s %9s %9s %10s\n", "workload", "mode", "conn/s", "min", "max",
 		"x Linux", "cyc/cli", "cyc/srv", "p50 us", "p99 us", "p99.9 us", "TIME-WAIT");
 	for (unsigned w = 0; w < WL_COUNT; w++)
 		for (unsigned m = 0; m < MODE_COUNT; m++) {
@@ -55,7 +55,7 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 			char ratio[16] = "-";
 			if (lx && lx->median > 0)
 				snprintf(ratio, sizeof(ratio), "%.1f", r->median / lx->median);
-			fprintf(f, "%-9s %-6s %12.0f %12.0f %12.0f %8s %9.0f %9.0f %9.1f %9.1f %9.1f %10llu\n",
+			fprintf(f, "%-9s %-7s %12.0f %12.0f %12.0f %8s %9.0f %9.0f %9.1f %9.1f %9.1f %10llu\n",
 				bench_wl_names[w], bench_mode_names[m], r->median, r->min, r->max, ratio, r->cycles_client,
 				r->cycles_server, r->p50_ns / 1e3, r->p99_ns / 1e3, r->p999_ns / 1e3,
 				(unsigned long long)r->tw_peak);

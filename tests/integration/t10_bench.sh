@@ -50,7 +50,7 @@ badarg() { # expected-words args...
 }
 badarg "--workload 'syn'" --workload syn
 badarg "--concurrency '0'" --concurrency 0
-badarg "--mode 'tap'" --mode tap
+badarg "--mode 'nic'" --mode nic
 badarg "--duration 'abc'" --duration abc
 badarg "--reps '99'" --reps 99
 badarg "--src-ips '0'" --src-ips 0
