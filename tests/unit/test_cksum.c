@@ -143,15 +143,15 @@ Test(cksum, chaining_even_blocks)
 
 Test(cksum, pseudo_header_from_linux_syn)
 {
-	/* A Linux SYN 192.0.2.2 -> 192.0.2.1 with 40 bytes of TCP, sent with checksum offload, left
-	 * the pseudo-header sum 0x8432 in its checksum field. */
-	uint32_t p = synack_cksum_pseudo_ipv4(0xc0000202, 0xc0000201, 6, 40);
+	/* A Linux SYN 198.18.0.2 -> 198.18.0.1 with 40 bytes of TCP, sent with checksum offload, left
+	 * the pseudo-header sum 0x8c56 in its checksum field. */
+	uint32_t p = synack_cksum_pseudo_ipv4(0xc6120002, 0xc6120001, 6, 40);
 	uint8_t b[2];
 
 	cr_expect_leq(p, 0xffff);
 	synack_wr_cksum(b, (uint16_t)p);
-	cr_expect_eq(b[0], 0x84);
-	cr_expect_eq(b[1], 0x32);
+	cr_expect_eq(b[0], 0x8c);
+	cr_expect_eq(b[1], 0x56);
 }
 
 Test(cksum, pseudo_header_matches_byte_sum)
