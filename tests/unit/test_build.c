@@ -51,8 +51,8 @@ static uint8_t *parse_ip_exact(const uint8_t *p, size_t n, enum synack_parse_err
 static void seg_init(struct synack_seg *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->saddr = 0x0a000001;
-	s->daddr = 0x0a000002;
+	s->saddr = 0xc6120101;
+	s->daddr = 0xc6120102;
 	s->sport = 40000;
 	s->dport = 443;
 	s->seq = 0xfffffff0u;
@@ -493,8 +493,8 @@ Test(build_arp, request_and_reply_round_trip)
 	struct synack_pkt req, rep;
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, zero[6] = { 0 };
 
-	cr_expect_eq(synack_build_arp_request(buf, 41, MAC_A, 0x0a000001, 0x0a000002), 0);
-	cr_assert_eq(synack_build_arp_request(buf, sizeof(buf), MAC_A, 0x0a000001, 0x0a000002), 42);
+	cr_expect_eq(synack_build_arp_request(buf, 41, MAC_A, 0xc6120101, 0xc6120102), 0);
+	cr_assert_eq(synack_build_arp_request(buf, sizeof(buf), MAC_A, 0xc6120101, 0xc6120102), 42);
 	cr_assert_eq(synack_parse_frame(buf, 42, 0, &req), SYNACK_PARSE_OK);
 	cr_expect_eq(req.kind, SYNACK_PKT_ARP);
 	cr_expect_arr_eq(req.dst_mac, bcast, 6);
@@ -502,23 +502,23 @@ Test(build_arp, request_and_reply_round_trip)
 	cr_expect_eq(req.arp.op, SYNACK_ARP_OP_REQUEST);
 	cr_expect_arr_eq(req.arp.sha, MAC_A, 6);
 	cr_expect_arr_eq(req.arp.tha, zero, 6);
-	cr_expect_eq(req.arp.spa, 0x0a000001u);
-	cr_expect_eq(req.arp.tpa, 0x0a000002u);
+	cr_expect_eq(req.arp.spa, 0xc6120101u);
+	cr_expect_eq(req.arp.tpa, 0xc6120102u);
 
 	/* Answer it in the same buffer, as the engine would. */
-	cr_assert_eq(synack_build_arp_reply(buf, sizeof(buf), &req.arp, MAC_B, 0x0a000002), 42);
+	cr_assert_eq(synack_build_arp_reply(buf, sizeof(buf), &req.arp, MAC_B, 0xc6120102), 42);
 	cr_assert_eq(synack_parse_frame(buf, 42, 0, &rep), SYNACK_PARSE_OK);
 	cr_expect_eq(rep.kind, SYNACK_PKT_ARP);
 	cr_expect_arr_eq(rep.dst_mac, MAC_A, 6);
 	cr_expect_arr_eq(rep.src_mac, MAC_B, 6);
 	cr_expect_eq(rep.arp.op, SYNACK_ARP_OP_REPLY);
 	cr_expect_arr_eq(rep.arp.sha, MAC_B, 6);
-	cr_expect_eq(rep.arp.spa, 0x0a000002u);
+	cr_expect_eq(rep.arp.spa, 0xc6120102u);
 	cr_expect_arr_eq(rep.arp.tha, MAC_A, 6);
-	cr_expect_eq(rep.arp.tpa, 0x0a000001u);
+	cr_expect_eq(rep.arp.tpa, 0xc6120101u);
 }
 
-/* An echo request frame from MAC_A/10.0.0.1 to MAC_B/10.0.0.2, with ip_opt bytes of IP options. */
+/* An echo request frame from MAC_A/198.18.1.1 to MAC_B/198.18.1.2, with ip_opt bytes of IP options. */
 static size_t icmp_request(uint8_t *f, size_t datalen, size_t ip_opt)
 {
 	uint8_t *ip = f + 14, *ic;
@@ -531,8 +531,8 @@ static size_t icmp_request(uint8_t *f, size_t datalen, size_t ip_opt)
 	synack_wr16(ip + 4, 0x4242);
 	ip[8] = 55;
 	ip[9] = SYNACK_IPPROTO_ICMP;
-	synack_wr32(ip + 12, 0x0a000001);
-	synack_wr32(ip + 16, 0x0a000002);
+	synack_wr32(ip + 12, 0xc6120101);
+	synack_wr32(ip + 16, 0xc6120102);
 	memset(ip + 20, SYNACK_TCPOPT_NOP, ip_opt);    /* IPOPT_NOP is 1 as well */
 	synack_wr16(ip + 10, ref_fold(ref_sum(0, ip, ihl)));
 	ic = ip + ihl;
@@ -560,8 +560,8 @@ static void check_echo_reply(const uint8_t *buf, size_t n, size_t datalen)
 	cr_expect_eq(rep.icmp.type, SYNACK_ICMP_ECHO_REPLY);
 	cr_expect_eq(rep.icmp.id, 0xbeef);
 	cr_expect_eq(rep.icmp.seqno, 42);
-	cr_expect_eq(rep.icmp.saddr, 0x0a000002u);
-	cr_expect_eq(rep.icmp.daddr, 0x0a000001u);
+	cr_expect_eq(rep.icmp.saddr, 0xc6120102u);
+	cr_expect_eq(rep.icmp.daddr, 0xc6120101u);
 	cr_assert_eq(rep.icmp.data_len, datalen);
 	for (i = 0; i < datalen; i++)
 		cr_assert_eq(rep.icmp.data[i], (uint8_t)(i * 13 + 1));

@@ -66,7 +66,7 @@ Test(cksum, odd_length_pads_with_zero)
 
 Test(cksum, ipv4_header)
 {
-	/* The usual textbook header: 192.168.0.1 -> 192.168.0.199, UDP, checksum b861. */
+	/* The usual textbook header (C0A8.0001 -> C0A8.00C7, UDP), checksum b861: bytes only. */
 	uint8_t h[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
 			  0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
 
