@@ -1,7 +1,9 @@
 /* engine.c: the control side of the engine: EAL start (hugepages optional, no stray NIC probing,
  * several processes side by side), ports and queues from drivers-config, the workers' memory and
  * lcores, the control messages, and the lock-free snapshots the console reads. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -97,6 +99,7 @@ static int eal_start(struct synack_engine *e, const struct synack_start_opts *o,
 	else {
 		arg(&a, "--file-prefix=synack-%d", (int)getpid());
 		arg(&a, "--no-shconf");
+		e->own_prefix = true;
 	}
 	/* Probe exactly the devices a config names: vdevs by name, PCI NICs by an allow-list; with no
 	 * PCI port at all, --no-pci keeps EAL off the machine's own NIC. */
@@ -313,6 +316,24 @@ static int ring_pairs(struct synack_engine *e, char *err, size_t errlen)
 
 /* ---- start / stop ---- */
 
+/* Removes a flat directory of files (EAL's runtime directory). */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	char path[PATH_MAX + 256];
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 struct synack_engine *synack_engine_start(const struct synack_start_opts *o, char *err, size_t errlen)
 {
 	struct synack_engine *e = calloc(1, sizeof(*e));
@@ -438,7 +459,12 @@ void synack_engine_stop(struct synack_engine *e)
 			rte_free(e->w[i]);
 		}
 		rte_mempool_free(e->pool);
+		/* EAL leaves its runtime directory behind; the per-process one we named goes with us. */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 		rte_eal_cleanup();
+		if (e->own_prefix)
+			remove_dir(dir);
 	}
 	free(e);
 }

@@ -136,6 +136,7 @@ struct synack_engine {
 	uint32_t request_len;
 	uint64_t tsc_hz;
 	bool eal_up;
+	bool own_prefix;                /* we named EAL's runtime directory: remove it at stop */
 };
 
 /* The built-in applications (services.c). */
