@@ -71,6 +71,12 @@ typedef uint64_t (*server_cycles_fn)(struct synack_engine *e, void *arg);
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg);
 double bench_now_s(void);
+/* A result's identity and sizes; its summary once its repetitions are in. */
+void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl);
+void bench_result_end(struct bench_result *r, int rc);
+/* Every selected workload, o->reps times, from e's client worker against dst (ring and memif). */
+int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum bench_mode mode,
+		     struct bench_result res[WL_COUNT], uint32_t dst, server_cycles_fn server_cycles, void *arg);
 
 /* Linux's side (bench_linux.c), also used by the tap mode. */
 #include <sys/types.h>

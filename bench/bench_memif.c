@@ -11,9 +11,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "core/conn.h"
 #include "synack.h"
-#include "tcp/compact.h"
 
 #define SERVER_IP 0xc6120301u /* 198.18.3.1, memif-server.ini */
 
@@ -161,30 +159,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 		bench_server_stop(&s);
 		return -1;
 	}
-	int rc = 0;
-	for (unsigned w = 0; w < WL_COUNT && !rc; w++) {
-		if (!o->wls[w])
-			continue;
-		struct bench_result *r = &res[w];
-		r->mode = MODE_MEMIF;
-		r->wl = (enum bench_wl)w;
-		r->bytes_tcb = sizeof(struct synack_conn);
-		r->bytes_tw = sizeof(struct synack_tw);
-		for (unsigned k = 0; k < o->reps && !rc; k++)
-			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, SERVER_IP, bench_server_cycles, &s);
-		r->tw_bytes = r->tw_peak * r->bytes_tw;
-		r->peak_rss_kb = bench_peak_rss_kb();
-		bench_summarise(r);
-		r->done = rc == 0;
-		if (w == WL_CLOSE && !rc && o->msl_s <= 5)
-			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
-				struct synack_core_stats c;
-				synack_stats(e, 0, &c);
-				if (!c.tw_in_use)
-					break;
-				sleep(1);
-			}
-	}
+	int rc = bench_run_synack(e, o, MODE_MEMIF, res, SERVER_IP, bench_server_cycles, &s);
 	synack_engine_stop(e);
 	bench_server_stop(&s);
 	return rc;

@@ -141,6 +141,49 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	return 0;
 }
 
+void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl)
+{
+	r->mode = mode;
+	r->wl = wl;
+	r->bytes_tcb = sizeof(struct synack_conn);
+	r->bytes_tw = sizeof(struct synack_tw);
+}
+
+void bench_result_end(struct bench_result *r, int rc)
+{
+	r->tw_bytes = r->tw_peak * r->bytes_tw;
+	bench_summarise(r);
+	r->done = rc == 0;
+}
+
+int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum bench_mode mode,
+		     struct bench_result res[WL_COUNT], uint32_t dst, server_cycles_fn server_cycles, void *arg)
+{
+	int rc = 0;
+	for (unsigned w = 0; w < WL_COUNT && !rc; w++) {
+		if (!o->wls[w])
+			continue;
+		struct bench_result *r = &res[w];
+		bench_result_begin(r, mode, (enum bench_wl)w);
+		for (unsigned k = 0; k < o->reps && !rc; k++)
+			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, dst, server_cycles, arg);
+		r->peak_rss_kb = bench_peak_rss_kb();
+		bench_result_end(r, rc);
+		if (w == WL_CLOSE && !rc && o->msl_s <= 5) {
+			/* With a short MSL, let the client's TIME-WAIT drain before the next workload; with
+			 * the default, request runs beside the close run's TIME-WAIT entries, as a busy host would. */
+			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
+				struct synack_core_stats c;
+				synack_stats(e, CLIENT, &c);
+				if (!c.tw_in_use)
+					break;
+				sleep(1);
+			}
+		}
+	}
+	return rc;
+}
+
 int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT])
 {
 	char cfg[1024], msl[64], tw[64], err[512];
@@ -158,32 +201,8 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	int rc = synack_listen(e, 80, SYNACK_SVC_DISCARD, 0, false);
 	if (!rc)
 		rc = synack_listen(e, 81, SYNACK_SVC_RR, o->size, false);
-	for (unsigned w = 0; w < WL_COUNT && !rc; w++) {
-		if (!o->wls[w])
-			continue;
-		struct bench_result *r = &res[w];
-		r->mode = MODE_RING;
-		r->wl = (enum bench_wl)w;
-		r->bytes_tcb = sizeof(struct synack_conn);
-		r->bytes_tw = sizeof(struct synack_tw);
-		for (unsigned k = 0; k < o->reps && !rc; k++)
-			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, SERVER_IP, ring_server_cycles, NULL);
-		r->tw_bytes = r->tw_peak * r->bytes_tw;
-		r->peak_rss_kb = bench_peak_rss_kb();
-		bench_summarise(r);
-		r->done = rc == 0;
-		if (w == WL_CLOSE && !rc && o->msl_s <= 5) {
-			/* With a short MSL, let the client's TIME-WAIT drain before the next workload; with
-			 * the default, request runs beside the close run's TIME-WAIT entries, as a busy host would. */
-			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
-				struct synack_core_stats c;
-				synack_stats(e, CLIENT, &c);
-				if (!c.tw_in_use)
-					break;
-				sleep(1);
-			}
-		}
-	}
+	if (!rc)
+		rc = bench_run_synack(e, o, MODE_RING, res, SERVER_IP, ring_server_cycles, NULL);
 	synack_engine_stop(e);
 	return rc;
 }

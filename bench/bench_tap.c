@@ -11,9 +11,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "core/conn.h"
 #include "synack.h"
-#include "tcp/compact.h"
 
 static int sh(const char *fmt, const char *a, const char *b)
 {
@@ -58,10 +56,7 @@ static int tap_srv(const struct bench_opts *o, const char *ns, struct bench_resu
 		if (!o->wls[w])
 			continue;
 		struct bench_result *r = &res[w];
-		r->mode = MODE_TAP_SRV;
-		r->wl = (enum bench_wl)w;
-		r->bytes_tcb = sizeof(struct synack_conn);
-		r->bytes_tw = sizeof(struct synack_tw);
+		bench_result_begin(r, MODE_TAP_SRV, (enum bench_wl)w);
 		char dst[32];
 		snprintf(dst, sizeof(dst), "198.18.0.2:%u", w == WL_REQUEST ? 81 : 80);
 		for (unsigned k = 0; k < o->reps && !rc; k++) {
@@ -71,8 +66,7 @@ static int tap_srv(const struct bench_opts *o, const char *ns, struct bench_resu
 			if (r->completed > before)
 				r->cycles_server += (double)(c1 - c0) / (double)(r->completed - before) / o->reps;
 		}
-		bench_summarise(r);
-		r->done = rc == 0;
+		bench_result_end(r, rc);
 	}
 	bench_server_stop(&s);
 	return rc;
@@ -118,10 +112,7 @@ static int tap_cli(const struct bench_opts *o, const char *ns, struct bench_resu
 		if (!o->wls[w])
 			continue;
 		struct bench_result *r = &res[w];
-		r->mode = MODE_TAP_CLI;
-		r->wl = (enum bench_wl)w;
-		r->bytes_tcb = sizeof(struct synack_conn);
-		r->bytes_tw = sizeof(struct synack_tw);
+		bench_result_begin(r, MODE_TAP_CLI, (enum bench_wl)w);
 		for (unsigned k = 0; k < o->reps && !rc; k++) {
 			int sfd;
 			pid_t sp = bench_linux_server(o, w, "198.18.0.1", w == WL_REQUEST ? 81 : 80, NULL, &sfd);
@@ -134,9 +125,7 @@ static int tap_cli(const struct bench_opts *o, const char *ns, struct bench_resu
 			rc = bench_run_one(e, &oc, (enum bench_wl)w, k, r, 0xc6120001u, no_cycles, NULL);
 			bench_linux_add_server(o, r, bench_linux_server_end(sp, sfd), r->completed - before);
 		}
-		r->tw_bytes = r->tw_peak * r->bytes_tw;
-		bench_summarise(r);
-		r->done = rc == 0;
+		bench_result_end(r, rc);
 	}
 	synack_engine_stop(e);
 	return rc;

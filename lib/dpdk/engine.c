@@ -557,13 +557,23 @@ int synack_set_msl(struct synack_engine *e, uint32_t msl_s)
 
 /* ---- snapshots ---- */
 
+/* Counters are single-writer 64-bit words: aligned relaxed loads read each whole. */
+static void load_u64s(uint64_t *dst, const void *src, size_t n)
+{
+	const uint64_t *s = src;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = __atomic_load_n(&s[i], __ATOMIC_RELAXED);
+}
+
+static void add_u64s(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] += src[i];
+}
+
 void synack_stats(const struct synack_engine *e, unsigned wi, struct synack_core_stats *out)
 {
-	/* Single-writer 64-bit counters: aligned loads are atomic on the CPUs DPDK supports. */
-	const uint64_t *src = (const uint64_t *)&e->w[wi]->stats;
-	uint64_t *dst = (uint64_t *)out;
-	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	load_u64s((uint64_t *)out, &e->w[wi]->stats, sizeof(*out) / sizeof(uint64_t));
 }
 
 void synack_stats_total(const struct synack_engine *e, struct synack_core_stats *out)
@@ -572,18 +582,13 @@ void synack_stats_total(const struct synack_engine *e, struct synack_core_stats 
 	for (unsigned i = 0; i < e->nworkers; i++) {
 		struct synack_core_stats s;
 		synack_stats(e, i, &s);
-		uint64_t *d = (uint64_t *)out, *x = (uint64_t *)&s;
-		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
-			d[k] += x[k];
+		add_u64s((uint64_t *)out, (const uint64_t *)&s, sizeof(s) / sizeof(uint64_t));
 	}
 }
 
 void synack_tcp_counters(const struct synack_engine *e, unsigned wi, struct synack_tcp_stats *out)
 {
-	const uint64_t *src = (const uint64_t *)&e->w[wi]->ctx.stats;
-	uint64_t *dst = (uint64_t *)out;
-	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	load_u64s((uint64_t *)out, &e->w[wi]->ctx.stats, sizeof(*out) / sizeof(uint64_t));
 }
 
 void synack_tcp_counters_total(const struct synack_engine *e, struct synack_tcp_stats *out)
@@ -592,9 +597,7 @@ void synack_tcp_counters_total(const struct synack_engine *e, struct synack_tcp_
 	for (unsigned i = 0; i < e->nworkers; i++) {
 		struct synack_tcp_stats s;
 		synack_tcp_counters(e, i, &s);
-		uint64_t *d = (uint64_t *)out, *x = (uint64_t *)&s;
-		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
-			d[k] += x[k];
+		add_u64s((uint64_t *)out, (const uint64_t *)&s, sizeof(s) / sizeof(uint64_t));
 	}
 }
 

@@ -112,7 +112,16 @@ static void client_outcome(struct synack_worker *w, struct synack_conn *c)
 	c->ok = 2;
 }
 
-static void conn_free(struct synack_worker *w, struct synack_conn *c)
+/* Gives back a connection that never entered the table (set-up failed half-way). */
+static void conn_unalloc(struct synack_worker *w, struct synack_conn *c)
+{
+	w->free_idx[w->nfree++] = c->idx;
+	w->stats.conns_in_use--;
+}
+
+/* Takes a connection out of the table, the wheel and the half-open FIFO and returns it to the pool.
+ * Its TCP life may go on as a TIME-WAIT entry; conn_free() is for connections that are over. */
+static void conn_release(struct synack_worker *w, struct synack_conn *c)
 {
 	if (c->role == SYNACK_ROLE_CLIENT) {
 		w->client_open--;
@@ -128,8 +137,12 @@ static void conn_free(struct synack_worker *w, struct synack_conn *c)
 	c->in_table = 0;
 	c->tcb.state = SYNACK_CLOSED;
 	conn_write_end(c);
-	w->free_idx[w->nfree++] = c->idx;
-	w->stats.conns_in_use--;
+	conn_unalloc(w, c);
+}
+
+static void conn_free(struct synack_worker *w, struct synack_conn *c)
+{
+	conn_release(w, c);
 	w->stats.conns_closed++;
 }
 
@@ -440,9 +453,8 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 		cur_w = w;
 		app->closed(c, SYNACK_CLOSE_NORMAL);
 	}
-	/* per_state keeps counting it in TIME-WAIT; conn_free counts closes, and this is not one yet. */
-	w->stats.conns_closed--;
-	conn_free(w, c);
+	/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry expires. */
+	conn_release(w, c);
 }
 
 /* ---- receive ---- */
@@ -505,16 +517,14 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 	memcpy(c->peer_mac, src_mac, 6);
 	if (l->app->needs_send_ring && !w->nsbuf_free) {
 		w->stats.drop_no_sendbuf++;
-		w->free_idx[w->nfree++] = c->idx;
-		w->stats.conns_in_use--;
+		conn_unalloc(w, c);
 		return;
 	}
 	conn_write_begin(c);
 	synack_tcp_accept(&w->ctx, &c->tcb, s, w->now_ns, has_floor, floor, &out);
 	conn_write_end(c);
 	if (conn_insert(w, c) < 0) {
-		w->free_idx[w->nfree++] = c->idx;
-		w->stats.conns_in_use--;
+		conn_unalloc(w, c);
 		w->stats.drop_pool_full++;
 		return;
 	}
@@ -611,10 +621,8 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 				if (!apply(w, port, c, &out2, NULL, NULL))
 					output(w, port, c, &reuse);
 			} else {
-				if (c) {
-					w->free_idx[w->nfree++] = c->idx;
-					w->stats.conns_in_use--;
-				}
+				if (c)
+					conn_unalloc(w, c);
 				apply(w, port, NULL, &out, pkt->src_mac, &reuse);
 			}
 		} else {
@@ -631,8 +639,6 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
 {
 	const struct synack_port_rt *pr = &w->e->ports[port];
-	w->stats.rx_pkts++;
-	w->stats.rx_bytes += m->pkt_len;
 	if (m->nb_segs != 1) {
 		/* Jumbo frames in chains are not expected at our MTU: count and drop. */
 		w->stats.rx_other++;
@@ -808,8 +814,7 @@ static void start_connects(struct synack_worker *w)
 		synack_tcp_connect(&w->ctx, &c->tcb, &t, w->now_ns, &out);
 		conn_write_end(c);
 		if (conn_insert(w, c) < 0) {
-			w->free_idx[w->nfree++] = c->idx;
-			w->stats.conns_in_use--;
+			conn_unalloc(w, c);
 			w->stats.load_no_port++;
 			return;
 		}
@@ -925,6 +930,9 @@ int synack_worker_main(void *arg)
 			for (uint16_t i = 0; i < n; i++) {
 				if (i + 1 < n)
 					rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+				/* Counted where received; a packet handed to its owner is not counted again. */
+				w->stats.rx_pkts++;
+				w->stats.rx_bytes += pkts[i]->pkt_len;
 				handle_pkt(w, p, pkts[i]);
 			}
 			work += n;
@@ -935,7 +943,6 @@ int synack_worker_main(void *arg)
 			unsigned n = rte_ring_sc_dequeue_burst(w->handoff_in[s], (void **)pkts, SYNACK_BURST, NULL);
 			for (unsigned i = 0; i < n; i++) {
 				w->stats.handoff_in++;
-				w->stats.rx_pkts--; /* counted by the core that received it */
 				handle_pkt(w, pkts[i]->port, pkts[i]);
 			}
 			work += n;

@@ -83,7 +83,6 @@ bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 	/* No RTT sample: the SYN-ACK's send time was not kept. */
 	tcb->flags &= (uint16_t)~SYNACK_TF_RTT_TIMING;
 	act_event(out, SYNACK_EV_STATE, SYNACK_LISTEN, SYNACK_SYN_RECEIVED, 0, NULL);
-	ctx->stats.seg_in--; /* synack_tcp_input counts it */
-	synack_tcp_input(ctx, tcb, seg, now, out);
+	synack_tcp_segment(ctx, tcb, seg, now, out);
 	return true;
 }

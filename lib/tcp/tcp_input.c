@@ -271,6 +271,12 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 	ctx->stats.seg_in++;
 	if (seg->flags & SYNACK_TH_RST)
 		ctx->stats.rst_in++;
+	synack_tcp_segment(ctx, tcb, seg, now, out);
+}
+
+void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			uint64_t now, struct synack_actions *out)
+{
 
 	switch (tcb->state) {
 	case SYNACK_CLOSED:

@@ -134,6 +134,11 @@ static inline void rtx_restart(struct synack_tcb *tcb, uint64_t now, struct syna
 void synack_tcp_syn_opts(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now,
 			 struct synack_tcp_opts *o);
 
+/* SEGMENT ARRIVES without counting the segment: for a segment already counted on its way in
+ * (the ACK that returns a SYN cookie was counted by the listener). */
+void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			uint64_t now, struct synack_actions *out);
+
 /* A fresh TCB for tuple t: ISS (RFC 6528), timestamp offset, buffers and RTO from the config. */
 void synack_tcp_tcb_init(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_tuple *t,
 			 uint64_t now);

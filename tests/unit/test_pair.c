@@ -4,21 +4,11 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "pair.h"
-
-static struct pair P;
+#include "pair_test.h"
 
 /* Each trace is a function of the pair; TRACE() runs it with real ISNs and with wrapping ones. */
-#define TRACE(name)                                                            \
-	static void name##_body(struct pair *p);                               \
-	Test(pair, name) { pair_init(&P, NULL); name##_body(&P); }             \
-	Test(pair_wrap, name)                                                  \
-	{                                                                      \
-		pair_init(&P, NULL);                                           \
-		pair_pin_isn(&P, 0xfffffff0u, 0xffffff80u);                    \
-		name##_body(&P);                                               \
-	}                                                                      \
-	static void name##_body(struct pair *p)
+/* Each test runs with real ISNs and with wrapping ones (pair_test.h). */
+#define TRACE(name) PAIR_TEST(pair, pair_wrap, name)
 
 #define S (SYNACK_NS_PER_S)
 

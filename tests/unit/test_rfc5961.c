@@ -7,24 +7,14 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "pair.h"
+#include "pair_test.h"
 #include "tcp/seq.h"
-
-static struct pair P;
 
 #define S (SYNACK_NS_PER_S)
 #define MS (SYNACK_NS_PER_MS)
 
-#define T5961(name)                                                            \
-	static void name##_body(struct pair *p);                               \
-	Test(rfc5961, name) { pair_init(&P, NULL); name##_body(&P); }          \
-	Test(rfc5961_wrap, name)                                               \
-	{                                                                      \
-		pair_init(&P, NULL);                                           \
-		pair_pin_isn(&P, 0xfffffff0u, 0xffffff80u);                    \
-		name##_body(&P);                                               \
-	}                                                                      \
-	static void name##_body(struct pair *p)
+/* Each test runs with real ISNs and with wrapping ones (pair_test.h). */
+#define T5961(name) PAIR_TEST(rfc5961, rfc5961_wrap, name)
 
 /* ---- helpers ---- */
 
