@@ -1,9 +1,8 @@
 /* tw_table.c: the TIME-WAIT table (see tw_table.h). */
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <string.h>
 
+#include "tcp/isn.h"
 #include "tw_table.h"
 
 #define NIL UINT32_MAX
@@ -19,20 +18,19 @@ static inline void set_link(struct synack_tw *e, uint32_t next, uint32_t prev)
 int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t cap, int socket)
 {
 	memset(t, 0, sizeof(*t));
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = cap < 8 ? 8 : cap,
-		.key_len = sizeof(struct synack_tuple),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-	};
-	t->h = rte_hash_create(&hp);
+	(void)name;
+	uint8_t key[16];
+	if (synack_isn_secret_init(key) != 0)
+		return -1;
+	void *mem = rte_zmalloc_socket("synack_tw_tab", synack_ctab_mem_size(cap), 64, socket);
 	t->ent = rte_zmalloc_socket("synack_tw", (size_t)cap * sizeof(*t->ent), 64, socket);
 	t->free_idx = rte_malloc_socket("synack_tw_free", (size_t)cap * sizeof(uint32_t), 64, socket);
-	if (!t->h || !t->ent || !t->free_idx) {
+	if (!mem || !t->ent || !t->free_idx) {
+		rte_free(mem);
 		synack_tw_table_free(t);
 		return -1;
 	}
+	synack_ctab_init(&t->tab, mem, cap, &t->ent[0].tuple, sizeof(*t->ent), key);
 	t->cap = cap;
 	for (uint32_t i = 0; i < cap; i++)
 		t->free_idx[i] = cap - 1 - i;
@@ -43,18 +41,10 @@ int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t c
 
 void synack_tw_table_free(struct synack_tw_table *t)
 {
-	rte_hash_free(t->h);
+	rte_free(t->tab.b);
 	rte_free(t->ent);
 	rte_free(t->free_idx);
 	memset(t, 0, sizeof(*t));
-}
-
-struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k)
-{
-	void *data;
-	if (t->used == 0 || rte_hash_lookup_data(t->h, k, &data) < 0)
-		return NULL;
-	return &t->ent[(uint32_t)(uintptr_t)data];
 }
 
 static void fifo_append(struct synack_tw_table *t, uint32_t i)
@@ -87,11 +77,12 @@ struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct
 		return NULL;
 	uint32_t i = t->free_idx[--t->nfree];
 	struct synack_tw *e = &t->ent[i];
-	if (rte_hash_add_key_data(t->h, &tcb->tuple, (void *)(uintptr_t)i) < 0) {
+	synack_tw_pack(tcb, expire_ns, e);
+	if (synack_ctab_insert(&t->tab, &e->tuple, i) < 0) {
+		e->expire_ns = 0;
 		t->nfree++;
 		return NULL;
 	}
-	synack_tw_pack(tcb, expire_ns, e);
 	fifo_append(t, i);
 	t->used++;
 	return e;
@@ -100,7 +91,7 @@ struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct
 void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e)
 {
 	uint32_t i = (uint32_t)(e - t->ent);
-	rte_hash_del_key(t->h, &e->tuple);
+	synack_ctab_delete(&t->tab, &e->tuple, i);
 	fifo_unlink(t, i);
 	/* expire_ns 0 marks the slot free for lock-free readers (synack_conn_foreach). */
 	__atomic_store_n(&e->expire_ns, 0, __ATOMIC_RELEASE);

@@ -2,18 +2,17 @@
  * full TCBs so that a core can hold millions. Every entry lasts the same 2×MSL, so expiry order is
  * arrival order: a FIFO reaps each entry exactly at its deadline in O(1), with no timer per entry
  * (a retransmitted FIN that restarts 2×MSL moves its entry to the tail). Written by its core only;
- * rte_hash maps the tuple to the entry. */
+ * a ctab (ctab.h) maps the tuple to the entry. */
 #ifndef SYNACK_CORE_TW_TABLE_H
 #define SYNACK_CORE_TW_TABLE_H
 
 #include <stdint.h>
 
+#include "core/ctab.h"
 #include "tcp/compact.h"
 
-struct rte_hash;
-
 struct synack_tw_table {
-	struct rte_hash *h;
+	struct synack_ctab tab;
 	struct synack_tw *ent;
 	uint32_t *free_idx;
 	uint32_t nfree, cap, used;
@@ -22,7 +21,13 @@ struct synack_tw_table {
 
 int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t cap, int socket);
 void synack_tw_table_free(struct synack_tw_table *t);
-struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k);
+static inline struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k)
+{
+	if (t->used == 0)
+		return NULL;
+	uint32_t i = synack_ctab_lookup_h(&t->tab, k, synack_ctab_hash(&t->tab, k));
+	return i == SYNACK_CTAB_NIL ? NULL : &t->ent[i];
+}
 /* Stores tcb (in TIME-WAIT) until expire_ns. NULL when the table is full. */
 struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct synack_tcb *tcb, uint64_t expire_ns);
 void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e);

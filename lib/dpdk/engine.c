@@ -367,7 +367,20 @@ struct synack_engine *synack_engine_start(const struct synack_start_opts *o, cha
 	}
 	e->tsc_hz = rte_get_tsc_hz();
 	unsigned nmbuf = 8192 * e->nworkers + 4096 * e->nports;
-	e->pool = rte_pktmbuf_pool_create("synack_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	/* A LIFO pool ("stack"): the mbuf freed last, still in some core's cache, is the next one taken.
+	 * With the default FIFO ring every mbuf waits behind all the others and comes back cold (and,
+	 * without hugepages, on a page whose TLB entry is long gone): in the ring benchmark that took
+	 * the client core from ~1,500 to ~2,300 cycles per connection. The stack's lock is taken once per
+	 * 256-mbuf cache refill or flush, not per packet. */
+	const char *ops = "stack";
+	for (unsigned p = 0; p < e->nports; p++)
+		if (strcmp(e->cfg.ports[p].driver, "net_af_xdp") == 0)
+			ops = "ring_mp_mc"; /* net_af_xdp's umem over a "stack" pool carried no packet (t6) */
+	e->pool = rte_pktmbuf_pool_create_by_ops("synack_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						 (int)rte_socket_id(), ops);
+	if (!e->pool)
+		e->pool = rte_pktmbuf_pool_create("synack_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						  (int)rte_socket_id());
 	if (!e->pool) {
 		snprintf(err, errlen, "cannot create %u mbufs: %s (raise --mem)", nmbuf, rte_strerror(rte_errno));
 		goto fail;

@@ -12,6 +12,7 @@
 #include "core/conn.h"
 #include "core/histogram.h"
 #include "core/timer_wheel.h"
+#include "core/ctab.h"
 #include "core/tw_table.h"
 #include "dpdk/config.h"
 #include "dpdk/steer.h"
@@ -76,7 +77,7 @@ struct synack_worker {
 	struct synack_tcp_ctx ctx;
 	uint64_t now_ns;
 	uint64_t tsc0, tsc_mult;        /* ns = (tsc - tsc0) * tsc_mult >> 32 */
-	struct rte_hash *conn_h;
+	struct synack_ctab conn_tab;     /* tuple -> index in conns */
 	struct synack_conn *conns;
 	uint32_t nconns, nfree;
 	uint32_t *free_idx;

@@ -13,8 +13,6 @@
  *   control ring (listen, connect, msl) -> timer wheel tick -> TIME-WAIT reaping -> tx_burst */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
@@ -25,6 +23,7 @@
 #include "engine_internal.h"
 #include "net/build.h"
 #include "net/parse.h"
+#include "tcp/isn.h"
 #include "tcp/seq.h"
 
 #define EPH_LO 10000u
@@ -68,7 +67,7 @@ static struct synack_conn *conn_alloc(struct synack_worker *w)
 
 static int conn_insert(struct synack_worker *w, struct synack_conn *c)
 {
-	if (rte_hash_add_key_data(w->conn_h, &c->tcb.tuple, (void *)(uintptr_t)c->idx) < 0)
+	if (synack_ctab_insert(&w->conn_tab, &c->tcb.tuple, c->idx) < 0)
 		return -1;
 	c->in_table = 1;
 	return 0;
@@ -132,7 +131,7 @@ static void conn_release(struct synack_worker *w, struct synack_conn *c)
 	synrcv_unlink(w, c);
 	sbuf_release(w, c);
 	if (c->in_table)
-		rte_hash_del_key(w->conn_h, &c->tcb.tuple);
+		synack_ctab_delete(&w->conn_tab, &c->tcb.tuple, c->idx);
 	conn_write_begin(c);
 	c->in_table = 0;
 	c->tcb.state = SYNACK_CLOSED;
@@ -565,11 +564,11 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		return;
 	}
 	struct synack_tuple key = { s->daddr, s->saddr, s->dport, s->sport };
-	void *data;
 	struct synack_actions out;
 	synack_actions_reset(&out);
-	if (rte_hash_lookup_data(w->conn_h, &key, &data) >= 0) {
-		struct synack_conn *c = &w->conns[(uint32_t)(uintptr_t)data];
+	uint32_t ci = synack_ctab_lookup(&w->conn_tab, &key);
+	if (ci != SYNACK_CTAB_NIL) {
+		struct synack_conn *c = &w->conns[ci];
 		conn_write_begin(c);
 		synack_tcp_input(&w->ctx, &c->tcb, s, w->now_ns, &out);
 		/* The RX mbuf, warm in this core's cache, carries the first reply, unless the segment
@@ -724,7 +723,7 @@ static bool lport_busy(void *arg, uint16_t lport)
 {
 	struct lport_probe *p = arg;
 	p->t->lport = lport;
-	return p->w->lidx[lport] || rte_hash_lookup(p->w->conn_h, p->t) >= 0 ||
+	return p->w->lidx[lport] || synack_ctab_lookup(&p->w->conn_tab, p->t) != SYNACK_CTAB_NIL ||
 	       synack_tw_table_lookup(&p->w->tw, p->t) != NULL;
 }
 
@@ -1008,20 +1007,20 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	w->nsbuf = ec->tcb_per_core < 4096 ? ec->tcb_per_core : 4096;
 	w->sbuf_mem = rte_malloc_socket("synack_sbuf", (size_t)w->nsbuf * SYNACK_SBUF_SIZE, 64, socket);
 	w->sbuf_free = rte_malloc_socket("synack_sbuf_free", (size_t)w->nsbuf * sizeof(uint32_t), 64, socket);
-	snprintf(name, sizeof(name), "synack_conn_%u", id);
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = w->nconns < 8 ? 8 : w->nconns,
-		.key_len = sizeof(struct synack_tuple),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-	};
-	w->conn_h = rte_hash_create(&hp);
+	uint8_t hkey[16];
+	void *tab_mem = rte_zmalloc_socket("synack_conn_tab", synack_ctab_mem_size(w->nconns), 64, socket);
+	if (tab_mem && synack_isn_secret_init(hkey) != 0) {
+		rte_free(tab_mem);
+		tab_mem = NULL;
+	}
+	if (tab_mem)
+		synack_ctab_init(&w->conn_tab, tab_mem, w->nconns, (const uint8_t *)w->conns + offsetof(struct synack_conn, tcb.tuple),
+				 sizeof(struct synack_conn), hkey);
 	snprintf(name, sizeof(name), "synack_tw_%u", id);
 	int tw_rc = synack_tw_table_init(&w->tw, name, ec->timewait_per_core, socket);
 	snprintf(name, sizeof(name), "synack_ctl_%u", id);
 	w->ctl = rte_ring_create(name, 64, socket, RING_F_SC_DEQ);
-	if (!w->conns || !w->free_idx || !w->wheel || !w->sbuf_mem || !w->sbuf_free || !w->conn_h || tw_rc || !w->ctl) {
+	if (!w->conns || !w->free_idx || !w->wheel || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || tw_rc || !w->ctl) {
 		snprintf(err, errlen,
 			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
 			 "lower tcb_per_core / timewait_per_core or raise --mem",
@@ -1048,7 +1047,7 @@ void synack_worker_free(struct synack_worker *w)
 {
 	if (!w)
 		return;
-	rte_hash_free(w->conn_h);
+	rte_free(w->conn_tab.b);
 	synack_tw_table_free(&w->tw);
 	rte_free(w->conns);
 	rte_free(w->free_idx);
