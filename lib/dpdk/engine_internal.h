@@ -71,11 +71,14 @@ struct synack_msg {
 	volatile int done;
 };
 
+#define SYNACK_PROPS 8   /* active-open tuples proposed ahead (start_connects) */
+
 struct synack_worker {
 	/* ---- written by the worker on every packet ---- */
 	struct synack_core_stats stats __attribute__((aligned(64)));
 	struct synack_tcp_ctx ctx;
 	uint64_t now_ns;
+	uint64_t now_tsc;               /* the TSC at this loop's start; now_ns is the same instant */
 	uint64_t tsc0, tsc_mult;        /* ns = (tsc - tsc0) * tsc_mult >> 32 */
 	struct synack_ctab conn_tab;     /* tuple -> index in conns */
 	struct synack_conn *conns;
@@ -108,6 +111,8 @@ struct synack_worker {
 	struct synack_hist lat;         /* connect latency, SYN sent -> SYN-ACK received, ns */
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
+	struct synack_tuple prop[SYNACK_PROPS];  /* the next active opens' tuples, buckets prefetched */
+	uint32_t prop_head, nprop;
 	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */
