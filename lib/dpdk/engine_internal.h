@@ -71,6 +71,8 @@ struct synack_msg {
 	volatile int done;
 };
 
+#define SYNACK_MSTASH 32       /* fresh mbufs a worker takes from the pool at once */
+#define SYNACK_MSTASH_AHEAD 8  /* ... and prefetches this many frames ahead */
 #define SYNACK_PROPS 8   /* active-open tuples proposed ahead (start_connects) */
 
 struct synack_worker {
@@ -92,6 +94,8 @@ struct synack_worker {
 	uint32_t synrcv_count, synrcv_max;
 	uint8_t cookie_mode;
 	struct rte_mbuf *txb[SYNACK_MAX_PORTS][SYNACK_TX_BUF];
+	struct rte_mbuf *mst[SYNACK_MSTASH];   /* fresh mbufs taken ahead (mbuf_get) */
+	uint32_t mst_i, mst_n;
 	uint16_t ntx[SYNACK_MAX_PORTS];
 	struct synack_arp_cache arp;
 	/* active opens still to start */

@@ -148,6 +148,15 @@ static void conn_free(struct synack_worker *w, struct synack_conn *c)
 
 /* ---- transmit ---- */
 
+static inline void mbuf_prefetch_w(struct rte_mbuf *m)
+{
+	__builtin_prefetch(m, 1, 3);
+	__builtin_prefetch((uint8_t *)m + 64, 1, 3);
+	/* The frame starts at the default headroom in our pool. */
+	__builtin_prefetch((uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM, 1, 3);
+	__builtin_prefetch((uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM + 64, 1, 3);
+}
+
 static inline void tx_enqueue(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
 {
 	w->txb[port][w->ntx[port]++] = m;
@@ -206,6 +215,28 @@ static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t
 	}
 }
 
+/* A fresh mbuf for a frame we originate. Taken from a per-worker stash filled 32 at a time, whose
+ * next entries' header and frame lines are prefetched for writing a few frames ahead: in the ring
+ * benchmark each fresh mbuf was last touched by the core that freed it, and the first stores into
+ * its header were a quarter of the client core's time. */
+static inline struct rte_mbuf *mbuf_get(struct synack_worker *w)
+{
+	if (w->mst_i == w->mst_n) {
+		if (rte_mempool_get_bulk(w->pool, (void **)w->mst, SYNACK_MSTASH) != 0)
+			return rte_pktmbuf_alloc(w->pool);
+		w->mst_n = SYNACK_MSTASH;
+		w->mst_i = 0;
+		for (unsigned k = 0; k < SYNACK_MSTASH_AHEAD; k++)
+			mbuf_prefetch_w(w->mst[k]);
+	}
+	struct rte_mbuf *m = w->mst[w->mst_i];
+	if (w->mst_i + SYNACK_MSTASH_AHEAD < w->mst_n)
+		mbuf_prefetch_w(w->mst[w->mst_i + SYNACK_MSTASH_AHEAD]);
+	w->mst_i++;
+	rte_pktmbuf_reset(m);
+	return m;
+}
+
 /* Builds s into an mbuf (rx, when given, is reused) and queues it on port. */
 static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c, const struct synack_seg *s,
 		   const uint8_t dst_mac[6], struct rte_mbuf **reuse)
@@ -216,7 +247,7 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 		*reuse = NULL;
 		rte_pktmbuf_reset(m);
 	} else {
-		m = rte_pktmbuf_alloc(w->pool);
+		m = mbuf_get(w);
 		if (!m) {
 			w->stats.drop_no_mbuf++;
 			return;
@@ -1047,6 +1078,9 @@ int synack_worker_main(void *arg)
 		t0 = t1;
 	}
 	tx_flush(w);
+	if (w->mst_i < w->mst_n)
+		rte_mempool_put_bulk(w->pool, (void **)&w->mst[w->mst_i], w->mst_n - w->mst_i);
+	w->mst_i = w->mst_n = 0;
 	return 0;
 }
 
