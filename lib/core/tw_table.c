@@ -1,8 +1,6 @@
 /* tw_table.c: the TIME-WAIT table (see tw_table.h). */
-#include <rte_malloc.h>
 #include <string.h>
 
-#include "tcp/isn.h"
 #include "tw_table.h"
 
 #define NIL UINT32_MAX
@@ -15,36 +13,26 @@ static inline void set_link(struct synack_tw *e, uint32_t next, uint32_t prev)
 	e->link = (uint64_t)prev << 32 | next;
 }
 
-int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t cap, int socket)
+size_t synack_tw_table_mem_size(uint32_t cap)
+{
+	return synack_ctab_mem_size(cap) + (size_t)cap * sizeof(struct synack_tw) + (size_t)cap * sizeof(uint32_t);
+}
+
+void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, const uint8_t key[16])
 {
 	memset(t, 0, sizeof(*t));
-	(void)name;
-	uint8_t key[16];
-	if (synack_isn_secret_init(key) != 0)
-		return -1;
-	void *mem = rte_zmalloc_socket("synack_tw_tab", synack_ctab_mem_size(cap), 64, socket);
-	t->ent = rte_zmalloc_socket("synack_tw", (size_t)cap * sizeof(*t->ent), 64, socket);
-	t->free_idx = rte_malloc_socket("synack_tw_free", (size_t)cap * sizeof(uint32_t), 64, socket);
-	if (!mem || !t->ent || !t->free_idx) {
-		rte_free(mem);
-		synack_tw_table_free(t);
-		return -1;
-	}
-	synack_ctab_init(&t->tab, mem, cap, &t->ent[0].tuple, sizeof(*t->ent), key);
+	uint8_t *m = mem;
+	void *buckets = m;
+	m += synack_ctab_mem_size(cap);
+	t->ent = (struct synack_tw *)(void *)m;
+	m += (size_t)cap * sizeof(struct synack_tw);
+	t->free_idx = (uint32_t *)(void *)m;
+	synack_ctab_init(&t->tab, buckets, cap, &t->ent[0].tuple, sizeof(*t->ent), key);
 	t->cap = cap;
 	for (uint32_t i = 0; i < cap; i++)
 		t->free_idx[i] = cap - 1 - i;
 	t->nfree = cap;
 	t->head = t->tail = NIL;
-	return 0;
-}
-
-void synack_tw_table_free(struct synack_tw_table *t)
-{
-	rte_free(t->tab.b);
-	rte_free(t->ent);
-	rte_free(t->free_idx);
-	memset(t, 0, sizeof(*t));
 }
 
 static void fifo_append(struct synack_tw_table *t, uint32_t i)

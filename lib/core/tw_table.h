@@ -6,6 +6,7 @@
 #ifndef SYNACK_CORE_TW_TABLE_H
 #define SYNACK_CORE_TW_TABLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/ctab.h"
@@ -19,8 +20,10 @@ struct synack_tw_table {
 	uint32_t head, tail;            /* FIFO of live entries by expiry; UINT32_MAX: empty */
 };
 
-int synack_tw_table_init(struct synack_tw_table *t, const char *name, uint32_t cap, int socket);
-void synack_tw_table_free(struct synack_tw_table *t);
+/* Bytes of zeroed, 64-byte aligned memory a table of cap entries needs (the caller owns it). */
+size_t synack_tw_table_mem_size(uint32_t cap);
+/* key: 16 random bytes for the tuple hash. */
+void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, const uint8_t key[16]);
 static inline struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k)
 {
 	if (t->used == 0)

@@ -129,6 +129,7 @@ static int eal_start(struct synack_engine *e, const struct synack_start_opts *o,
 		return -1;
 	}
 	e->eal_up = true;
+	e->huge = o->huge;
 	return 0;
 }
 

@@ -86,6 +86,7 @@ struct synack_worker {
 	struct synack_conn *conns;
 	uint32_t nconns, nfree;
 	uint32_t *free_idx;
+	void *tw_mem;                   /* the TIME-WAIT table's memory (bigmem) */
 	struct synack_tw_table tw;
 	struct synack_wheel *wheel;
 	uint8_t *sbuf_mem;              /* SYNACK_SBUF_SIZE per ring-stream slot */
@@ -115,6 +116,7 @@ struct synack_worker {
 	struct synack_hist lat;         /* connect latency, SYN sent -> SYN-ACK received, ns */
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
+	bool lport_set;                 /* next_lport maps back to this worker (propose) */
 	struct synack_tuple prop[SYNACK_PROPS];  /* the next active opens' tuples, buckets prefetched */
 	uint32_t prop_head, nprop;
 	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
@@ -146,6 +148,7 @@ struct synack_engine {
 	uint32_t request_len;
 	uint64_t tsc_hz;
 	bool eal_up;
+	bool huge;                      /* EAL runs on hugepages (else the big tables use bigmem's THP) */
 	bool own_prefix;                /* we named EAL's runtime directory: remove it at stop */
 };
 
