@@ -183,6 +183,8 @@ static inline unsigned synack_owner(const struct synack_worker *w, unsigned port
 	const struct synack_port_rt *pr = &w->e->ports[port];
 	if (pr->steer.enabled)
 		return pr->wfirst + synack_steer_queue(&pr->steer, raddr, laddr, rport, lport);
+	if (pr->wcount == 1)
+		return pr->wfirst;  /* no division on the per-packet path when a port has one worker */
 	return pr->wfirst + (unsigned)(w->lidx[lport] ? rport : lport) % pr->wcount;
 }
 

@@ -1001,24 +1001,35 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		rte_prefetch0(guess);
 		rte_prefetch0(guess + 64);
 	}
+	uint64_t h[SYNACK_BURST];
+	struct synack_tuple k[SYNACK_BURST];
+	unsigned m = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		if (pkts[i]->data_len < SYNACK_ETH_HLEN + 40 || d[12] != 0x08 || d[13] != 0x00 || d[14] != 0x45 ||
 		    d[23] != 6)
 			continue;
 		const uint8_t *ip = d + SYNACK_ETH_HLEN;
-		struct synack_tuple k;
-		memcpy(&k.raddr, ip + 12, 4);
-		memcpy(&k.laddr, ip + 16, 4);
-		memcpy(&k.rport, ip + 20, 2);
-		memcpy(&k.lport, ip + 22, 2);
-		k.raddr = rte_be_to_cpu_32(k.raddr);
-		k.laddr = rte_be_to_cpu_32(k.laddr);
-		k.rport = rte_be_to_cpu_16(k.rport);
-		k.lport = rte_be_to_cpu_16(k.lport);
-		synack_ctab_prefetch(&w->conn_tab, synack_ctab_hash(&w->conn_tab, &k));
+		struct synack_tuple *t = &k[m];
+		memcpy(&t->raddr, ip + 12, 4);
+		memcpy(&t->laddr, ip + 16, 4);
+		memcpy(&t->rport, ip + 20, 2);
+		memcpy(&t->lport, ip + 22, 2);
+		t->raddr = rte_be_to_cpu_32(t->raddr);
+		t->laddr = rte_be_to_cpu_32(t->laddr);
+		t->rport = rte_be_to_cpu_16(t->rport);
+		t->lport = rte_be_to_cpu_16(t->lport);
+		h[m] = synack_ctab_hash(&w->conn_tab, t);
+		synack_ctab_prefetch(&w->conn_tab, h[m]);
 		if (w->tw.used)
-			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, &k));
+			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, t));
+		m++;
+	}
+	/* Then the connections the buckets name (their first line holds the tuple to compare). */
+	for (unsigned j = 0; j < m; j++) {
+		const struct synack_ctab_bucket *b = &w->conn_tab.b[(uint32_t)h[j] & w->conn_tab.mask];
+		for (unsigned bits = synack_ctab_match(b, synack_ctab_tag(h[j])); bits; bits &= bits - 1)
+			rte_prefetch0(&w->conns[b->idx[__builtin_ctz(bits)]]);
 	}
 }
 
