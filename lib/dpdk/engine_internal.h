@@ -73,6 +73,7 @@ struct synack_msg {
 
 #define SYNACK_MSTASH 32       /* fresh mbufs a worker takes from the pool at once */
 #define SYNACK_MSTASH_AHEAD 8  /* ... and prefetches this many frames ahead */
+#define SYNACK_FREE_BATCH 64   /* received mbufs freed in one rte_mempool_put_bulk */
 #define SYNACK_PROPS 8   /* active-open tuples proposed ahead (start_connects) */
 
 struct synack_worker {
@@ -97,6 +98,8 @@ struct synack_worker {
 	struct rte_mbuf *txb[SYNACK_MAX_PORTS][SYNACK_TX_BUF];
 	struct rte_mbuf *mst[SYNACK_MSTASH];   /* fresh mbufs taken ahead (mbuf_get) */
 	uint32_t mst_i, mst_n;
+	struct rte_mbuf *fb[SYNACK_FREE_BATCH]; /* received mbufs to give back at the loop's end */
+	uint32_t nfb;
 	uint16_t ntx[SYNACK_MAX_PORTS];
 	struct synack_arp_cache arp;
 	/* active opens still to start */

@@ -149,10 +149,50 @@ static void conn_free(struct synack_worker *w, struct synack_conn *c)
 
 /* ---- transmit ---- */
 
+/* rte_pktmbuf_reset() without its stores into the header's second line (next, tx_offload):
+ * next is NULL in every single-segment mbuf (the pool's invariant, kept by every free), and
+ * tx_offload is read only under offload flags, which tx_seg sets together with it. A line nobody
+ * writes stays shared in both cores' caches, so the core that frees the mbuf reads it for free. */
+static inline void mbuf_reset(struct rte_mbuf *m)
+{
+	m->data_off = (uint16_t)RTE_MIN((uint16_t)RTE_PKTMBUF_HEADROOM, m->buf_len);
+	m->nb_segs = 1;
+	m->port = RTE_MBUF_PORT_INVALID;
+	m->ol_flags &= RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	m->pkt_len = 0;
+	m->data_len = 0;
+	m->vlan_tci = 0;
+	m->vlan_tci_outer = 0;
+}
+
+/* Frees a received mbuf we are done with. One of ours, single, direct and unshared (the
+ * common case) waits in a batch for one rte_mempool_put_bulk at the end of the loop, read
+ * from its first header line only; anything else goes the general way. */
+static inline void mbuf_free(struct synack_worker *w, struct rte_mbuf *m)
+{
+	if (likely(m->pool == w->pool && rte_mbuf_refcnt_read(m) == 1 && m->nb_segs == 1 && RTE_MBUF_DIRECT(m))) {
+		w->fb[w->nfb++] = m;
+		if (w->nfb == SYNACK_FREE_BATCH) {
+			rte_mempool_put_bulk(w->pool, (void **)w->fb, w->nfb);
+			w->nfb = 0;
+		}
+		return;
+	}
+	rte_pktmbuf_free(m);
+}
+
+static inline void mbuf_free_flush(struct synack_worker *w)
+{
+	if (w->nfb) {
+		rte_mempool_put_bulk(w->pool, (void **)w->fb, w->nfb);
+		w->nfb = 0;
+	}
+}
+
 static inline void mbuf_prefetch_w(struct rte_mbuf *m)
 {
 	__builtin_prefetch(m, 1, 3);
-	__builtin_prefetch((uint8_t *)m + 64, 1, 3);
 	/* The frame starts at the default headroom in our pool. */
 	__builtin_prefetch((uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM, 1, 3);
 	__builtin_prefetch((uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM + 64, 1, 3);
@@ -234,7 +274,7 @@ static inline struct rte_mbuf *mbuf_get(struct synack_worker *w)
 	if (w->mst_i + SYNACK_MSTASH_AHEAD < w->mst_n)
 		mbuf_prefetch_w(w->mst[w->mst_i + SYNACK_MSTASH_AHEAD]);
 	w->mst_i++;
-	rte_pktmbuf_reset(m);
+	mbuf_reset(m);
 	return m;
 }
 
@@ -246,7 +286,7 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 	if (reuse && *reuse) {
 		m = *reuse;
 		*reuse = NULL;
-		rte_pktmbuf_reset(m);
+		mbuf_reset(m);
 	} else {
 		m = mbuf_get(w);
 		if (!m) {
@@ -268,6 +308,7 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 		stream_copy(w, c, s->seq, p + SYNACK_ETH_HLEN + hl, s->len);
 	synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, total - SYNACK_ETH_HLEN, s, NULL, pr->tx_csum || pr->in_process);
 	if (pr->tx_csum) {
+		m->tx_offload = 0;
 		m->l2_len = SYNACK_ETH_HLEN;
 		m->l3_len = SYNACK_IP4_HLEN;
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
@@ -583,7 +624,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	struct rte_mbuf *reuse = m;
 	if (s->daddr - pr->ip >= synack_local_span(w, port)) {
 		w->stats.drop_not_ours++;
-		rte_pktmbuf_free(m);
+		mbuf_free(w, m);
 		return;
 	}
 	unsigned owner = synack_owner(w, port, s->daddr, s->saddr, s->dport, s->sport);
@@ -593,7 +634,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		m->port = (uint16_t)port;
 		if (rte_ring_sp_enqueue(r, m) != 0) {
 			w->stats.handoff_drops++;
-			rte_pktmbuf_free(m);
+			mbuf_free(w, m);
 		} else {
 			w->stats.handoff_out++;
 		}
@@ -621,7 +662,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		else
 			__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
 		if (reuse)
-			rte_pktmbuf_free(reuse);
+			mbuf_free(w, reuse);
 		return;
 	}
 	bool reopen = false;
@@ -632,7 +673,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			handle_tw(w, port, tw, s, pkt->src_mac, &reuse, &reopen, &floor);
 			if (!reopen) {
 				if (reuse)
-					rte_pktmbuf_free(reuse);
+					mbuf_free(w, reuse);
 				return;
 			}
 		}
@@ -668,7 +709,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		apply(w, port, NULL, &out, pkt->src_mac, &reuse);
 	}
 	if (reuse)
-		rte_pktmbuf_free(reuse);
+		mbuf_free(w, reuse);
 }
 
 static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
@@ -677,7 +718,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 	if (m->nb_segs != 1) {
 		/* Jumbo frames in chains are not expected at our MTU: count and drop. */
 		w->stats.rx_other++;
-		rte_pktmbuf_free(m);
+		mbuf_free(w, m);
 		return;
 	}
 	unsigned flags = pr->in_process ? SYNACK_PARSE_F_IP_CSUM_OK | SYNACK_PARSE_F_L4_CSUM_OK : 0;
@@ -690,7 +731,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 	enum synack_parse_err err = synack_parse_frame(d, m->data_len, flags, &pkt);
 	if (err != SYNACK_PARSE_OK) {
 		w->stats.drop_parse[err < 32 ? err : 31]++;
-		rte_pktmbuf_free(m);
+		mbuf_free(w, m);
 		return;
 	}
 	switch (pkt.kind) {
@@ -705,7 +746,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 			synack_arp_learn(&w->arp, pkt.arp.spa, pkt.arp.sha, w->now_ns);
 		if (pkt.arp.op == 1 && for_us) {
 			struct synack_arp req = pkt.arp;
-			rte_pktmbuf_reset(m);
+			mbuf_reset(m);
 			uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 60);
 			if (p) {
 				memset(p, 0, 60);
@@ -731,7 +772,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 		w->stats.rx_other++;
 		break;
 	}
-	rte_pktmbuf_free(m);
+	mbuf_free(w, m);
 }
 
 /* ---- active opens ---- */
@@ -1088,6 +1129,7 @@ int synack_worker_main(void *arg)
 			}
 		}
 		tx_flush(w);
+		mbuf_free_flush(w);
 		w->stats.timers_armed = synack_wheel_count(w->wheel);
 		w->stats.loops++;
 		/* One TSC read per loop: it ends this loop and starts the next. */
@@ -1099,6 +1141,7 @@ int synack_worker_main(void *arg)
 		t0 = t1;
 	}
 	tx_flush(w);
+	mbuf_free_flush(w);
 	if (w->mst_i < w->mst_n)
 		rte_mempool_put_bulk(w->pool, (void **)&w->mst[w->mst_i], w->mst_n - w->mst_i);
 	w->mst_i = w->mst_n = 0;

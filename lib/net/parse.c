@@ -117,6 +117,14 @@ enum synack_parse_err synack_tcp_opts_parse(const uint8_t *p, size_t len, struct
 	o->present = 0;
 	o->sack_blocks = 0;
 	o->tfo_len = 0;
+	/* The layout nearly every segment after the SYN carries (RFC 7323 Appendix A): NOP, NOP,
+	 * timestamps. Read it directly, as the loop below would. */
+	if (len == 12 && synack_rd32(p) == 0x0101080au) {
+		o->tsval = synack_rd32(p + 4);
+		o->tsecr = synack_rd32(p + 8);
+		o->present = SYNACK_OPT_TS;
+		return SYNACK_PARSE_OK;
+	}
 	/* RFC 9293 §3.1 and §3.2: EOL ends the list, NOP is a single byte, every other option is
 	 * kind, length (counting both), data. An unknown kind is skipped by its length (RFC 9293
 	 * §3.2 MUST-6); a repeated option overwrites the earlier one. */
