@@ -72,6 +72,7 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg);
 double bench_now_s(void);
 /* A result's identity and sizes; its summary once its repetitions are in. */
+uint32_t bench_tw_entries(const struct bench_opts *o);
 void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl);
 void bench_result_end(struct bench_result *r, int rc);
 /* Every selected workload, o->reps times, from e's client worker against dst (ring and memif). */

@@ -149,7 +149,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/memif-client.ini", o->root);
 	snprintf(dev, sizeof(dev), "port0.devargs=role=client,id=0,socket=%s,mac=02:00:00:00:03:02", s.sock);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
-	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", o->quick ? 1u << 21 : 1u << 24);
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", bench_tw_entries(o));
 	const char *sets[] = { dev, msl, tw, "engine.tcb_per_core=65536", NULL };
 	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192,
 					.lcores = "0@0,1@0" };

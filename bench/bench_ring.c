@@ -2,6 +2,8 @@
  * joined by the crossed net_ring pair of drivers-config/ring.ini: no NIC and no kernel, the stack's
  * own cost. The client keeps `concurrency` connections in flight from `src_ips` source addresses;
  * the server answers on port 80 (discard: handshake and close) or 81 (rr: request). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +11,7 @@
 
 #include "bench.h"
 #include "core/conn.h"
+#include "core/tw_table.h"
 #include "synack.h"
 #include "tcp/compact.h"
 #include "tcp/tcp.h"
@@ -141,12 +144,40 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	return 0;
 }
 
+/* The client's TIME-WAIT table for a run: it must hold every entry made within 2 x MSL without
+ * filling, i.e. rate x min(2 x MSL, the time the run spends in workloads that leave TIME-WAIT),
+ * at up to 3 M connections/s. The engine maps it lazily (bigmem.c): memory goes only to entries
+ * made. Capped by the engine's limit and by half the machine's available memory. */
+uint32_t bench_tw_entries(const struct bench_opts *o)
+{
+	if (o->quick)
+		return 1u << 21;
+	uint64_t secs = (uint64_t)o->duration_s * o->reps * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
+	if (secs > 2ull * o->msl_s)
+		secs = 2ull * o->msl_s;
+	uint64_t n = secs * 3000000ull + (1u << 20);
+	uint64_t per = synack_tw_table_mem_size(1u << 20) >> 20, avail_kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &avail_kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (avail_kb && n > avail_kb * 1024 / 2 / per)
+		n = avail_kb * 1024 / 2 / per;
+	if (n > 1u << 26)
+		n = 1u << 26;
+	return n < 1u << 21 ? 1u << 21 : (uint32_t)n;
+}
+
 void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl)
 {
 	r->mode = mode;
 	r->wl = wl;
 	r->bytes_tcb = sizeof(struct synack_conn);
-	r->bytes_tw = sizeof(struct synack_tw);
+	/* An entry, its share of the hash buckets and its free-list slot. */
+	r->bytes_tw = (unsigned)(synack_tw_table_mem_size(1u << 20) >> 20);
 }
 
 void bench_result_end(struct bench_result *r, int rc)
@@ -189,8 +220,7 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	char cfg[1024], msl[64], tw[64], err[512];
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/ring.ini", o->root);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
-	/* The client's TIME-WAIT table must hold rate x 2 MSL entries; the server's none. */
-	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", o->quick ? 1u << 21 : 1u << 24);
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", bench_tw_entries(o));
 	const char *sets[] = { msl, tw, "engine.tcb_per_core=65536", NULL };
 	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192 };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));

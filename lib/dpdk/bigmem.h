@@ -5,7 +5,7 @@
  * a shared memfd mapping of 4 KiB pages that transparent huge pages do not cover (shmem THP is off
  * by default), and nearly every new TIME-WAIT entry cost a TLB miss and a page walk. So then they
  * come from a private anonymous mapping advised for transparent huge pages, bound to the worker's
- * NUMA node, and faulted in here, at start, rather than on the data path. */
+ * NUMA node; up to 256 MiB is faulted in at start, larger tables as they fill (2 MiB at a time). */
 #ifndef SYNACK_DPDK_BIGMEM_H
 #define SYNACK_DPDK_BIGMEM_H
 
