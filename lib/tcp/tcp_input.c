@@ -193,10 +193,14 @@ static void syn_sent_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 	tcb->snd_wl1 = seg->seq;
 	tcb->snd_wl2 = seg->ack;
 	if (ack_ok) {
-		/* Our SYN is acknowledged: ESTABLISHED, and <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+		/* Our SYN is acknowledged: ESTABLISHED, and <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; "data or
+		 * controls that were queued for transmission MAY be included". The ACK is owed rather than
+		 * built here: synack_tcp_output() (which the caller runs after the application has seen
+		 * the connection open) sends it alone, or carrying the request or FIN the application
+		 * queued on the open: one segment fewer per connection. ABORT sends it before its RST. */
 		tcb->snd_una = seg->ack;
 		established(ctx, tcb, now, out);
-		synack_tcp_send_ack(ctx, tcb, now, out);
+		tcb->flags |= SYNACK_TF_ACK_NOW;
 		/* Text or FIN carried by the SYN-ACK: continue at step six. */
 		if (seg->len || (seg->flags & SYNACK_TH_FIN)) {
 			uint32_t space = tcb->rcv_buf - tcb->rcv_unread;

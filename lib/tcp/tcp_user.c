@@ -93,13 +93,16 @@ int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_
 void synack_tcp_abort(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 		      struct synack_actions *out)
 {
-	(void)now;
 	switch (tcb->state) {
 	case SYNACK_SYN_RECEIVED:
 	case SYNACK_ESTABLISHED:
 	case SYNACK_FIN_WAIT_1:
 	case SYNACK_FIN_WAIT_2:
 	case SYNACK_CLOSE_WAIT:
+		/* An ACK still owed goes first (the handshake's third segment, when the application
+		 * aborts as the connection opens: the peer sees SYN, SYN-ACK, ACK, RST, as from Linux). */
+		if ((tcb->flags & SYNACK_TF_ACK_NOW) && tcb->state != SYNACK_SYN_RECEIVED)
+			synack_tcp_send_ack(ctx, tcb, now, out);
 		/* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>. */
 		synack_tcp_send_rst(ctx, &tcb->tuple, tcb->snd_nxt, 0, 0, out);
 		break;
