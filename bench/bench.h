@@ -45,6 +45,7 @@ struct bench_result {
 	uint64_t tw_bytes;                  /* ... and what they weigh */
 	unsigned bytes_tcb, bytes_tw;
 	uint64_t peak_rss_kb;
+	double xcore_ns[2];                 /* cross-core round trip just before and after the mode ran */
 	unsigned nseries;
 	double series[BENCH_MAX_SECONDS];   /* connections/s, second by second, over the repetitions */
 	struct synack_hist lat;             /* connect latency */
@@ -71,6 +72,8 @@ typedef uint64_t (*server_cycles_fn)(struct synack_engine *e, void *arg);
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg);
 double bench_now_s(void);
+/* The cross-core cache-line round trip between CPUs 0 and 1, in ns (bench_xcore.c). */
+double bench_xcore_rtt_ns(void);
 /* A result's identity and sizes; its summary once its repetitions are in. */
 uint32_t bench_tw_entries(const struct bench_opts *o);
 void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl);

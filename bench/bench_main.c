@@ -75,6 +75,17 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
 /* Shared with the memif child process. */
 static struct bench_result (*res)[WL_COUNT];
 
+static int run_memif_child(const struct bench_opts *o, struct bench_result out[WL_COUNT])
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(bench_run_memif(o, out) < 0 ? 1 : 0);
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_opts o = { .duration_s = 10, .reps = 3, .concurrency = 256, .src_ips = 2048, .msl_s = 60, .size = 64 };
@@ -248,22 +259,31 @@ int main(int argc, char **argv)
 		o.modes[MODE_RING] ? "ring " : "", o.modes[MODE_MEMIF] ? "memif " : "", o.quick ? "(quick)" : "", o.reps,
 		o.duration_s);
 	int rc = 0;
-	if (o.modes[MODE_LINUX] && bench_run_linux(&o, res[MODE_LINUX]) < 0)
-		rc = 1;
+	double x0;
+#define XCORE_AROUND(m1, m2, run)                                                        \
+	do {                                                                             \
+		x0 = bench_xcore_rtt_ns();                                               \
+		if (run)                                                                 \
+			rc = 1;                                                          \
+		double x1 = bench_xcore_rtt_ns();                                        \
+		for (unsigned w_ = 0; w_ < WL_COUNT; w_++) {                             \
+			res[m1][w_].xcore_ns[0] = x0;                                    \
+			res[m1][w_].xcore_ns[1] = x1;                                    \
+			res[m2][w_].xcore_ns[0] = x0;                                    \
+			res[m2][w_].xcore_ns[1] = x1;                                    \
+		}                                                                        \
+	} while (0)
+	if (o.modes[MODE_LINUX])
+		XCORE_AROUND(MODE_LINUX, MODE_LINUX, bench_run_linux(&o, res[MODE_LINUX]) < 0);
 	/* EAL starts once per process: memif's client engine runs in a child (its results land in the
 	 * shared mapping), then ring runs here. */
-	if (o.modes[MODE_MEMIF]) {
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(bench_run_memif(&o, res[MODE_MEMIF]) < 0 ? 1 : 0);
-		int st = 0;
-		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-			rc = 1;
-	}
-	if ((o.modes[MODE_TAP_SRV] || o.modes[MODE_TAP_CLI]) && bench_run_tap(&o, res[MODE_TAP_SRV], res[MODE_TAP_CLI]) < 0)
-		rc = 1;
-	if (o.modes[MODE_RING] && bench_run_ring(&o, res[MODE_RING]) < 0)
-		rc = 1;
+	if (o.modes[MODE_MEMIF])
+		XCORE_AROUND(MODE_MEMIF, MODE_MEMIF, run_memif_child(&o, res[MODE_MEMIF]) != 0);
+	if (o.modes[MODE_TAP_SRV] || o.modes[MODE_TAP_CLI])
+		XCORE_AROUND(MODE_TAP_SRV, MODE_TAP_CLI, bench_run_tap(&o, res[MODE_TAP_SRV], res[MODE_TAP_CLI]) < 0);
+	if (o.modes[MODE_RING])
+		XCORE_AROUND(MODE_RING, MODE_RING, bench_run_ring(&o, res[MODE_RING]) < 0);
+#undef XCORE_AROUND
 	bench_print_table(stdout, (const struct bench_result(*)[WL_COUNT])res, &o);
 	if (o.json && bench_write_json(o.json, (const struct bench_result(*)[WL_COUNT])res, &o) < 0)
 		rc = 1;

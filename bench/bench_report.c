@@ -60,6 +60,15 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 				r->cycles_server, r->p50_ns / 1e3, r->p99_ns / 1e3, r->p999_ns / 1e3,
 				(unsigned long long)r->tw_peak);
 		}
+	/* The machine's state, which moves every cross-core figure (bench_xcore.c). */
+	fprintf(f, "cross-core round trip, ns before/after:");
+	for (unsigned m = 0; m < MODE_COUNT; m++)
+		for (unsigned w = 0; w < WL_COUNT; w++)
+			if (res[m][w].done) {
+				fprintf(f, " %s %.0f/%.0f", bench_mode_names[m], res[m][w].xcore_ns[0], res[m][w].xcore_ns[1]);
+				break;
+			}
+	fprintf(f, "\n");
 	for (unsigned w = 0; w < WL_COUNT; w++) {
 		const struct bench_result *r = &res[MODE_RING][w];
 		if (r->done) {
@@ -100,14 +109,14 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 				   "\"failed\": %llu, \"cycles_per_conn_client\": %.1f, \"cycles_per_conn_server\": %.1f, "
 				   "\"connect_latency_ns\": {\"p50\": %llu, \"p99\": %llu, \"p999\": %llu}, "
 				   "\"timewait_peak\": %llu, \"timewait_bytes\": %llu, \"bytes_per_conn\": %u, "
-				   "\"bytes_per_timewait\": %u, \"peak_rss_kb\": %llu, \"reps\": [",
+				   "\"bytes_per_timewait\": %u, \"peak_rss_kb\": %llu, \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [",
 				sep, bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max,
 				lx && lx->median > 0 ? r->median / lx->median : 0.0, (unsigned long long)r->started,
 				(unsigned long long)r->completed, (unsigned long long)r->failed, r->cycles_client,
 				r->cycles_server, (unsigned long long)r->p50_ns, (unsigned long long)r->p99_ns,
 				(unsigned long long)r->p999_ns, (unsigned long long)r->tw_peak,
 				(unsigned long long)r->tw_bytes, r->bytes_tcb, r->bytes_tw,
-				(unsigned long long)r->peak_rss_kb);
+				(unsigned long long)r->peak_rss_kb, r->xcore_ns[0], r->xcore_ns[1]);
 			for (unsigned k = 0; k < r->nreps; k++)
 				fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);
 			fprintf(f, "], \"series\": [");
