@@ -6,11 +6,10 @@
 #include "bigmem.h"
 
 #define THP_SIZE (2u << 20)
-#define BIGMEM_PREFAULT_MAX ((size_t)256 << 20)
 
 static size_t round_up(size_t n) { return (n + THP_SIZE - 1) & ~(size_t)(THP_SIZE - 1); }
 
-void *synack_bigmem_alloc(size_t size, int socket, bool huge)
+void *synack_bigmem_alloc(size_t size, int socket, bool huge, size_t prefault)
 {
 	if (huge)
 		return rte_zmalloc_socket("synack_table", size, 64, socket);
@@ -21,11 +20,9 @@ void *synack_bigmem_alloc(size_t size, int socket, bool huge)
 	madvise(p, len, MADV_HUGEPAGE);
 	if (socket >= 0 && numa_available() >= 0 && numa_max_node() > 0)
 		numa_tonode_memory(p, len, socket);
-	/* Up to 256 MiB (a core's connections and their table) is faulted in now, not on the first
-	 * packets. A larger table (TIME-WAIT sized for minutes of load) is faulted in as it fills, one
-	 * 2 MiB page per ~30,000 entries, so that memory is spent only on what the run holds. */
-	if (len <= BIGMEM_PREFAULT_MAX && madvise(p, len, MADV_POPULATE_WRITE) != 0)
-		for (size_t off = 0; off < len; off += 4096)
+	size_t pre = round_up(prefault < size ? prefault : size);
+	if (pre && madvise(p, pre, MADV_POPULATE_WRITE) != 0)
+		for (size_t off = 0; off < pre; off += 4096)
 			((volatile char *)p)[off] = 0;
 	return p;
 }

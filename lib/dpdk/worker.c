@@ -1172,21 +1172,23 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	/* The clock starts at 1000 s so that "0" never means "now". */
 	w->tsc0 -= e->tsc_hz * 1000;
 	w->nconns = ec->tcb_per_core;
-	w->conns = synack_bigmem_alloc((size_t)w->nconns * sizeof(struct synack_conn), socket, e->huge);
-	w->free_idx = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint32_t), socket, e->huge);
+	w->conns = synack_bigmem_alloc((size_t)w->nconns * sizeof(struct synack_conn), socket, e->huge, SIZE_MAX);
+	w->free_idx = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint32_t), socket, e->huge, SIZE_MAX);
 	w->wheel = rte_zmalloc_socket("synack_wheel", sizeof(struct synack_wheel), 64, socket);
 	w->nsbuf = ec->tcb_per_core < 4096 ? ec->tcb_per_core : 4096;
 	w->sbuf_mem = rte_malloc_socket("synack_sbuf", (size_t)w->nsbuf * SYNACK_SBUF_SIZE, 64, socket);
 	w->sbuf_free = rte_malloc_socket("synack_sbuf_free", (size_t)w->nsbuf * sizeof(uint32_t), 64, socket);
 	uint8_t hkey[16], twkey[16];
 	bool keys = synack_isn_secret_init(hkey) == 0 && synack_isn_secret_init(twkey) == 0;
-	void *tab_mem = synack_bigmem_alloc(synack_ctab_mem_size(w->nconns), socket, e->huge);
+	void *tab_mem = synack_bigmem_alloc(synack_ctab_mem_size(w->nconns), socket, e->huge, SIZE_MAX);
 	if (tab_mem && w->conns)
 		synack_ctab_init(&w->conn_tab, tab_mem, w->nconns, (const uint8_t *)w->conns + offsetof(struct synack_conn, tcb.tuple),
 				 sizeof(struct synack_conn), hkey);
 	else
 		synack_bigmem_free(tab_mem, synack_ctab_mem_size(w->nconns), e->huge);
-	w->tw_mem = synack_bigmem_alloc(synack_tw_table_mem_size(ec->timewait_per_core), socket, e->huge);
+	/* The TIME-WAIT table's buckets (its first bytes) are hit at random: faulted in now. */
+	w->tw_mem = synack_bigmem_alloc(synack_tw_table_mem_size(ec->timewait_per_core), socket, e->huge,
+					synack_ctab_mem_size(ec->timewait_per_core));
 	if (w->tw_mem)
 		synack_tw_table_init(&w->tw, w->tw_mem, ec->timewait_per_core, twkey);
 	int tw_rc = w->tw_mem ? 0 : -1;
