@@ -796,12 +796,22 @@ struct lport_probe {
 };
 
 /* A local port start_connects must not take: a listener's, or one in use towards this peer. */
+/* Whether the TIME-WAIT table may hold a tuple the load's walk proposes. The walk (propose())
+ * gives each (address, port) pair once before it comes back to its first port: until then its
+ * tuples can meet only entries older than the load, and once the newest of those has expired,
+ * none. Listener ports are never proposed. A steered port's walk follows RSS: always checked. */
+static inline bool tw_may_hold(const struct synack_worker *w)
+{
+	return w->tw.used && (w->walk_wrapped || w->now_ns < w->tw_old_until_ns ||
+			      w->e->ports[w->load.port_idx].steer.enabled);
+}
+
 static bool lport_busy(void *arg, uint16_t lport)
 {
 	struct lport_probe *p = arg;
 	p->t->lport = lport;
 	return p->w->lidx[lport] || synack_ctab_lookup(&p->w->conn_tab, p->t) != SYNACK_CTAB_NIL ||
-	       synack_tw_table_lookup(&p->w->tw, p->t) != NULL;
+	       (tw_may_hold(p->w) && synack_tw_table_lookup(&p->w->tw, p->t) != NULL);
 }
 
 /* The next tuple for an active open: a source address from the spread and an ephemeral port that
@@ -829,6 +839,10 @@ static bool propose(struct synack_worker *w, unsigned port, const struct synack_
 		} while (synack_owner(w, port, t->laddr, t->raddr, w->next_lport, t->rport) != w->id && ++tries < 4000);
 		if (tries >= 4000)
 			return false;
+		if (!w->lport_set)
+			w->walk_first = w->next_lport;
+		else if (w->next_lport == w->walk_first)
+			w->walk_wrapped = true;
 		w->lport_set = true;
 	}
 	t->lport = w->next_lport;
@@ -844,7 +858,7 @@ static void props_fill(struct synack_worker *w, unsigned port, const struct syna
 		if (!propose(w, port, pr, t))
 			return;
 		synack_ctab_prefetch(&w->conn_tab, synack_ctab_hash(&w->conn_tab, t));
-		if (w->tw.used)
+		if (tw_may_hold(w))
 			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, t));
 		w->nprop++;
 	}
@@ -1005,6 +1019,10 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 		w->load.todo = share;
 		w->nprop = 0;   /* proposals were for the previous load's destination */
 		w->lport_set = false;
+		w->walk_wrapped = false;
+		/* Entries made before this load may meet its tuples until the newest of them expires
+		 * (the FIFO's tail expires last). */
+		w->tw_old_until_ns = w->tw.used ? w->tw.ent[w->tw.tail].expire_ns : 0;
 		w->load.ip = l->ip;
 		w->load.port = l->port;
 		w->load.wl = l->workload;
@@ -1044,6 +1062,7 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 	}
 	uint64_t h[SYNACK_BURST];
 	struct synack_tuple k[SYNACK_BURST];
+	uint8_t fin[SYNACK_BURST];
 	unsigned m = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
@@ -1060,16 +1079,21 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		t->laddr = rte_be_to_cpu_32(t->laddr);
 		t->rport = rte_be_to_cpu_16(t->rport);
 		t->lport = rte_be_to_cpu_16(t->lport);
+		fin[m] = ip[20 + 13] & SYNACK_TH_FIN;
 		h[m] = synack_ctab_hash(&w->conn_tab, t);
 		synack_ctab_prefetch(&w->conn_tab, h[m]);
-		if (w->tw.used)
-			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, t));
 		m++;
 	}
-	/* Then the connections the buckets name (their first line holds the tuple to compare). */
+	/* Then the connections the buckets name (their first line holds the tuple to compare), and
+	 * the TIME-WAIT bucket only where it will be read: no connection matched (a segment for a
+	 * TIME-WAIT entry, or a SYN), or a FIN that may take the connection into TIME-WAIT. That
+	 * table spans gigabytes: a prefetch per packet was a memory access and a page walk each. */
 	for (unsigned j = 0; j < m; j++) {
 		const struct synack_ctab_bucket *b = &w->conn_tab.b[(uint32_t)h[j] & w->conn_tab.mask];
-		for (unsigned bits = synack_ctab_match(b, synack_ctab_tag(h[j])); bits; bits &= bits - 1)
+		unsigned bits = synack_ctab_match(b, synack_ctab_tag(h[j]));
+		if (w->tw.used && (!bits || fin[j]))
+			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, &k[j]));
+		for (; bits; bits &= bits - 1)
 			rte_prefetch0(&w->conns[b->idx[__builtin_ctz(bits)]]);
 	}
 }
