@@ -150,8 +150,6 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
  * made. Capped by the engine's limit and by half the machine's available memory. */
 uint32_t bench_tw_entries(const struct bench_opts *o)
 {
-	if (o->quick)
-		return 1u << 21;
 	uint64_t secs = (uint64_t)o->duration_s * o->reps * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
 	if (secs > 2ull * o->msl_s)
 		secs = 2ull * o->msl_s;

@@ -961,12 +961,13 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 {
 	(void)wh;
 	struct synack_worker *w = arg;
-	unsigned id = 0;
-	struct synack_conn *c = SYNACK_TIMER_ENTRY(node, struct synack_conn, timer[0]);
-	if ((uintptr_t)node - (uintptr_t)&c->timer[0] >= sizeof(c->timer[0])) {
-		c = SYNACK_TIMER_ENTRY(node, struct synack_conn, timer[1]);
-		id = 1;
-	}
+	/* Every node on this wheel is timer[0] or timer[1] of a connection in this worker's pool: the
+	 * connection is found by position in the pool, then which of its two nodes fired. (Deriving
+	 * the connection from the node as if it were timer[0] and then testing the offset always
+	 * answered timer[0]: a LINGER timer - FIN-WAIT-2's limit, or TIME-WAIT kept in a full TCB when
+	 * the TIME-WAIT table is full - ran on a pointer 24 bytes off and crashed the worker.) */
+	struct synack_conn *c = &w->conns[((uintptr_t)node - (uintptr_t)w->conns) / sizeof(struct synack_conn)];
+	unsigned id = node == &c->timer[1];
 	w->stats.timers_fired++;
 	struct synack_actions out;
 	synack_actions_reset(&out);
