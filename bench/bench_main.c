@@ -75,6 +75,23 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
 /* Shared with the memif child process. */
 static struct bench_result (*res)[WL_COUNT];
 
+/* Records the cross-core round trip around a mode that just ran (before: measured as it began)
+ * in its results (and its twin's, for the two tap directions); returns the one measured now,
+ * which is also the next mode's "before". */
+static double xcore_mark(struct bench_result r[WL_COUNT], struct bench_result twin[WL_COUNT], double before)
+{
+	double after = bench_xcore_rtt_ns();
+	for (unsigned w = 0; w < WL_COUNT; w++) {
+		r[w].xcore_ns[0] = before;
+		r[w].xcore_ns[1] = after;
+		if (twin) {
+			twin[w].xcore_ns[0] = before;
+			twin[w].xcore_ns[1] = after;
+		}
+	}
+	return after;
+}
+
 static int run_memif_child(const struct bench_opts *o, struct bench_result out[WL_COUNT])
 {
 	pid_t pid = fork();
@@ -259,31 +276,25 @@ int main(int argc, char **argv)
 		o.modes[MODE_RING] ? "ring " : "", o.modes[MODE_MEMIF] ? "memif " : "", o.quick ? "(quick)" : "", o.reps,
 		o.duration_s);
 	int rc = 0;
-	double x0;
-#define XCORE_AROUND(m1, m2, run)                                                        \
-	do {                                                                             \
-		x0 = bench_xcore_rtt_ns();                                               \
-		if (run)                                                                 \
-			rc = 1;                                                          \
-		double x1 = bench_xcore_rtt_ns();                                        \
-		for (unsigned w_ = 0; w_ < WL_COUNT; w_++) {                             \
-			res[m1][w_].xcore_ns[0] = x0;                                    \
-			res[m1][w_].xcore_ns[1] = x1;                                    \
-			res[m2][w_].xcore_ns[0] = x0;                                    \
-			res[m2][w_].xcore_ns[1] = x1;                                    \
-		}                                                                        \
-	} while (0)
-	if (o.modes[MODE_LINUX])
-		XCORE_AROUND(MODE_LINUX, MODE_LINUX, bench_run_linux(&o, res[MODE_LINUX]) < 0);
+	double x = bench_xcore_rtt_ns();
+	if (o.modes[MODE_LINUX]) {
+		rc |= bench_run_linux(&o, res[MODE_LINUX]) < 0;
+		x = xcore_mark(res[MODE_LINUX], NULL, x);
+	}
 	/* EAL starts once per process: memif's client engine runs in a child (its results land in the
 	 * shared mapping), then ring runs here. */
-	if (o.modes[MODE_MEMIF])
-		XCORE_AROUND(MODE_MEMIF, MODE_MEMIF, run_memif_child(&o, res[MODE_MEMIF]) != 0);
-	if (o.modes[MODE_TAP_SRV] || o.modes[MODE_TAP_CLI])
-		XCORE_AROUND(MODE_TAP_SRV, MODE_TAP_CLI, bench_run_tap(&o, res[MODE_TAP_SRV], res[MODE_TAP_CLI]) < 0);
-	if (o.modes[MODE_RING])
-		XCORE_AROUND(MODE_RING, MODE_RING, bench_run_ring(&o, res[MODE_RING]) < 0);
-#undef XCORE_AROUND
+	if (o.modes[MODE_MEMIF]) {
+		rc |= run_memif_child(&o, res[MODE_MEMIF]) != 0;
+		x = xcore_mark(res[MODE_MEMIF], NULL, x);
+	}
+	if (o.modes[MODE_TAP_SRV] || o.modes[MODE_TAP_CLI]) {
+		rc |= bench_run_tap(&o, res[MODE_TAP_SRV], res[MODE_TAP_CLI]) < 0;
+		x = xcore_mark(res[MODE_TAP_SRV], res[MODE_TAP_CLI], x);
+	}
+	if (o.modes[MODE_RING]) {
+		rc |= bench_run_ring(&o, res[MODE_RING]) < 0;
+		xcore_mark(res[MODE_RING], NULL, x);
+	}
 	bench_print_table(stdout, (const struct bench_result(*)[WL_COUNT])res, &o);
 	if (o.json && bench_write_json(o.json, (const struct bench_result(*)[WL_COUNT])res, &o) < 0)
 		rc = 1;

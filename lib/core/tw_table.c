@@ -66,11 +66,8 @@ struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct
 	uint32_t i = t->free_idx[--t->nfree];
 	struct synack_tw *e = &t->ent[i];
 	synack_tw_pack(tcb, expire_ns, e);
-	if (synack_ctab_insert(&t->tab, &e->tuple, i) < 0) {
-		e->expire_ns = 0;
-		t->nfree++;
-		return NULL;
-	}
+	/* Cannot fail: the table holds exactly the used entries, and a free one was just taken. */
+	synack_ctab_insert(&t->tab, &e->tuple, i);
 	fifo_append(t, i);
 	t->used++;
 	return e;

@@ -28,6 +28,8 @@
 #include "tcp/seq.h"
 
 #define EPH_LO 10000u
+
+_Static_assert(SYNACK_BURST <= 32, "rx_prefetch marks a burst's hashed frames in 32 bits");
 #define NIL_IDX UINT32_MAX
 
 static inline uint64_t tsc_ns(const struct synack_worker *w, uint64_t tsc)
@@ -617,7 +619,8 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 	apply(w, port, c, &out, NULL, reuse);
 }
 
-static void handle_tcp(struct synack_worker *w, unsigned port, const struct synack_pkt *pkt, struct rte_mbuf *m)
+static void handle_tcp(struct synack_worker *w, unsigned port, const struct synack_pkt *pkt, struct rte_mbuf *m,
+		       const uint64_t *hash)
 {
 	const struct synack_seg *s = &pkt->seg;
 	const struct synack_port_rt *pr = &w->e->ports[port];
@@ -643,7 +646,9 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	struct synack_tuple key = { s->daddr, s->saddr, s->dport, s->sport };
 	struct synack_actions out;
 	synack_actions_reset(&out);
-	uint32_t ci = synack_ctab_lookup(&w->conn_tab, &key);
+	/* rx_prefetch hashed this tuple already (same fields, read from the same offsets). */
+	uint32_t ci = !w->conn_tab.count ? SYNACK_CTAB_NIL
+		      : synack_ctab_lookup_h(&w->conn_tab, &key, hash ? *hash : synack_ctab_hash(&w->conn_tab, &key));
 	if (ci != SYNACK_CTAB_NIL) {
 		struct synack_conn *c = &w->conns[ci];
 		conn_write_begin(c);
@@ -712,7 +717,8 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		mbuf_free(w, reuse);
 }
 
-static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
+/* hash: the frame's connection-table hash from rx_prefetch, or NULL. */
+static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *m, const uint64_t *hash)
 {
 	const struct synack_port_rt *pr = &w->e->ports[port];
 	if (m->nb_segs != 1) {
@@ -737,7 +743,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 	switch (pkt.kind) {
 	case SYNACK_PKT_TCP:
 		w->stats.rx_tcp++;
-		handle_tcp(w, port, &pkt, m);
+		handle_tcp(w, port, &pkt, m, hash);
 		return;
 	case SYNACK_PKT_ARP:
 		w->stats.rx_arp++;
@@ -790,12 +796,6 @@ static unsigned route_port(const struct synack_worker *w, uint32_t ip, uint32_t 
 	return 0;
 }
 
-struct lport_probe {
-	struct synack_worker *w;
-	struct synack_tuple *t;
-};
-
-/* A local port start_connects must not take: a listener's, or one in use towards this peer. */
 /* Whether the TIME-WAIT table may hold a tuple the load's walk proposes. The walk (propose())
  * gives each (address, port) pair once before it comes back to its first port: until then its
  * tuples can meet only entries older than the load, and once the newest of those has expired,
@@ -806,12 +806,12 @@ static inline bool tw_may_hold(const struct synack_worker *w)
 			      w->e->ports[w->load.port_idx].steer.enabled);
 }
 
-static bool lport_busy(void *arg, uint16_t lport)
+/* A tuple start_connects must not take: a listener's port, or in use towards this peer (open, or
+ * in TIME-WAIT). */
+static bool tuple_busy(struct synack_worker *w, const struct synack_tuple *t)
 {
-	struct lport_probe *p = arg;
-	p->t->lport = lport;
-	return p->w->lidx[lport] || synack_ctab_lookup(&p->w->conn_tab, p->t) != SYNACK_CTAB_NIL ||
-	       (tw_may_hold(p->w) && synack_tw_table_lookup(&p->w->tw, p->t) != NULL);
+	return w->lidx[t->lport] || synack_ctab_lookup(&w->conn_tab, t) != SYNACK_CTAB_NIL ||
+	       (tw_may_hold(w) && synack_tw_table_lookup(&w->tw, t) != NULL);
 }
 
 /* The next tuple for an active open: a source address from the spread and an ephemeral port that
@@ -917,7 +917,7 @@ static void start_connects(struct synack_worker *w)
 		}
 		/* Proposed a few connections ago without the table check (its buckets were prefetched
 		 * then): check now, and take fresh proposals while the tuple is in use. */
-		while (ok && lport_busy(&(struct lport_probe){ w, &t }, t.lport))
+		while (ok && tuple_busy(w, &t))
 			ok = ++tries < 4000 && propose(w, port, pr, &t);
 		if (!ok) {
 			w->stats.load_no_port++;
@@ -1052,7 +1052,8 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
  * then, from each frame's 4-tuple, the connection-table bucket it will look up (and the TIME-WAIT
  * one while that table is in use). One miss latency per stage instead of one per packet. The
  * frame is only peeked at here: a guess that misses costs a useless prefetch, nothing else. */
-static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigned n)
+static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigned n, uint64_t hash[],
+			uint32_t *hashed)
 {
 	for (unsigned i = 0; i < n; i++) {
 		rte_prefetch0(pkts[i]);
@@ -1061,17 +1062,17 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		rte_prefetch0(guess);
 		rte_prefetch0(guess + 64);
 	}
-	uint64_t h[SYNACK_BURST];
 	struct synack_tuple k[SYNACK_BURST];
-	uint8_t fin[SYNACK_BURST];
-	unsigned m = 0;
+	uint32_t fin = 0;
+	*hashed = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *d = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		/* IPv4 without options carrying TCP: the tuple is where the parser will find it. */
 		if (pkts[i]->data_len < SYNACK_ETH_HLEN + 40 || d[12] != 0x08 || d[13] != 0x00 || d[14] != 0x45 ||
 		    d[23] != 6)
 			continue;
 		const uint8_t *ip = d + SYNACK_ETH_HLEN;
-		struct synack_tuple *t = &k[m];
+		struct synack_tuple *t = &k[i];
 		memcpy(&t->raddr, ip + 12, 4);
 		memcpy(&t->laddr, ip + 16, 4);
 		memcpy(&t->rport, ip + 20, 2);
@@ -1080,20 +1081,22 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		t->laddr = rte_be_to_cpu_32(t->laddr);
 		t->rport = rte_be_to_cpu_16(t->rport);
 		t->lport = rte_be_to_cpu_16(t->lport);
-		fin[m] = ip[20 + 13] & SYNACK_TH_FIN;
-		h[m] = synack_ctab_hash(&w->conn_tab, t);
-		synack_ctab_prefetch(&w->conn_tab, h[m]);
-		m++;
+		if (ip[20 + 13] & SYNACK_TH_FIN)
+			fin |= 1u << i;
+		hash[i] = synack_ctab_hash(&w->conn_tab, t);
+		*hashed |= 1u << i;
+		synack_ctab_prefetch(&w->conn_tab, hash[i]);
 	}
 	/* Then the connections the buckets name (their first line holds the tuple to compare), and
 	 * the TIME-WAIT bucket only where it will be read: no connection matched (a segment for a
 	 * TIME-WAIT entry, or a SYN), or a FIN that may take the connection into TIME-WAIT. That
 	 * table spans gigabytes: a prefetch per packet was a memory access and a page walk each. */
-	for (unsigned j = 0; j < m; j++) {
-		const struct synack_ctab_bucket *b = &w->conn_tab.b[(uint32_t)h[j] & w->conn_tab.mask];
-		unsigned bits = synack_ctab_match(b, synack_ctab_tag(h[j]));
-		if (w->tw.used && (!bits || fin[j]))
-			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, &k[j]));
+	for (uint32_t todo = *hashed; todo; todo &= todo - 1) {
+		unsigned i = (unsigned)__builtin_ctz(todo);
+		const struct synack_ctab_bucket *b = &w->conn_tab.b[(uint32_t)hash[i] & w->conn_tab.mask];
+		unsigned bits = synack_ctab_match(b, synack_ctab_tag(hash[i]));
+		if (w->tw.used && (!bits || (fin >> i & 1)))
+			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, &k[i]));
 		for (; bits; bits &= bits - 1)
 			rte_prefetch0(&w->conns[b->idx[__builtin_ctz(bits)]]);
 	}
@@ -1114,13 +1117,15 @@ int synack_worker_main(void *arg)
 			if (w->id < pr->wfirst || w->id - pr->wfirst >= pr->nb_rxq)
 				continue;
 			uint16_t n = rte_eth_rx_burst(pr->port_id, (uint16_t)(w->id - pr->wfirst), pkts, SYNACK_BURST);
+			uint64_t hash[SYNACK_BURST];
+			uint32_t hashed = 0;
 			if (n)
-				rx_prefetch(w, pkts, n);
+				rx_prefetch(w, pkts, n, hash, &hashed);
 			for (uint16_t i = 0; i < n; i++) {
 				/* Counted where received; a packet handed to its owner is not counted again. */
 				w->stats.rx_pkts++;
 				w->stats.rx_bytes += pkts[i]->pkt_len;
-				handle_pkt(w, p, pkts[i]);
+				handle_pkt(w, p, pkts[i], hashed >> i & 1 ? &hash[i] : NULL);
 			}
 			work += n;
 		}
@@ -1130,7 +1135,7 @@ int synack_worker_main(void *arg)
 			unsigned n = rte_ring_sc_dequeue_burst(w->handoff_in[s], (void **)pkts, SYNACK_BURST, NULL);
 			for (unsigned i = 0; i < n; i++) {
 				w->stats.handoff_in++;
-				handle_pkt(w, pkts[i]->port, pkts[i]);
+				handle_pkt(w, pkts[i]->port, pkts[i], NULL);
 			}
 			work += n;
 		}

@@ -101,6 +101,22 @@ stat_value() {
     END { if (v != "") print v; else if (seen) print 0 }' "$TMP/console.log"
 }
 
+# Starts synack on the crossed net_ring pair (extra console arguments pass through), serving HTTP
+# on port 80, has it open N connections to itself and waits until all N got their response. For
+# t7 and t11: no traffic leaves the process; the namespace only keeps the run apart.
+run_ring_http_load() { # N [synack-console arguments...]
+  local n=$1; shift
+  ip netns add "$NS"
+  start_synack --config "$ROOT/drivers-config/ring.ini" "$@" --cmd "listen 80 http body 64"
+  wait_ready || { fail "start"; cat "$TMP/console.log"; return 1; }
+  synack_cmd "connect 198.18.4.2 80 count $n http"
+  for _ in $(seq 120); do
+    synack_cmd "show stats" >/dev/null
+    [ "$(awk '$1 == "http_ok" { v = $NF } END { print v + 0 }' "$TMP/console.log")" -ge "$n" ] && break
+    sleep 0.5
+  done
+}
+
 # Runs a console command in the running synack (through its --control FIFO) and waits for the log
 # to show it ran; its output follows in $TMP/console.log.
 synack_cmd() {

@@ -7,17 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 N=${N:-2000}
 echo "t11: TIME-WAIT table of 64 entries, $N connections over a net_ring pair"
-ip netns add "$NS"   # no traffic leaves the process; the namespace only keeps the run apart
-start_synack --config "$ROOT/drivers-config/ring.ini" --set engine.timewait_per_core=64 \
-  --cmd "listen 80 http body 64"
-wait_ready || { fail "start"; cat "$TMP/console.log"; finish; exit 1; }
-synack_cmd "connect 198.18.4.2 80 count $N http"
-for _ in $(seq 120); do
-  synack_cmd "show stats" >/dev/null
-  done_n=$(awk '$1 == "http_ok" { v = $NF } END { print v + 0 }' "$TMP/console.log")
-  [ "$done_n" -ge "$N" ] && break
-  sleep 0.5
-done
+run_ring_http_load "$N" --set engine.timewait_per_core=64 || { finish; exit 1; }
 sleep 6   # 2 x MSL (2 s) and then some, for the TIME-WAITs kept in full TCBs
 synack_cmd "show stats" >/dev/null
 alive=$(tail -n 400 "$TMP/console.log" | grep -c "conns_in_use")

@@ -6,16 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 N=${N:-10000}
 echo "t7: $N connections over a net_ring pair, client core and server core in one process"
-ip netns add "$NS"   # no traffic leaves the process; the namespace only keeps the run apart
-start_synack --config "$ROOT/drivers-config/ring.ini" --cmd "listen 80 http body 64"
-wait_ready || { fail "start"; cat "$TMP/console.log"; finish; exit 1; }
-synack_cmd "connect 198.18.4.2 80 count $N http"
-for _ in $(seq 120); do
-  synack_cmd "show stats" >/dev/null
-  done_n=$(awk '$1 == "http_ok" { v = $NF } END { print v + 0 }' "$TMP/console.log")
-  [ "$done_n" -ge "$N" ] && break
-  sleep 0.5
-done
+run_ring_http_load "$N" || { finish; exit 1; }
 sleep 5   # TIME-WAIT (2 x 2 s) on the side that closed first
 stop_synack
 started=$(stat_value tcp.active_opens); ok_n=$(stat_value http_ok); failed_n=$(stat_value conns_failed)
