@@ -10,6 +10,7 @@
 #include "core/histogram.h"
 
 #define BENCH_MAX_REPS 16
+#define BENCH_FILL UINT32_MAX   /* bench_run_one's rep for the unmeasured TIME-WAIT fill */
 #define BENCH_MAX_SECONDS 600
 
 enum bench_mode { MODE_RING = 0, MODE_MEMIF, MODE_TAP_SRV, MODE_TAP_CLI, MODE_LINUX, MODE_COUNT };
@@ -29,6 +30,7 @@ struct bench_opts {
 	const char *linux_bench;    /* path of the linux-bench program */
 	const char *console;        /* path of synack-console (memif mode's server process) */
 	bool quick;
+	bool steady;                /* close: run 2 x MSL unmeasured first, so TIME-WAIT is at its steady state */
 };
 
 struct bench_result {
@@ -42,6 +44,8 @@ struct bench_result {
 	double cycles_client, cycles_server;/* busy TSC cycles per connection (ring) or CPU time x TSC Hz (linux) */
 	uint64_t p50_ns, p99_ns, p999_ns;
 	uint64_t tw_peak;                   /* TIME-WAIT entries held at most by the client */
+	double fill_s;                      /* close: seconds run before the measured repetitions (steady) */
+	double fill_rate;                   /* ... and its connections/s over the last 2 x MSL */
 	uint64_t tw_bytes;                  /* ... and what they weigh */
 	unsigned bytes_tcb, bytes_tw;
 	uint64_t peak_rss_kb;

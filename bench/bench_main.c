@@ -23,8 +23,10 @@ static void usage(FILE *f)
 		"  --reps N              repetitions; the figure is their median (default 3)\n"
 		"  --concurrency N       connections in flight per client core (default 256)\n"
 		"  --src-ips N           synack's client source addresses, enough that no tuple is reused within\n"
-		"                        2 x MSL (default 2048); Linux gets min(N, 253) loopback addresses\n"
+		"                        2 x MSL (default 8192); Linux gets min(N, 253) loopback addresses\n"
 		"  --msl S               synack's MSL: TIME-WAIT lasts 2 x MSL (default 60; --quick 1)\n"
+		"  --no-steady           close: skip the unmeasured 2 x MSL run that first fills TIME-WAIT to its\n"
+		"                        steady state (rate x 2 x MSL entries, as many expiring as coming)\n"
 		"  --size N              request and response bytes (default 64)\n"
 		"  --json FILE, --csv FILE, --plots DIR   write the results there too\n"
 		"  --root DIR            the source tree (default: found from the program's path)\n"
@@ -105,7 +107,8 @@ static int run_memif_child(const struct bench_opts *o, struct bench_result out[W
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .duration_s = 10, .reps = 3, .concurrency = 256, .src_ips = 2048, .msl_s = 60, .size = 64 };
+	struct bench_opts o = { .duration_s = 10, .reps = 3, .concurrency = 256, .src_ips = 8192, .msl_s = 60, .size = 64,
+				.steady = true };
 	for (unsigned i = 0; i < MODE_COUNT; i++)
 		o.modes[i] = i != MODE_TAP_SRV && i != MODE_TAP_CLI; /* tap needs root and a namespace: asked for */
 	for (unsigned i = 0; i < WL_COUNT; i++)
@@ -119,7 +122,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 'z' },   { "json", required_argument, NULL, 'j' },
 		{ "csv", required_argument, NULL, 'v' },    { "plots", required_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'R' },   { "linux-bench", required_argument, NULL, 'L' },
-		{ "console", required_argument, NULL, 'C' },
+		{ "console", required_argument, NULL, 'C' }, { "no-steady", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	res = mmap(NULL, sizeof(struct bench_result) * MODE_COUNT * WL_COUNT, PROT_READ | PROT_WRITE,
@@ -213,6 +216,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			o.console = optarg;
+			break;
+		case 'S':
+			o.steady = false;
 			break;
 		case 'h':
 			usage(stdout);

@@ -77,6 +77,18 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 			break;
 		}
 	}
+	/* The close run's TIME-WAIT at its steady state: after 2 x MSL, as many entries expire each
+	 * second as come, so the table holds about rate x 2 x MSL of them. */
+	for (unsigned m = 0; m < MODE_COUNT; m++) {
+		const struct bench_result *r = &res[m][WL_CLOSE];
+		if (!r->done || r->fill_s <= 0)
+			continue;
+		double expect = r->fill_rate * 2.0 * o->msl_s;
+		fprintf(f, "close %s: TIME-WAIT after a %.0f s fill (2 x MSL) at %.0f conn/s: peak %llu entries = %.2f x "
+			   "rate x 2 x MSL, %.2f GB at %u bytes each\n",
+			bench_mode_names[m], r->fill_s, r->fill_rate, (unsigned long long)r->tw_peak,
+			expect > 0 ? (double)r->tw_peak / expect : 0.0, (double)r->tw_bytes / 1e9, r->bytes_tw);
+	}
 	for (unsigned m = 0; m < MODE_COUNT; m++)
 		for (unsigned w = 0; w < WL_COUNT; w++) {
 			const struct bench_result *r = &res[m][w];
@@ -109,13 +121,14 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 				   "\"failed\": %llu, \"cycles_per_conn_client\": %.1f, \"cycles_per_conn_server\": %.1f, "
 				   "\"connect_latency_ns\": {\"p50\": %llu, \"p99\": %llu, \"p999\": %llu}, "
 				   "\"timewait_peak\": %llu, \"timewait_bytes\": %llu, \"bytes_per_conn\": %u, "
-				   "\"bytes_per_timewait\": %u, \"peak_rss_kb\": %llu, \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [",
+				   "\"bytes_per_timewait\": %u, \"timewait_fill_s\": %.0f, \"timewait_fill_rate\": %.1f, "
+				   "\"peak_rss_kb\": %llu, \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [",
 				sep, bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max,
 				lx && lx->median > 0 ? r->median / lx->median : 0.0, (unsigned long long)r->started,
 				(unsigned long long)r->completed, (unsigned long long)r->failed, r->cycles_client,
 				r->cycles_server, (unsigned long long)r->p50_ns, (unsigned long long)r->p99_ns,
 				(unsigned long long)r->p999_ns, (unsigned long long)r->tw_peak,
-				(unsigned long long)r->tw_bytes, r->bytes_tcb, r->bytes_tw,
+				(unsigned long long)r->tw_bytes, r->bytes_tcb, r->bytes_tw, r->fill_s, r->fill_rate,
 				(unsigned long long)r->peak_rss_kb, r->xcore_ns[0], r->xcore_ns[1]);
 			for (unsigned k = 0; k < r->nreps; k++)
 				fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);

@@ -95,12 +95,17 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 			synack_stats(e, CLIENT, &c);
 			double rate = (double)(c.conns_completed - last) / (t - (next - 1));
 			last = c.conns_completed;
-			if (r->nseries < BENCH_MAX_SECONDS)
+			if (rep != BENCH_FILL && r->nseries < BENCH_MAX_SECONDS)
 				r->series[r->nseries++] = rate;
 			if (c.tw_in_use > r->tw_peak)
 				r->tw_peak = c.tw_in_use;
-			fprintf(stderr, "  %-5s %-9s rep %u/%u  t=%2us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
-				bench_mode_names[r->mode], bench_wl_names[wl], rep + 1, o->reps, ++sec, rate,
+			char what[32];
+			if (rep == BENCH_FILL)
+				snprintf(what, sizeof(what), "fill %.0fs", o->duration_s);
+			else
+				snprintf(what, sizeof(what), "rep %u/%u", rep + 1, o->reps);
+			fprintf(stderr, "  %-5s %-9s %-9s t=%3us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
+				bench_mode_names[r->mode], bench_wl_names[wl], what, ++sec, rate,
 				(unsigned long long)c.conns_in_use,
 				(unsigned long long)c.tw_in_use);
 			next += 1;
@@ -145,16 +150,20 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 }
 
 /* The client's TIME-WAIT table for a run: it must hold every entry made within 2 x MSL without
- * filling, i.e. rate x min(2 x MSL, the time the run spends in workloads that leave TIME-WAIT),
- * at up to 3 M connections/s. The engine maps it lazily (bigmem.c): memory goes only to entries
- * made. Capped by the engine's limit and by half the machine's available memory. */
+ * filling, i.e. rate x min(2 x MSL, the time the run spends in workloads that leave TIME-WAIT,
+ * with the close run's 2 x MSL fill), at up to 3 M connections/s. The engine maps the ring lazily
+ * (bigmem.c): memory goes to entries as the ring first passes them. Capped by the engine's limit
+ * and by half the machine's available memory. */
+static uint32_t tw_cap;
+
 uint32_t bench_tw_entries(const struct bench_opts *o)
 {
-	uint64_t secs = (uint64_t)o->duration_s * o->reps * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
+	uint64_t secs = (uint64_t)(o->duration_s * o->reps) * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
+	if (o->wls[WL_CLOSE] && o->steady)
+		secs += 2ull * o->msl_s;
 	if (secs > 2ull * o->msl_s)
 		secs = 2ull * o->msl_s;
-	uint64_t n = secs * 3000000ull + (1u << 20);
-	uint64_t per = synack_tw_table_mem_size(1u << 20) >> 20, avail_kb = 0;
+	uint64_t n = secs * 3000000ull + (1u << 20), avail_kb = 0;
 	FILE *f = fopen("/proc/meminfo", "r");
 	char line[128];
 	while (f && fgets(line, sizeof(line), f))
@@ -162,11 +171,24 @@ uint32_t bench_tw_entries(const struct bench_opts *o)
 			break;
 	if (f)
 		fclose(f);
-	if (avail_kb && n > avail_kb * 1024 / 2 / per)
-		n = avail_kb * 1024 / 2 / per;
-	if (n > 1u << 26)
-		n = 1u << 26;
-	return n < 1u << 21 ? 1u << 21 : (uint32_t)n;
+	if (n > 1u << 28)
+		n = 1u << 28;
+	if (avail_kb) {
+		/* The largest table under the budget (its hash buckets grow in powers of two). */
+		uint64_t budget = avail_kb * 1024 / 2, lo = 1u << 21, hi = n;
+		if (synack_tw_table_mem_size((uint32_t)hi) > budget) {
+			while (lo + 1 < hi) {
+				uint64_t mid = lo + (hi - lo) / 2;
+				if (synack_tw_table_mem_size((uint32_t)mid) <= budget)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			n = lo;
+		}
+	}
+	tw_cap = n < 1u << 21 ? 1u << 21 : (uint32_t)n;
+	return tw_cap;
 }
 
 void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl)
@@ -174,8 +196,9 @@ void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench
 	r->mode = mode;
 	r->wl = wl;
 	r->bytes_tcb = sizeof(struct synack_conn);
-	/* An entry, its share of the hash buckets and its free-list slot. */
-	r->bytes_tw = (unsigned)(synack_tw_table_mem_size(1u << 20) >> 20);
+	/* An entry and its share of the hash buckets, in the table this run made. */
+	uint32_t cap = tw_cap ? tw_cap : 1u << 20;
+	r->bytes_tw = (unsigned)((synack_tw_table_mem_size(cap) + cap - 1) / cap);
 }
 
 void bench_result_end(struct bench_result *r, int rc)
@@ -183,6 +206,31 @@ void bench_result_end(struct bench_result *r, int rc)
 	r->tw_bytes = r->tw_peak * r->bytes_tw;
 	bench_summarise(r);
 	r->done = rc == 0;
+}
+
+/* Before the close run's measured repetitions: the same load for 2 x MSL, unmeasured, so that
+ * the client's TIME-WAIT table reaches its steady state (entries expire as fast as they come) and
+ * the repetitions pay for a table of rate x 2 x MSL entries. Its connections are accounted for. */
+static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, struct bench_result *r, uint32_t dst,
+			 server_cycles_fn server_cycles, void *arg)
+{
+	struct bench_opts fo = *o;
+	fo.duration_s = 2.0 * o->msl_s;
+	fo.reps = 1;
+	struct bench_result *fr = calloc(1, sizeof(*fr));
+	if (!fr)
+		return -1;
+	fr->mode = r->mode;
+	fr->wl = r->wl;
+	int rc = bench_run_one(e, &fo, WL_CLOSE, BENCH_FILL, fr, dst, server_cycles, arg);
+	r->fill_s = fo.duration_s;
+	r->fill_rate = fr->rate[0];
+	r->tw_peak = fr->tw_peak;
+	r->started += fr->started;
+	r->completed += fr->completed;
+	r->failed += fr->failed;
+	free(fr);
+	return rc;
 }
 
 int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum bench_mode mode,
@@ -194,6 +242,8 @@ int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum b
 			continue;
 		struct bench_result *r = &res[w];
 		bench_result_begin(r, mode, (enum bench_wl)w);
+		if (w == WL_CLOSE && o->steady)
+			rc = fill_timewait(e, o, r, dst, server_cycles, arg);
 		for (unsigned k = 0; k < o->reps && !rc; k++)
 			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, dst, server_cycles, arg);
 		r->peak_rss_kb = bench_peak_rss_kb();
@@ -218,7 +268,8 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	char cfg[1024], msl[64], tw[64], err[512];
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/ring.ini", o->root);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
-	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", bench_tw_entries(o));
+	/* The client worker holds TIME-WAIT; the server closes passively (LAST-ACK), so a small table. */
+	snprintf(tw, sizeof(tw), "engine.timewait_per_worker=%u,65536", bench_tw_entries(o));
 	const char *sets[] = { msl, tw, "engine.tcb_per_core=65536", NULL };
 	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192 };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));

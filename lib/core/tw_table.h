@@ -1,8 +1,13 @@
-/* tw_table.h: a core's TIME-WAIT connections as 64-byte entries (lib/tcp/compact.h), apart from
- * full TCBs so that a core can hold millions. Every entry lasts the same 2×MSL, so expiry order is
- * arrival order: a FIFO reaps each entry exactly at its deadline in O(1), with no timer per entry
- * (a retransmitted FIN that restarts 2×MSL moves its entry to the tail). Written by its core only;
- * a ctab (ctab.h) maps the tuple to the entry. */
+/* tw_table.h: a core's TIME-WAIT connections as 32-byte entries (lib/tcp/compact.h), apart from
+ * full TCBs so that a core can hold rate x 2 x MSL of them. Every entry lasts the same 2 x MSL, so
+ * expiry order is arrival order: the entries sit in a ring in the order they came, and the reaper
+ * takes them from its head exactly at their deadlines, in O(1), with no timer, link or free list
+ * per entry. An entry removed early (a new SYN reusing its tuple, RFC 9293 §3.10.7.4) leaves a free
+ * slot the head steps over. A retransmitted FIN restarts 2 x MSL: the entry moves to the tail.
+ * Written by its core only; a ctab (ctab.h) maps the tuple to the slot.
+ *
+ * Memory: the ring is written in order, so its pages are touched as the tail first passes them
+ * and reused after it wraps (the engine maps them lazily: bigmem.c). */
 #ifndef SYNACK_CORE_TW_TABLE_H
 #define SYNACK_CORE_TW_TABLE_H
 
@@ -15,12 +20,12 @@
 struct synack_tw_table {
 	struct synack_ctab tab;
 	struct synack_tw *ent;
-	uint32_t *free_idx;
-	uint32_t nfree, cap, used;
-	uint32_t head, tail;            /* FIFO of live entries by expiry; UINT32_MAX: empty */
+	uint32_t cap, used;             /* used: live entries */
+	uint32_t head, span;            /* the ring: slots head, head + 1, ... (mod cap), span of them */
 };
 
-/* Bytes of zeroed, 64-byte aligned memory a table of cap entries needs (the caller owns it). */
+/* Bytes of zeroed, 64-byte aligned memory a table of cap entries needs (the caller owns it):
+ * the hash buckets first, then the ring. */
 size_t synack_tw_table_mem_size(uint32_t cap);
 /* key: 16 random bytes for the tuple hash. */
 void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, const uint8_t key[16]);
@@ -31,12 +36,16 @@ static inline struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t
 	uint32_t i = synack_ctab_lookup_h(&t->tab, k, synack_ctab_hash(&t->tab, k));
 	return i == SYNACK_CTAB_NIL ? NULL : &t->ent[i];
 }
-/* Stores tcb (in TIME-WAIT) until expire_ns. NULL when the table is full. */
+/* Stores tcb (in TIME-WAIT) until expire_ns, which is now + 2 x MSL: later than every entry in the
+ * table. NULL when the ring is full. */
 struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct synack_tcb *tcb, uint64_t expire_ns);
 void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e);
-/* The entry's 2×MSL restarts: a new deadline, and the tail of the FIFO. */
-void synack_tw_table_touch(struct synack_tw_table *t, struct synack_tw *e, uint64_t expire_ns);
-/* Removes up to budget entries whose deadline is <= now_ns; returns how many. */
+/* The entry's 2 x MSL restarts (expire_ns = now + 2 x MSL): it moves to the tail; returns where it
+ * is now. */
+struct synack_tw *synack_tw_table_touch(struct synack_tw_table *t, struct synack_tw *e, uint64_t expire_ns);
+/* Removes up to budget entries whose deadline has passed at now_ns; returns how many. */
 unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsigned budget);
+/* The deadline of the newest entry (the last to expire), or 0 when the table is empty. */
+uint64_t synack_tw_table_last_deadline_ns(const struct synack_tw_table *t, uint64_t now_ns);
 
 #endif

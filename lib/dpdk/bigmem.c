@@ -1,4 +1,5 @@
 /* bigmem.c: see bigmem.h. */
+#include <errno.h>
 #include <numa.h>
 #include <rte_malloc.h>
 #include <stdint.h>
@@ -10,7 +11,7 @@
 
 static size_t round_up(size_t n) { return (n + THP_SIZE - 1) & ~(size_t)(THP_SIZE - 1); }
 
-void *synack_bigmem_alloc(size_t size, int socket, bool huge, size_t prefault)
+void *synack_bigmem_alloc(size_t size, int socket, bool huge)
 {
 	if (huge)
 		return rte_zmalloc_socket("synack_table", size, 64, socket);
@@ -18,18 +19,18 @@ void *synack_bigmem_alloc(size_t size, int socket, bool huge, size_t prefault)
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	size_t pre = round_up(prefault < size ? prefault : size);
-	/* Huge pages for the part hit at random. The rest (TIME-WAIT entries, written in order) keeps
-	 * 4 KiB pages: a 2 MiB fault there, with the kernel compacting memory to find the page, held a
-	 * worker for milliseconds (the close run's p99.9 connect latency was 4.8 ms). */
-	madvise(p, pre, MADV_HUGEPAGE);
-	if (pre < len)
-		madvise((uint8_t *)p + pre, len - pre, MADV_NOHUGEPAGE);
+	madvise(p, len, MADV_HUGEPAGE);
 	if (socket >= 0 && numa_available() >= 0 && numa_max_node() > 0)
 		numa_tonode_memory(p, len, socket);
-	if (pre && madvise(p, pre, MADV_POPULATE_WRITE) != 0)
-		for (size_t off = 0; off < pre; off += 4096)
+	/* Faulted in now, not on the data path; a machine without the memory fails here, at start. */
+	if (madvise(p, len, MADV_POPULATE_WRITE) != 0) {
+		if (errno != EINVAL) {
+			munmap(p, len);
+			return NULL;
+		}
+		for (size_t off = 0; off < len; off += 4096)   /* a kernel before 5.14 */
 			((volatile char *)p)[off] = 0;
+	}
 	return p;
 }
 

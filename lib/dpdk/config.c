@@ -484,6 +484,26 @@ static int p_workers(const struct cfg_key *k, const char *v, void *obj, char *ex
 	return 0;
 }
 
+/* A comma list of per-worker sizes, worker 0 first; each in min..max, or 0 for the per-core key. */
+static int p_uint_list(const struct cfg_key *k, const char *v, void *obj, char *exp, size_t n)
+{
+	uint32_t *out = field(obj, k->off);
+	size_t max = k->size / sizeof(uint32_t), i = 0;
+	const char *p = v, *e;
+	uint64_t x;
+	memset(out, 0, k->size);
+	while (p && *p) {
+		if (i == max || parse_u64(p, &e, &x) < 0 || (x && (x < k->min || x > k->max)) || (*e && (*e != ',' || !e[1])))
+			return expect(exp, n, "a comma list of up to %zu sizes in %" PRIu64 "..%" PRIu64 " (0: timewait_per_core), worker 0 first",
+				      max, k->min, k->max);
+		out[i++] = (uint32_t)x;
+		p = *e ? e + 1 : e;
+	}
+	if (i == 0)
+		return expect(exp, n, "a comma list of sizes, worker 0 first, e.g. 67108864,64");
+	return 0;
+}
+
 #define PF(m) .off = offsetof(struct synack_port_cfg, m), .size = sizeof(((struct synack_port_cfg *)0)->m)
 #define PF2(m) .off2 = offsetof(struct synack_port_cfg, m)
 #define EF(m) .off = offsetof(struct synack_engine_cfg_file, m), \
@@ -510,7 +530,8 @@ static const struct cfg_key port_keys[] = {
 static const struct cfg_key engine_keys[] = {
 	{ .name = "workers", .parse = p_uint, EF(workers), .min = 1, .max = 64 },
 	{ .name = "tcb_per_core", .parse = p_uint, EF(tcb_per_core), .min = 64, .max = 16777216 },
-	{ .name = "timewait_per_core", .parse = p_uint, EF(timewait_per_core), .min = 64, .max = 67108864 },
+	{ .name = "timewait_per_core", .parse = p_uint, EF(timewait_per_core), .min = 64, .max = 268435456 },
+	{ .name = "timewait_per_worker", .parse = p_uint_list, EF(timewait_worker), .min = 64, .max = 268435456 },
 	{ .name = "synrcv_per_core", .parse = p_uint, EF(synrcv_per_core), .min = 1, .max = 16777216 },
 	{ .name = "syncookies", .parse = p_enum, EF(syncookies), .words = cookie_words },
 	{ .name = "msl", .parse = p_uint, EF(msl_s), .min = 1, .max = 600 },

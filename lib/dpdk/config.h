@@ -41,6 +41,7 @@ struct synack_port_cfg {
 struct synack_engine_cfg_file {
 	uint16_t workers;
 	uint32_t tcb_per_core, timewait_per_core, synrcv_per_core;
+	uint32_t timewait_worker[64];   /* timewait_per_worker: a worker's own size; 0: timewait_per_core */
 	uint8_t syncookies;             /* SYNACK_SYNCOOKIES_* */
 	uint32_t msl_s;
 	uint16_t mss;                   /* 0: the TCP layer's default */
@@ -53,6 +54,12 @@ struct synack_config {
 	struct synack_port_cfg ports[SYNACK_CONFIG_MAX_PORTS];
 	struct synack_engine_cfg_file engine;
 };
+
+/* Worker w's TIME-WAIT entries: its timewait_per_worker value, else timewait_per_core. */
+static inline uint32_t synack_config_timewait(const struct synack_engine_cfg_file *e, unsigned w)
+{
+	return w < 64 && e->timewait_worker[w] ? e->timewait_worker[w] : e->timewait_per_core;
+}
 
 /* Every default: no port, the [engine] defaults. */
 void synack_config_defaults(struct synack_config *cfg);

@@ -661,10 +661,15 @@ unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const stru
 			if (fn(&ci, arg))
 				return n;
 		}
-		for (uint32_t i = 0; i < w->tw.cap; i++) {
+		/* The ring's live span, read without a lock: a slot freed meanwhile reads meta 0, and a
+		 * copy whose meta changed under it is skipped. */
+		uint32_t head = __atomic_load_n(&w->tw.head, __ATOMIC_RELAXED);
+		uint32_t span = __atomic_load_n(&w->tw.span, __ATOMIC_RELAXED);
+		for (uint32_t k = 0; k < span && k < w->tw.cap; k++) {
+			uint32_t i = head + k < w->tw.cap ? head + k : head + k - w->tw.cap;
 			const struct synack_tw *t = &w->tw.ent[i];
-			uint64_t exp = __atomic_load_n(&t->expire_ns, __ATOMIC_ACQUIRE);
-			if (!exp)
+			uint32_t meta = __atomic_load_n(&t->meta, __ATOMIC_ACQUIRE);
+			if (!meta)
 				continue;
 			struct synack_conn_info ci;
 			memset(&ci, 0, sizeof(ci));
@@ -676,8 +681,10 @@ unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const stru
 			ci.worker = (uint8_t)wi;
 			ci.snd_nxt = ci.snd_una = t->snd_nxt;
 			ci.rcv_nxt = t->rcv_nxt;
+			uint64_t exp = synack_tw_deadline_ns(meta, now_ns);
 			ci.timer_ms = exp > now_ns ? (exp - now_ns) / SYNACK_NS_PER_MS : 0;
-			if (__atomic_load_n(&t->expire_ns, __ATOMIC_ACQUIRE) != exp)
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			if (__atomic_load_n(&t->meta, __ATOMIC_RELAXED) != meta)
 				continue;
 			n++;
 			if (fn(&ci, arg))

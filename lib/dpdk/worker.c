@@ -442,6 +442,11 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 					w->stats.per_state[a->b]++;
 				if (a->a == SYNACK_SYN_RECEIVED)
 					synrcv_unlink(w, c);
+				/* Closing first: TIME-WAIT follows in about a round trip, and its bucket, in a
+				 * table of up to hundreds of millions, is a cache and TLB miss. Asked for now,
+				 * it is in this core's cache when the peer's FIN comes. */
+				if (a->b == SYNACK_FIN_WAIT_1 && w->tw.used)
+					synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, &c->tcb.tuple));
 				break;
 			case SYNACK_EV_CONNECTED:
 				w->stats.conns_opened++;
@@ -541,8 +546,7 @@ static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *
 		      const uint8_t *src_mac, struct rte_mbuf **reuse, bool *reopen, uint32_t *floor)
 {
 	struct synack_tcb tcb;
-	synack_tw_unpack(tw, SYNACK_SBUF_SIZE, &tcb);
-	tcb.flags |= SYNACK_TF_LINGER_ARMED;
+	synack_tw_unpack(tw, w->ctx.cfg.rcv_buf, &tcb);
 	struct synack_actions out;
 	synack_actions_reset(&out);
 	synack_tcp_input(&w->ctx, &tcb, s, w->now_ns, &out);
@@ -551,7 +555,7 @@ static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *
 		if (a->kind == SYNACK_ACT_SEND)
 			tx_seg(w, port, NULL, &a->seg, src_mac, reuse);
 		else if (a->kind == SYNACK_ACT_TIMER_ARM)
-			synack_tw_table_touch(&w->tw, tw, a->deadline_ns);
+			tw = synack_tw_table_touch(&w->tw, tw, a->deadline_ns);
 		else if (a->kind == SYNACK_ACT_EVENT && a->id == SYNACK_EV_REOPEN) {
 			*reopen = true;
 			*floor = a->n;
@@ -1023,7 +1027,7 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 		w->walk_wrapped = false;
 		/* Entries made before this load may meet its tuples until the newest of them expires
 		 * (the FIFO's tail expires last). */
-		w->tw_old_until_ns = w->tw.used ? w->tw.ent[w->tw.tail].expire_ns : 0;
+		w->tw_old_until_ns = synack_tw_table_last_deadline_ns(&w->tw, w->now_ns);
 		w->load.ip = l->ip;
 		w->load.port = l->port;
 		w->load.wl = l->workload;
@@ -1202,25 +1206,24 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	/* The clock starts at 1000 s so that "0" never means "now". */
 	w->tsc0 -= e->tsc_hz * 1000;
 	w->nconns = ec->tcb_per_core;
-	w->conns = synack_bigmem_alloc((size_t)w->nconns * sizeof(struct synack_conn), socket, e->huge, SIZE_MAX);
-	w->free_idx = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint32_t), socket, e->huge, SIZE_MAX);
+	w->conns = synack_bigmem_alloc((size_t)w->nconns * sizeof(struct synack_conn), socket, e->huge);
+	w->free_idx = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint32_t), socket, e->huge);
 	w->wheel = rte_zmalloc_socket("synack_wheel", sizeof(struct synack_wheel), 64, socket);
 	w->nsbuf = ec->tcb_per_core < 4096 ? ec->tcb_per_core : 4096;
 	w->sbuf_mem = rte_malloc_socket("synack_sbuf", (size_t)w->nsbuf * SYNACK_SBUF_SIZE, 64, socket);
 	w->sbuf_free = rte_malloc_socket("synack_sbuf_free", (size_t)w->nsbuf * sizeof(uint32_t), 64, socket);
 	uint8_t hkey[16], twkey[16];
 	bool keys = synack_isn_secret_init(hkey) == 0 && synack_isn_secret_init(twkey) == 0;
-	void *tab_mem = synack_bigmem_alloc(synack_ctab_mem_size(w->nconns), socket, e->huge, SIZE_MAX);
+	void *tab_mem = synack_bigmem_alloc(synack_ctab_mem_size(w->nconns), socket, e->huge);
 	if (tab_mem && w->conns)
 		synack_ctab_init(&w->conn_tab, tab_mem, w->nconns, (const uint8_t *)w->conns + offsetof(struct synack_conn, tcb.tuple),
 				 sizeof(struct synack_conn), hkey);
 	else
 		synack_bigmem_free(tab_mem, synack_ctab_mem_size(w->nconns), e->huge);
-	/* The TIME-WAIT table's buckets (its first bytes) are hit at random: faulted in now. */
-	w->tw_mem = synack_bigmem_alloc(synack_tw_table_mem_size(ec->timewait_per_core), socket, e->huge,
-					synack_ctab_mem_size(ec->timewait_per_core));
+	uint32_t ntw = synack_config_timewait(ec, id);
+	w->tw_mem = synack_bigmem_alloc(synack_tw_table_mem_size(ntw), socket, e->huge);
 	if (w->tw_mem)
-		synack_tw_table_init(&w->tw, w->tw_mem, ec->timewait_per_core, twkey);
+		synack_tw_table_init(&w->tw, w->tw_mem, ntw, twkey);
 	int tw_rc = w->tw_mem ? 0 : -1;
 	snprintf(name, sizeof(name), "synack_ctl_%u", id);
 	w->ctl = rte_ring_create(name, 64, socket, RING_F_SC_DEQ);
@@ -1232,7 +1235,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 		snprintf(err, errlen,
 			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
 			 "lower tcb_per_core / timewait_per_core or raise --mem",
-			 id, ec->tcb_per_core, ec->timewait_per_core);
+			 id, ec->tcb_per_core, ntw);
 		return -1;
 	}
 	for (uint32_t i = 0; i < w->nconns; i++) {
@@ -1257,7 +1260,7 @@ void synack_worker_free(struct synack_worker *w)
 		return;
 	const struct synack_engine *e = w->e;
 	synack_bigmem_free(w->conn_tab.b, synack_ctab_mem_size(w->nconns), e->huge);
-	synack_bigmem_free(w->tw_mem, synack_tw_table_mem_size(e->cfg.engine.timewait_per_core), e->huge);
+	synack_bigmem_free(w->tw_mem, synack_tw_table_mem_size(w->tw.cap), e->huge);
 	synack_bigmem_free(w->conns, (size_t)w->nconns * sizeof(struct synack_conn), e->huge);
 	synack_bigmem_free(w->free_idx, (size_t)w->nconns * sizeof(uint32_t), e->huge);
 	rte_free(w->wheel);

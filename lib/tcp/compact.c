@@ -1,9 +1,10 @@
-/* compact.c: packing TIME-WAIT and SYN-RECEIVED TCBs into their 64-byte entries and back. */
+/* compact.c: packing TIME-WAIT and SYN-RECEIVED TCBs into their 32- and 64-byte entries and back. */
 #include <string.h>
 
 #include "compact.h"
 #include "seq.h"
 #include "tcp.h"
+#include "tcp_internal.h"
 
 void synack_tw_pack(const struct synack_tcb *tcb, uint64_t expire_ns, struct synack_tw *tw)
 {
@@ -12,12 +13,8 @@ void synack_tw_pack(const struct synack_tcb *tcb, uint64_t expire_ns, struct syn
 	tw->rcv_nxt = tcb->rcv_nxt;
 	tw->ts_recent = tcb->ts_recent;
 	tw->ts_offset = tcb->ts_offset;
-	tw->rcv_wnd = synack_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-	tw->flags = tcb->flags & (SYNACK_TF_TS | SYNACK_TF_WSCALE | SYNACK_TF_LINGER_ARMED);
-	tw->rcv_wscale = tcb->rcv_wscale;
-	tw->pad_ = 0;
-	tw->expire_ns = expire_ns;
-	tw->link = 0;
+	tw->meta = synack_tw_tick_ceil(expire_ns) << 8 | (uint32_t)(tcb->rcv_wscale & 0xf) << 4 | SYNACK_TW_LIVE |
+		   (tcb->flags & SYNACK_TF_TS ? SYNACK_TW_TS : 0) | (tcb->flags & SYNACK_TF_WSCALE ? SYNACK_TW_WSCALE : 0);
 }
 
 void synack_tw_unpack(const struct synack_tw *tw, uint32_t rcv_buf, struct synack_tcb *tcb)
@@ -25,14 +22,19 @@ void synack_tw_unpack(const struct synack_tw *tw, uint32_t rcv_buf, struct synac
 	memset(tcb, 0, sizeof(*tcb));
 	tcb->tuple = tw->tuple;
 	tcb->state = SYNACK_TIME_WAIT;
-	tcb->flags = tw->flags;
+	/* The entry's 2 x MSL timer is its place in the table's FIFO: it always runs. */
+	tcb->flags = (uint16_t)(SYNACK_TF_LINGER_ARMED | (tw->meta & SYNACK_TW_TS ? SYNACK_TF_TS : 0) |
+				(tw->meta & SYNACK_TW_WSCALE ? SYNACK_TF_WSCALE : 0));
 	tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_end = tw->snd_nxt;
 	tcb->rcv_nxt = tw->rcv_nxt;
-	tcb->rcv_adv = tw->rcv_nxt + tw->rcv_wnd;
+	/* Nothing is unread in TIME-WAIT: the window is the whole buffer, whose right edge is at or
+	 * beyond any advertised before, as long as rcv_buf is the connection's own. */
 	tcb->rcv_buf = rcv_buf;
-	tcb->rcv_wscale = tw->rcv_wscale;
+	tcb->rcv_wscale = (uint8_t)(tw->meta >> 4 & 0xf);
 	tcb->ts_recent = tw->ts_recent;
 	tcb->ts_offset = tw->ts_offset;
+	/* The window advertised again, so that segment acceptability (RFC 9293 §3.10.7.4) sees it. */
+	(void)synack_tcp_rcv_wnd_field(tcb, 0);
 }
 
 void synack_synrcv_pack(const struct synack_tcb *tcb, struct synack_synrcv *e)

@@ -258,6 +258,7 @@ Test(config_values, every_key_parsed)
 	struct synack_config cfg;
 	expect_ok("[engine]\n"
 		  "workers = 4\ntcb_per_core = 1024\ntimewait_per_core = 4096\nsynrcv_per_core = 512\n"
+		  "timewait_per_worker = 268435456,0,64\n"
 		  "syncookies = always\nmsl = 30\nmss = 8960\nrcv_buf = 65536\n"
 		  "[port1]\ndriver = net_null\nip = 198.19.255.254/16\nmtu = 9000\n"
 		  "[port0]\n"
@@ -301,6 +302,11 @@ Test(config_values, every_key_parsed)
 	cr_assert_eq(cfg.engine.workers, 4);
 	cr_assert_eq(cfg.engine.tcb_per_core, 1024u);
 	cr_assert_eq(cfg.engine.timewait_per_core, 4096u);
+	/* A worker's own TIME-WAIT size; 0 and workers past the list take timewait_per_core. */
+	cr_assert_eq(synack_config_timewait(&cfg.engine, 0), 268435456u);
+	cr_assert_eq(synack_config_timewait(&cfg.engine, 1), 4096u);
+	cr_assert_eq(synack_config_timewait(&cfg.engine, 2), 64u);
+	cr_assert_eq(synack_config_timewait(&cfg.engine, 3), 4096u);
 	cr_assert_eq(cfg.engine.synrcv_per_core, 512u);
 	cr_assert_eq(cfg.engine.syncookies, SYNACK_SYNCOOKIES_ALWAYS);
 	cr_assert_eq(cfg.engine.msl_s, 30u);
@@ -352,7 +358,19 @@ Test(config_errors, unknown_key)
 		     "tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified, workers");
 	expect_error(TAP_PORT "[engine]\nthreads = 2\n",
 		     "[engine] threads = 2: unknown key: expected one of workers, tcb_per_core, timewait_per_core, "
-		     "synrcv_per_core, syncookies, msl, mss, rcv_buf");
+		     "timewait_per_worker, synrcv_per_core, syncookies, msl, mss, rcv_buf");
+}
+
+Test(config_errors, timewait_per_worker)
+{
+	const char *want = ": expected a comma list of up to 64 sizes in 64..268435456 (0: timewait_per_core), worker 0 first";
+	const char *bad[] = { "1000,63", "1000,,64", "1000;64", "268435457", "-1", "64,", NULL };
+	for (unsigned i = 0; bad[i]; i++) {
+		char text[128], msg[256];
+		snprintf(text, sizeof(text), TAP_PORT "[engine]\ntimewait_per_worker = %s\n", bad[i]);
+		snprintf(msg, sizeof(msg), "[engine] timewait_per_worker = %s%s", bad[i], want);
+		expect_error(text, msg);
+	}
 }
 
 Test(config_errors, missing_driver)
