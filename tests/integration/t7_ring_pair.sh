@@ -7,6 +7,13 @@
 N=${N:-10000}
 echo "t7: $N connections over a net_ring pair, client core and server core in one process"
 run_ring_http_load "$N" || { finish; exit 1; }
+# The TIME-WAITs of the side that closed first (its 32-byte ring entries), listed like ss -tan,
+# read without a lock while the worker runs.
+mark=$(wc -l <"$TMP/console.log")
+synack_cmd "show conn"
+tw_lines=$(tail -n +"$((mark + 1))" "$TMP/console.log" |
+  grep -cE '^TIME-WAIT +0 +0 +198\.18\.4\.[12]:[0-9]+ +198\.18\.4\.[12]:[0-9]+ +[01]$')
+check "show conn lists connections in TIME-WAIT ($tw_lines of $N)" [ "$tw_lines" -gt 0 -a "$tw_lines" -le "$N" ]
 sleep 5   # TIME-WAIT (2 x 2 s) on the side that closed first
 stop_synack
 started=$(stat_value tcp.active_opens); ok_n=$(stat_value http_ok); failed_n=$(stat_value conns_failed)
