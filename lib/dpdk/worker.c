@@ -824,11 +824,15 @@ static bool tuple_busy(struct synack_worker *w, const struct synack_tuple *t)
 static bool propose(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr, struct synack_tuple *t)
 {
 	uint32_t k = w->load.src_ips > 1 ? w->load.src_next++ % w->load.src_ips : 0;
-	*t = (struct synack_tuple){ pr->ip + k, w->load.ip, 0, w->load.port };
+	/* The tuple is written whole at the end: the hash reads its two ports as one 32-bit word, and
+	 * a 32-bit load over a 16-bit store just made cannot be forwarded from the store buffer; it
+	 * waits for every older store to reach the cache (the frames being written: misses). */
+	struct synack_tuple v = { pr->ip + k, w->load.ip, 0, w->load.port };
 	if (pr->steer.enabled) {
-		t->lport = synack_steer_pick_lport(&pr->steer, t->laddr, t->raddr, t->rport, w->id - pr->wfirst, EPH_LO,
-						   UINT16_MAX, &w->lport_cursor, NULL, NULL, 4000);
-		return t->lport != 0;
+		v.lport = synack_steer_pick_lport(&pr->steer, v.laddr, v.raddr, v.rport, w->id - pr->wfirst, EPH_LO,
+						  UINT16_MAX, &w->lport_cursor, NULL, NULL, 4000);
+		*t = v;
+		return v.lport != 0;
 	}
 	/* The source address turns fastest and the port moves on once per round of addresses, so the
 	 * walk covers every (address, port) pair before it repeats one. (Both moving in step repeated
@@ -840,7 +844,7 @@ static bool propose(struct synack_worker *w, unsigned port, const struct synack_
 			w->next_lport = (uint16_t)(w->next_lport + 1);
 			if (w->next_lport < EPH_LO)
 				w->next_lport = EPH_LO;
-		} while (synack_owner(w, port, t->laddr, t->raddr, w->next_lport, t->rport) != w->id && ++tries < 4000);
+		} while (synack_owner(w, port, v.laddr, v.raddr, w->next_lport, v.rport) != w->id && ++tries < 4000);
 		if (tries >= 4000)
 			return false;
 		if (!w->lport_set)
@@ -849,7 +853,8 @@ static bool propose(struct synack_worker *w, unsigned port, const struct synack_
 			w->walk_wrapped = true;
 		w->lport_set = true;
 	}
-	t->lport = w->next_lport;
+	v.lport = w->next_lport;
+	*t = v;
 	return true;
 }
 
