@@ -30,7 +30,7 @@ struct bench_opts {
 	const char *linux_bench;    /* path of the linux-bench program */
 	const char *console;        /* path of synack-console (memif mode's server process) */
 	bool quick;
-	bool steady;                /* close: run 2 x MSL unmeasured first, so TIME-WAIT is at its steady state */
+	bool steady;                /* close, request: run 2 x MSL unmeasured first: TIME-WAIT at its steady state */
 };
 
 struct bench_result {
@@ -44,7 +44,7 @@ struct bench_result {
 	double cycles_client, cycles_server;/* busy TSC cycles per connection (ring) or CPU time x TSC Hz (linux) */
 	uint64_t p50_ns, p99_ns, p999_ns;
 	uint64_t tw_peak;                   /* TIME-WAIT entries held at most by the client */
-	double fill_s;                      /* close: seconds run before the measured repetitions (steady) */
+	double fill_s;                      /* close, request: seconds run before the measured repetitions (steady) */
 	double fill_rate;                   /* ... and its connections/s over the last 2 x MSL */
 	uint64_t tw_bytes;                  /* ... and what they weigh */
 	unsigned bytes_tcb, bytes_tw;

@@ -159,7 +159,7 @@ static uint32_t tw_cap;
 uint32_t bench_tw_entries(const struct bench_opts *o)
 {
 	uint64_t secs = (uint64_t)(o->duration_s * o->reps) * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
-	if (o->wls[WL_CLOSE] && o->steady)
+	if ((o->wls[WL_CLOSE] || o->wls[WL_REQUEST]) && o->steady)
 		secs += 2ull * o->msl_s;
 	if (secs > 2ull * o->msl_s)
 		secs = 2ull * o->msl_s;
@@ -208,11 +208,13 @@ void bench_result_end(struct bench_result *r, int rc)
 	r->done = rc == 0;
 }
 
-/* Before the close run's measured repetitions: the same load for 2 x MSL, unmeasured, so that
- * the client's TIME-WAIT table reaches its steady state (entries expire as fast as they come) and
- * the repetitions pay for a table of rate x 2 x MSL entries. Its connections are accounted for. */
-static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, struct bench_result *r, uint32_t dst,
-			 server_cycles_fn server_cycles, void *arg)
+/* Before the measured repetitions of a workload that leaves TIME-WAIT (close, request): the same
+ * load for 2 x MSL, unmeasured, so that the client's TIME-WAIT table reaches this workload's
+ * steady state (the entries of the workload before it gone, its own expiring as fast as they
+ * come) and the repetitions pay for a table of rate x 2 x MSL entries and for reaping them. Its
+ * connections are accounted for. */
+static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, struct bench_result *r,
+			 uint32_t dst, server_cycles_fn server_cycles, void *arg)
 {
 	struct bench_opts fo = *o;
 	fo.duration_s = 2.0 * o->msl_s;
@@ -222,7 +224,7 @@ static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, st
 		return -1;
 	fr->mode = r->mode;
 	fr->wl = r->wl;
-	int rc = bench_run_one(e, &fo, WL_CLOSE, BENCH_FILL, fr, dst, server_cycles, arg);
+	int rc = bench_run_one(e, &fo, wl, BENCH_FILL, fr, dst, server_cycles, arg);
 	r->fill_s = fo.duration_s;
 	r->fill_rate = fr->rate[0];
 	r->tw_peak = fr->tw_peak;
@@ -242,23 +244,12 @@ int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum b
 			continue;
 		struct bench_result *r = &res[w];
 		bench_result_begin(r, mode, (enum bench_wl)w);
-		if (w == WL_CLOSE && o->steady)
-			rc = fill_timewait(e, o, r, dst, server_cycles, arg);
+		if ((w == WL_CLOSE || w == WL_REQUEST) && o->steady)
+			rc = fill_timewait(e, o, (enum bench_wl)w, r, dst, server_cycles, arg);
 		for (unsigned k = 0; k < o->reps && !rc; k++)
 			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, dst, server_cycles, arg);
 		r->peak_rss_kb = bench_peak_rss_kb();
 		bench_result_end(r, rc);
-		if (w == WL_CLOSE && !rc && o->msl_s <= 5) {
-			/* With a short MSL, let the client's TIME-WAIT drain before the next workload; with
-			 * the default, request runs beside the close run's TIME-WAIT entries, as a busy host would. */
-			for (unsigned i = 0; i < 2 * o->msl_s + 1; i++) {
-				struct synack_core_stats c;
-				synack_stats(e, CLIENT, &c);
-				if (!c.tw_in_use)
-					break;
-				sleep(1);
-			}
-		}
 	}
 	return rc;
 }

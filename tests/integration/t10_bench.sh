@@ -32,16 +32,18 @@ for r in j["results"]:
     for f in ("conn_per_s", "ratio_to_linux", "cycles_per_conn_client", "connect_latency_ns"):
         if f not in r:
             bad.append("%s lacks %s" % (k, f))
-    # synack's close runs 2 x MSL (--quick: 1 s) unmeasured first, to reach TIME-WAIT's steady state.
-    if k == "ring/close" and (r.get("timewait_fill_s") != 2 * j["msl_s"] or r["timewait_peak"] <= 0):
+    # synack's close and request run 2 x MSL (--quick: 1 s) unmeasured first: TIME-WAIT's steady state.
+    if k in ("ring/close", "ring/request") and (r.get("timewait_fill_s") != 2 * j["msl_s"] or r["timewait_peak"] <= 0):
         bad.append("%s: fill %s s (MSL %s), TIME-WAIT peak %s" % (k, r.get("timewait_fill_s"), j["msl_s"], r["timewait_peak"]))
 if len(j["results"]) != 6 or len(rows) != 6:
     bad.append("%d JSON results, %d CSV rows (want 6 each)" % (len(j["results"]), len(rows)))
 print("; ".join(bad) or "ok")
 PYEOF
 )
-check "JSON and CSV: six results, started = completed + failed, none failed, close filled 2 x MSL first ($verdict)" [ "$verdict" = ok ]
-check "the table reports TIME-WAIT at its steady state" grep -qE "^close ring: TIME-WAIT after a 2 s fill \(2 x MSL\)" "$TMP/out"
+check "JSON and CSV: six results, started = completed + failed, none failed, close and request filled 2 x MSL first ($verdict)" [ "$verdict" = ok ]
+for w in close request; do
+  check "the table reports $w's TIME-WAIT at its steady state" grep -qE "^$w ring: TIME-WAIT after a 2 s fill \(2 x MSL\)" "$TMP/out"
+done
 check "plots drawn (rate and latency PNGs)" [ -s "$TMP/plots/rate-handshake.png" -a -s "$TMP/plots/latency-request.png" ]
 
 # TIME-WAIT is never overrun: from one source address the close load has 55,536 ephemeral ports,
