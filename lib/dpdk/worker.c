@@ -442,11 +442,6 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 					w->stats.per_state[a->b]++;
 				if (a->a == SYNACK_SYN_RECEIVED)
 					synrcv_unlink(w, c);
-				/* Closing first: TIME-WAIT follows in about a round trip, and its bucket, in a
-				 * table of up to hundreds of millions, is a cache and TLB miss. Asked for now,
-				 * it is in this core's cache when the peer's FIN comes. */
-				if (a->b == SYNACK_FIN_WAIT_1 && w->tw.used)
-					synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, &c->tcb.tuple));
 				break;
 			case SYNACK_EV_CONNECTED:
 				w->stats.conns_opened++;
