@@ -120,9 +120,9 @@ struct synack_worker {
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
 	bool lport_set;                 /* next_lport maps back to this worker (propose) */
-	bool walk_wrapped;              /* the load's walk came back to its first port */
-	uint16_t walk_first;            /* the load's first local port */
-	uint64_t tw_old_until_ns;       /* TIME-WAIT entries older than the load last until then */
+	bool walk_wrapped;              /* the walk came back to its first port */
+	uint16_t walk_first;            /* the walk's first local port (a walk spans loads: SYNACK_MSG_LOAD) */
+	uint64_t tw_old_until_ns;       /* TIME-WAIT entries older than the walk last until then */
 	struct synack_tuple prop[SYNACK_PROPS];  /* the next active opens' tuples, buckets prefetched */
 	uint32_t prop_head, nprop;
 	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
