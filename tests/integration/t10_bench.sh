@@ -50,30 +50,23 @@ check "plots drawn (rate and latency PNGs)" [ -s "$TMP/plots/rate-handshake.png"
 # each leaves its tuple in TIME-WAIT (2 x MSL = 120 s here), and once the walk over the ports comes
 # back to its start no tuple may be used again: the load stops there, nothing fails, nothing is
 # reopened. (--no-steady: no 2 x MSL fill first, which would outlast the first entries' TIME-WAIT.)
-"$BENCH" --mode ring --workload close --src-ips 1 --msl 60 --duration 2 --reps 1 --no-steady --json "$TMP/w.json" \
-  >"$TMP/wout" 2>"$TMP/werr"
-rc=$?
-verdict=$("$PY" - "$TMP/w.json" <<'PYEOF'
+one_address() { # duration reps -> "ok" or what the JSON says, after "rc N: "
+  "$BENCH" --mode ring --workload close --src-ips 1 --msl 60 --duration "$1" --reps "$2" --no-steady \
+    --json "$TMP/w$2.json" >"$TMP/wout$2" 2>"$TMP/werr$2"
+  printf 'rc %s: ' "$?"
+  "$PY" - "$TMP/w$2.json" <<'PYEOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 ok = r["started"] == 55536 and r["completed"] == 55536 and r["failed"] == 0 and r["timewait_peak"] == 55536
 print("ok" if ok else "started %d completed %d failed %d TIME-WAIT %d" % (r["started"], r["completed"], r["failed"], r["timewait_peak"]))
 PYEOF
-)
-check "one source address: 55,536 connections, all in TIME-WAIT, none reused or failed (rc $rc, $verdict)" [ "$rc" = 0 -a "$verdict" = ok ]
+}
+verdict=$(one_address 2 1)
+check "one source address: 55,536 connections, all in TIME-WAIT, none reused or failed ($verdict)" [ "$verdict" = "rc 0: ok" ]
 # Two loads in a row (two repetitions) from the same address continue one walk: the second starts
 # where the first stopped, finds the walk wrapped, and takes no tuple the first left in TIME-WAIT.
-"$BENCH" --mode ring --workload close --src-ips 1 --msl 60 --duration 1 --reps 2 --no-steady --json "$TMP/w2.json" \
-  >"$TMP/wout2" 2>"$TMP/werr2"
-rc=$?
-verdict=$("$PY" - "$TMP/w2.json" <<'PYEOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-ok = r["started"] == 55536 and r["completed"] == 55536 and r["failed"] == 0 and r["timewait_peak"] == 55536
-print("ok" if ok else "started %d completed %d failed %d TIME-WAIT %d" % (r["started"], r["completed"], r["failed"], r["timewait_peak"]))
-PYEOF
-)
-check "one source address, two loads: still 55,536 connections in all, none reused (rc $rc, $verdict)" [ "$rc" = 0 -a "$verdict" = ok ]
+verdict=$(one_address 1 2)
+check "one source address, two loads: still 55,536 connections in all, none reused ($verdict)" [ "$verdict" = "rc 0: ok" ]
 
 # The tap modes (interop across a TAP in a namespace synack-bench makes and removes): both
 # directions complete their connections and account for every one. Across a TAP the kernel may

@@ -141,15 +141,22 @@ Test(tw_table, random_against_model)
 	free(t.tab.b);
 }
 
+/* A table of cap entries, full: entry i (tcb_for(i)) expires at deadline + i * step. */
+static struct synack_tw_table full_table(uint32_t cap, uint64_t deadline, uint64_t step)
+{
+	struct synack_tw_table t = make(cap);
+	for (uint32_t i = 0; i < cap; i++) {
+		struct synack_tcb c = tcb_for(i);
+		cr_assert_not_null(synack_tw_table_insert(&t, &c, deadline + i * step));
+	}
+	return t;
+}
+
 Test(tw_table, full_ring_refuses_until_the_head_frees)
 {
 	const uint32_t cap = 64;
-	struct synack_tw_table t = make(cap);
 	uint64_t now = TICK;
-	for (uint32_t i = 0; i < cap; i++) {
-		struct synack_tcb c = tcb_for(i);
-		cr_assert_not_null(synack_tw_table_insert(&t, &c, now + 100 * TICK + i * TICK));
-	}
+	struct synack_tw_table t = full_table(cap, now + 100 * TICK, TICK);
 	struct synack_tcb extra = tcb_for(1000);
 	cr_assert_null(synack_tw_table_insert(&t, &extra, now + 200 * TICK));
 	/* Removing one from the middle frees no room at the head: still full. */
@@ -172,12 +179,8 @@ Test(tw_table, full_ring_refuses_until_the_head_frees)
 Test(tw_table, touch_on_a_full_ring_keeps_the_new_deadline)
 {
 	const uint32_t cap = 64;
-	struct synack_tw_table t = make(cap);
 	uint64_t now = TICK;
-	for (uint32_t i = 0; i < cap; i++) {
-		struct synack_tcb c = tcb_for(i);
-		cr_assert_not_null(synack_tw_table_insert(&t, &c, now + 100 * TICK));
-	}
+	struct synack_tw_table t = full_table(cap, now + 100 * TICK, 0);
 	/* The oldest entry's FIN comes again at now + 50 ticks: 2 x MSL restarts from there. */
 	struct synack_tcb first = tcb_for(0);
 	struct synack_tw *e = synack_tw_table_touch(&t, synack_tw_table_lookup(&t, &first.tuple), now + 150 * TICK);
