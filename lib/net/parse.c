@@ -125,6 +125,17 @@ enum synack_parse_err synack_tcp_opts_parse(const uint8_t *p, size_t len, struct
 		o->present = SYNACK_OPT_TS;
 		return SYNACK_PARSE_OK;
 	}
+	/* And the SYN's and SYN-ACK's, Linux's order and ours: MSS, SACK-permitted, timestamps, NOP,
+	 * window scale. */
+	if (len == 20 && synack_rd16(p) == 0x0204u && synack_rd32(p + 4) == 0x0402080au &&
+	    synack_rd32(p + 16) >> 8 == 0x010303u) {
+		o->mss = synack_rd16(p + 2);
+		o->tsval = synack_rd32(p + 8);
+		o->tsecr = synack_rd32(p + 12);
+		o->wscale = p[19];
+		o->present = SYNACK_OPT_MSS | SYNACK_OPT_SACK_OK | SYNACK_OPT_TS | SYNACK_OPT_WSCALE;
+		return SYNACK_PARSE_OK;
+	}
 	/* RFC 9293 §3.1 and §3.2: EOL ends the list, NOP is a single byte, every other option is
 	 * kind, length (counting both), data. An unknown kind is skipped by its length (RFC 9293
 	 * §3.2 MUST-6); a repeated option overwrites the earlier one. */

@@ -873,6 +873,42 @@ Test(parse_opts, repeated_option_last_wins)
 	cr_expect_eq(o.mss, 536);
 }
 
+/* The two layouts read directly (NOP,NOP,TS and the SYN's MSS,SACK-OK,TS,NOP,WS) give exactly
+ * what the general loop gives for the same options padded to another length with EOL. */
+Test(parse_opts, direct_layouts_match_the_loop)
+{
+	for (unsigned r = 0; r < 2000; r++) {
+		uint8_t syn[24] = { 2, 4, 0, 0, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 3, 0, 0, 0, 0, 0 };
+		uint8_t ts[16] = { 1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+		uint32_t a = rnd(), b = rnd(), c = rnd();
+		memcpy(syn + 2, &c, 2);
+		memcpy(syn + 8, &a, 4);
+		memcpy(syn + 12, &b, 4);
+		syn[19] = (uint8_t)(c >> 16);
+		memcpy(ts + 4, &a, 4);
+		memcpy(ts + 8, &b, 4);
+		struct { const uint8_t *p; size_t len; } cases[2] = { { syn, 20 }, { ts, 12 } };
+		for (unsigned k = 0; k < 2; k++) {
+			struct synack_tcp_opts fast, loop;
+			memset(&fast, 0xa5, sizeof(fast));
+			memset(&loop, 0xa5, sizeof(loop));
+			/* The same list with 4 bytes of EOL after it goes through the loop. */
+			cr_assert_eq(synack_tcp_opts_parse(cases[k].p, cases[k].len, &fast), SYNACK_PARSE_OK);
+			cr_assert_eq(synack_tcp_opts_parse(cases[k].p, cases[k].len + 4, &loop), SYNACK_PARSE_OK);
+			cr_assert_eq(fast.present, loop.present);
+			cr_assert_eq(fast.tsval, loop.tsval);
+			cr_assert_eq(fast.tsecr, loop.tsecr);
+			cr_assert_eq(fast.sack_blocks, loop.sack_blocks);
+			cr_assert_eq(fast.tfo_len, loop.tfo_len);
+			if (k == 0) {
+				cr_assert_eq(fast.present, SYNACK_OPT_MSS | SYNACK_OPT_SACK_OK | SYNACK_OPT_TS | SYNACK_OPT_WSCALE);
+				cr_assert_eq(fast.mss, loop.mss);
+				cr_assert_eq(fast.wscale, loop.wscale);
+			}
+		}
+	}
+}
+
 Test(parse_opts, nop_only_and_trailing_nop)
 {
 	static const uint8_t p[] = { 0x01, 0x01, 0x01, 0x01 };
