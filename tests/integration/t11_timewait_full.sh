@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Real peers 11: TIME-WAIT outgrowing its table. With room for 64 TIME-WAIT entries per core,
-# 2,000 HTTP connections over the net_ring pair leave most of their TIME-WAITs in full TCBs, each
+# Real peers 11: TIME-WAIT outgrowing its table. With room for 64 TIME-WAIT entries on the server
+# core (engine.timewait_per_worker: worker 0 keeps 1 M, worker 1, whose HTTP server closes first,
+# gets 64), 2,000 HTTP connections over the net_ring pair leave most of their TIME-WAITs in full TCBs, each
 # ended by its own 2 x MSL timer (the LINGER timer, as FIN-WAIT-2's limit is). Every connection
 # still completes, every one is closed on both sides once 2 x MSL has passed, the pool is empty
 # again, and the engine is alive to say so.
 . "$(dirname "$0")/lib.sh"
 N=${N:-2000}
-echo "t11: TIME-WAIT table of 64 entries, $N connections over a net_ring pair"
-run_ring_http_load "$N" --set engine.timewait_per_core=64 || { finish; exit 1; }
+echo "t11: TIME-WAIT table of 64 entries on the server core, $N connections over a net_ring pair"
+run_ring_http_load "$N" --set engine.timewait_per_worker=1048576,64 || { finish; exit 1; }
 sleep 6   # 2 x MSL (2 s) and then some, for the TIME-WAITs kept in full TCBs
 synack_cmd "show stats" >/dev/null
 alive=$(tail -n 400 "$TMP/console.log" | grep -c "conns_in_use")
