@@ -501,11 +501,13 @@ static int p_uint_list(const struct cfg_key *k, const char *v, void *obj, char *
 	}
 	if (i == 0)
 		return expect(exp, n, "a comma list of sizes, worker 0 first, e.g. 67108864,64");
+	*(uint8_t *)field(obj, k->off2) = (uint8_t)i;
 	return 0;
 }
 
 #define PF(m) .off = offsetof(struct synack_port_cfg, m), .size = sizeof(((struct synack_port_cfg *)0)->m)
 #define PF2(m) .off2 = offsetof(struct synack_port_cfg, m)
+#define EF2(m) .off2 = offsetof(struct synack_engine_cfg_file, m)
 #define EF(m) .off = offsetof(struct synack_engine_cfg_file, m), \
 	.size = sizeof(((struct synack_engine_cfg_file *)0)->m)
 
@@ -531,7 +533,8 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "workers", .parse = p_uint, EF(workers), .min = 1, .max = 64 },
 	{ .name = "tcb_per_core", .parse = p_uint, EF(tcb_per_core), .min = 64, .max = 16777216 },
 	{ .name = "timewait_per_core", .parse = p_uint, EF(timewait_per_core), .min = 64, .max = 268435456 },
-	{ .name = "timewait_per_worker", .parse = p_uint_list, EF(timewait_worker), .min = 64, .max = 268435456 },
+	{ .name = "timewait_per_worker", .parse = p_uint_list, EF(timewait_worker), EF2(timewait_workers), .min = 64,
+	  .max = 268435456 },
 	{ .name = "synrcv_per_core", .parse = p_uint, EF(synrcv_per_core), .min = 1, .max = 16777216 },
 	{ .name = "syncookies", .parse = p_enum, EF(syncookies), .words = cookie_words },
 	{ .name = "msl", .parse = p_uint, EF(msl_s), .min = 1, .max = 600 },
@@ -961,6 +964,11 @@ int synack_config_check(struct synack_config *cfg, char *err, size_t errlen)
 				 "IPv4 and TCP headers", path, cfg->engine.mss, p->mtu - 40u, sec, p->mtu);
 			return -1;
 		}
+	}
+	if (cfg->engine.timewait_workers > cfg->engine.workers) {
+		snprintf(err, errlen, "%s: [engine] timewait_per_worker: %u sizes, expected at most workers = %u "
+			 "(one per worker, worker 0 first)", path, cfg->engine.timewait_workers, cfg->engine.workers);
+		return -1;
 	}
 	if (cfg->engine.synrcv_per_core > cfg->engine.tcb_per_core) {
 		snprintf(err, errlen, "%s: [engine] synrcv_per_core = %u: expected at most tcb_per_core = %u "

@@ -42,6 +42,7 @@ struct synack_engine_cfg_file {
 	uint16_t workers;
 	uint32_t tcb_per_core, timewait_per_core, synrcv_per_core;
 	uint32_t timewait_worker[64];   /* timewait_per_worker: a worker's own size; 0: timewait_per_core */
+	uint8_t timewait_workers;       /* how many sizes timewait_per_worker gave */
 	uint8_t syncookies;             /* SYNACK_SYNCOOKIES_* */
 	uint32_t msl_s;
 	uint16_t mss;                   /* 0: the TCP layer's default */

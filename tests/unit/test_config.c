@@ -652,6 +652,8 @@ Test(config_rules, gateway_ip_mss_synrcv)
 		     "[port1] ip = 198.18.0.2/16: expected an address other than [port0]'s");
 	expect_error(TAP_PORT "mtu = 1400\n[engine]\nmss = 1400\n",
 		     "[engine] mss = 1400: expected at most 1360, [port0] mtu 1400 less 40 bytes of IPv4 and TCP headers");
+	expect_error(TAP_PORT "[engine]\nworkers = 2\ntimewait_per_worker = 1000,64,64\n",
+		     "[engine] timewait_per_worker: 3 sizes, expected at most workers = 2 (one per worker, worker 0 first)");
 	expect_error(TAP_PORT "[engine]\ntcb_per_core = 1000\nsynrcv_per_core = 1001\n",
 		     "[engine] synrcv_per_core = 1001: expected at most tcb_per_core = 1000 (each SYN-RECEIVED "
 		     "connection holds a TCB)");
