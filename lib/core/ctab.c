@@ -28,9 +28,13 @@ void synack_ctab_init(struct synack_ctab *t, void *mem, uint32_t cap, const void
 
 int synack_ctab_insert(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx)
 {
+	return synack_ctab_insert_h(t, idx, synack_ctab_hash(t, k));
+}
+
+int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h)
+{
 	if (t->count >= t->cap)
 		return -1;
-	uint64_t h = synack_ctab_hash(t, k);
 	uint32_t bi = (uint32_t)h & t->mask, tag = synack_ctab_tag(h);
 	/* count < cap <= 4/7 of the slots: a free slot exists, so this loop ends. */
 	for (;;) {

@@ -50,6 +50,8 @@ void synack_ctab_init(struct synack_ctab *t, void *mem, uint32_t cap, const void
 		      const uint8_t key[16]);
 /* -1 when the table holds cap entries already. The tuple must not be in the table. */
 int synack_ctab_insert(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx);
+/* The same, with h = synack_ctab_hash(t, k) already at hand. */
+int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h);
 /* Removes the entry idx stored under k; -1 if it is not there. */
 int synack_ctab_delete(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx);
 /* The longest run of buckets a lookup would walk now (for tests and the console). */

@@ -17,12 +17,11 @@ void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, co
 	t->cap = cap;
 }
 
-static inline uint32_t wrap(const struct synack_tw_table *t, uint32_t i) { return i < t->cap ? i : i - t->cap; }
-static inline uint32_t tail_slot(const struct synack_tw_table *t) { return wrap(t, t->head + t->span); }
+static inline uint32_t tail_slot(const struct synack_tw_table *t) { return synack_tw_table_slot(t, t->head, t->span); }
 
 static inline void pop_head(struct synack_tw_table *t)
 {
-	t->head = wrap(t, t->head + 1);
+	t->head = synack_tw_table_slot(t, t->head, 1);
 	if (--t->span == 0)
 		t->head = 0;     /* empty: start again at the ring's first (already mapped) slots */
 }
@@ -103,7 +102,7 @@ struct synack_tw *synack_tw_table_touch(struct synack_tw_table *t, struct synack
 static inline void prefetch_ahead(const struct synack_tw_table *t)
 {
 	if (t->span > SYNACK_TW_REAP_AHEAD) {
-		const struct synack_tw *a = &t->ent[wrap(t, t->head + SYNACK_TW_REAP_AHEAD)];
+		const struct synack_tw *a = &t->ent[synack_tw_table_slot(t, t->head, SYNACK_TW_REAP_AHEAD)];
 		synack_ctab_prefetch(&t->tab, synack_ctab_hash(&t->tab, &a->tuple));
 	}
 }
@@ -122,7 +121,7 @@ unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsi
 			/* Its deadline is later than its place: to the tail (the slot it leaves is the room). */
 			e->meta = meta & ~SYNACK_TW_MOVED;
 			uint32_t from = t->head;
-			t->head = wrap(t, t->head + 1);
+			t->head = synack_tw_table_slot(t, t->head, 1);
 			t->span--;
 			requeue(t, &t->ent[from]);
 			continue;
@@ -141,7 +140,7 @@ unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsi
 uint64_t synack_tw_table_last_deadline_ns(const struct synack_tw_table *t, uint64_t now_ns)
 {
 	for (uint32_t k = t->span; k > 0; k--) {
-		uint32_t meta = t->ent[wrap(t, t->head + k - 1)].meta;
+		uint32_t meta = t->ent[synack_tw_table_slot(t, t->head, k - 1)].meta;
 		if (meta)
 			return synack_tw_deadline_ns(meta, now_ns);
 	}

@@ -24,8 +24,14 @@ struct synack_tw_table {
 	uint32_t head, span;            /* the ring: slots head, head + 1, ... (mod cap), span of them */
 };
 
+/* The slot k places after slot i, around the ring. */
+static inline uint32_t synack_tw_table_slot(const struct synack_tw_table *t, uint32_t i, uint32_t k)
+{
+	return i + k < t->cap ? i + k : i + k - t->cap;
+}
+
 /* Bytes of zeroed, 64-byte aligned memory a table of cap entries needs (the caller owns it):
- * the hash buckets first, then the ring. */
+ * the hash buckets first (tab.b points at the start), then the ring. */
 size_t synack_tw_table_mem_size(uint32_t cap);
 /* key: 16 random bytes for the tuple hash. */
 void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, const uint8_t key[16]);

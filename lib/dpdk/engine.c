@@ -666,8 +666,7 @@ unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const stru
 		uint32_t head = __atomic_load_n(&w->tw.head, __ATOMIC_RELAXED);
 		uint32_t span = __atomic_load_n(&w->tw.span, __ATOMIC_RELAXED);
 		for (uint32_t k = 0; k < span && k < w->tw.cap; k++) {
-			uint32_t i = head + k < w->tw.cap ? head + k : head + k - w->tw.cap;
-			const struct synack_tw *t = &w->tw.ent[i];
+			const struct synack_tw *t = &w->tw.ent[synack_tw_table_slot(&w->tw, head, k)];
 			uint32_t meta = __atomic_load_n(&t->meta, __ATOMIC_ACQUIRE);
 			if (!meta)
 				continue;

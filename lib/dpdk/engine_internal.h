@@ -87,7 +87,6 @@ struct synack_worker {
 	struct synack_conn *conns;
 	uint32_t nconns, nfree;
 	uint32_t *free_idx;
-	void *tw_mem;                   /* the TIME-WAIT table's memory (bigmem) */
 	struct synack_tw_table tw;
 	struct synack_wheel *wheel;
 	uint8_t *sbuf_mem;              /* SYNACK_SBUF_SIZE per ring-stream slot */
@@ -124,6 +123,7 @@ struct synack_worker {
 	uint16_t walk_first;            /* the walk's first local port (a walk spans loads: SYNACK_MSG_LOAD) */
 	uint64_t tw_old_until_ns;       /* TIME-WAIT entries older than the walk last until then */
 	struct synack_tuple prop[SYNACK_PROPS];  /* the next active opens' tuples, buckets prefetched */
+	uint64_t prop_h[SYNACK_PROPS];  /* ... and their connection-table hashes */
 	uint32_t prop_head, nprop;
 	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
 	/* The first client connection after a connect command records its response (show response). */

@@ -74,9 +74,10 @@ static struct synack_conn *conn_alloc(struct synack_worker *w)
 	return c;
 }
 
-static int conn_insert(struct synack_worker *w, struct synack_conn *c)
+/* h: the connection-table hash of c's tuple. */
+static int conn_insert(struct synack_worker *w, struct synack_conn *c, uint64_t h)
 {
-	if (synack_ctab_insert(&w->conn_tab, &c->tcb.tuple, c->idx) < 0)
+	if (synack_ctab_insert_h(&w->conn_tab, c->idx, h) < 0)
 		return -1;
 	c->in_table = 1;
 	return 0;
@@ -570,8 +571,8 @@ static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *
 	tw->ts_recent = tcb.ts_recent;
 }
 
-static void listener_syn(struct synack_worker *w, unsigned port, const struct synack_seg *s, const uint8_t *src_mac,
-			 struct rte_mbuf **reuse, bool has_floor, uint32_t floor)
+static void listener_syn(struct synack_worker *w, unsigned port, const struct synack_seg *s, uint64_t h,
+			 const uint8_t *src_mac, struct rte_mbuf **reuse, bool has_floor, uint32_t floor)
 {
 	struct synack_actions out;
 	synack_actions_reset(&out);
@@ -605,7 +606,7 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 	conn_write_begin(c);
 	synack_tcp_accept(&w->ctx, &c->tcb, s, w->now_ns, has_floor, floor, &out);
 	conn_write_end(c);
-	if (conn_insert(w, c) < 0) {
+	if (conn_insert(w, c, h) < 0) {
 		conn_unalloc(w, c);
 		w->stats.drop_pool_full++;
 		return;
@@ -650,9 +651,10 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	struct synack_tuple key = { s->daddr, s->saddr, s->dport, s->sport };
 	struct synack_actions out;
 	synack_actions_reset(&out);
-	/* rx_prefetch hashed this tuple already (same fields, read from the same offsets). */
-	uint32_t ci = !w->conn_tab.count ? SYNACK_CTAB_NIL
-		      : synack_ctab_lookup_h(&w->conn_tab, &key, hash ? *hash : synack_ctab_hash(&w->conn_tab, &key));
+	/* rx_prefetch hashed this tuple already (same fields, read from the same offsets); the hash
+	 * serves the lookup and, for a new connection, the insert. */
+	uint64_t h = hash ? *hash : synack_ctab_hash(&w->conn_tab, &key);
+	uint32_t ci = w->conn_tab.count ? synack_ctab_lookup_h(&w->conn_tab, &key, h) : SYNACK_CTAB_NIL;
 	if (ci != SYNACK_CTAB_NIL) {
 		struct synack_conn *c = &w->conns[ci];
 		conn_write_begin(c);
@@ -689,7 +691,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	}
 	if (w->lidx[s->dport]) {
 		if (synack_tcp_listen_input(&w->ctx, s, &out)) {
-			listener_syn(w, port, s, pkt->src_mac, &reuse, reopen, floor);
+			listener_syn(w, port, s, h, pkt->src_mac, &reuse, reopen, floor);
 		} else if (out.n && w->cookie_mode && (s->flags & SYNACK_TH_ACK)) {
 			/* An ACK for no connection: maybe the return of a SYN cookie. */
 			struct synack_conn *c = conn_alloc(w);
@@ -700,7 +702,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 				c->port = (uint8_t)port;
 				c->listener = (uint32_t)(l - w->lst);
 				memcpy(c->peer_mac, pkt->src_mac, 6);
-				conn_insert(w, c);
+				conn_insert(w, c, h);
 				if (!ring_attach(w, c, l->app))
 					w->stats.drop_no_sendbuf++; /* it runs without: synack_conn_send says -ENOBUFS */
 				if (!apply(w, port, c, &out2, NULL, NULL))
@@ -811,10 +813,11 @@ static inline bool tw_may_hold(const struct synack_worker *w)
 }
 
 /* A tuple start_connects must not take: a listener's port, or in use towards this peer (open, or
- * in TIME-WAIT). */
-static bool tuple_busy(struct synack_worker *w, const struct synack_tuple *t)
+ * in TIME-WAIT). h: its connection-table hash. */
+static bool tuple_busy(struct synack_worker *w, const struct synack_tuple *t, uint64_t h)
 {
-	return w->lidx[t->lport] || synack_ctab_lookup(&w->conn_tab, t) != SYNACK_CTAB_NIL ||
+	return w->lidx[t->lport] ||
+	       (w->conn_tab.count && synack_ctab_lookup_h(&w->conn_tab, t, h) != SYNACK_CTAB_NIL) ||
 	       (tw_may_hold(w) && synack_tw_table_lookup(&w->tw, t) != NULL);
 }
 
@@ -863,10 +866,12 @@ static bool propose(struct synack_worker *w, unsigned port, const struct synack_
 static void props_fill(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr)
 {
 	while (w->nprop < SYNACK_PROPS) {
-		struct synack_tuple *t = &w->prop[(w->prop_head + w->nprop) % SYNACK_PROPS];
+		unsigned j = (w->prop_head + w->nprop) % SYNACK_PROPS;
+		struct synack_tuple *t = &w->prop[j];
 		if (!propose(w, port, pr, t))
 			return;
-		synack_ctab_prefetch(&w->conn_tab, synack_ctab_hash(&w->conn_tab, t));
+		w->prop_h[j] = synack_ctab_hash(&w->conn_tab, t);
+		synack_ctab_prefetch(&w->conn_tab, w->prop_h[j]);
 		if (tw_may_hold(w))
 			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, t));
 		w->nprop++;
@@ -917,17 +922,21 @@ static void start_connects(struct synack_worker *w)
 	for (unsigned i = 0; i < burst; i++) {
 		props_fill(w, port, pr);
 		struct synack_tuple t;
+		uint64_t h = 0;
 		unsigned tries = 0;
 		bool ok = w->nprop > 0;
 		if (ok) {
 			t = w->prop[w->prop_head];
+			h = w->prop_h[w->prop_head];
 			w->prop_head = (w->prop_head + 1) % SYNACK_PROPS;
 			w->nprop--;
 		}
 		/* Proposed a few connections ago without the table check (its buckets were prefetched
 		 * then): check now, and take fresh proposals while the tuple is in use. */
-		while (ok && tuple_busy(w, &t))
+		while (ok && tuple_busy(w, &t, h)) {
 			ok = ++tries < 4000 && propose(w, port, pr, &t);
+			h = ok ? synack_ctab_hash(&w->conn_tab, &t) : 0;
+		}
 		if (!ok) {
 			w->stats.load_no_port++;
 			return;
@@ -950,7 +959,7 @@ static void start_connects(struct synack_worker *w)
 		conn_write_begin(c);
 		synack_tcp_connect(&w->ctx, &c->tcb, &t, w->now_ns, &out);
 		conn_write_end(c);
-		if (conn_insert(w, c) < 0) {
+		if (conn_insert(w, c, h) < 0) {
 			conn_unalloc(w, c);
 			w->stats.load_no_port++;
 			return;
@@ -1233,17 +1242,16 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	else
 		synack_bigmem_free(tab_mem, synack_ctab_mem_size(w->nconns), e->huge);
 	uint32_t ntw = synack_config_timewait(ec, id);
-	w->tw_mem = synack_bigmem_alloc(synack_tw_table_mem_size(ntw), socket, e->huge);
-	if (w->tw_mem)
-		synack_tw_table_init(&w->tw, w->tw_mem, ntw, twkey);
-	int tw_rc = w->tw_mem ? 0 : -1;
+	void *tw_mem = synack_bigmem_alloc(synack_tw_table_mem_size(ntw), socket, e->huge);
+	if (tw_mem)
+		synack_tw_table_init(&w->tw, tw_mem, ntw, twkey);   /* its buckets lead: w->tw.tab.b */
 	snprintf(name, sizeof(name), "synack_ctl_%u", id);
 	w->ctl = rte_ring_create(name, 64, socket, RING_F_SC_DEQ);
 	if (!keys) {
 		snprintf(err, errlen, "worker %u: getrandom failed for the table hash keys", id);
 		return -1;
 	}
-	if (!w->conns || !w->free_idx || !w->wheel || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || tw_rc || !w->ctl) {
+	if (!w->conns || !w->free_idx || !w->wheel || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || !w->tw.tab.b || !w->ctl) {
 		snprintf(err, errlen,
 			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
 			 "lower tcb_per_core / timewait_per_core or raise --mem",
@@ -1272,7 +1280,7 @@ void synack_worker_free(struct synack_worker *w)
 		return;
 	const struct synack_engine *e = w->e;
 	synack_bigmem_free(w->conn_tab.b, synack_ctab_mem_size(w->nconns), e->huge);
-	synack_bigmem_free(w->tw_mem, synack_tw_table_mem_size(w->tw.cap), e->huge);
+	synack_bigmem_free(w->tw.tab.b, synack_tw_table_mem_size(w->tw.cap), e->huge);
 	synack_bigmem_free(w->conns, (size_t)w->nconns * sizeof(struct synack_conn), e->huge);
 	synack_bigmem_free(w->free_idx, (size_t)w->nconns * sizeof(uint32_t), e->huge);
 	rte_free(w->wheel);
