@@ -43,7 +43,7 @@ struct bench_result {
 	uint64_t started, completed, failed;/* over all repetitions */
 	double cycles_client, cycles_server;/* busy TSC cycles per connection (ring) or CPU time x TSC Hz (linux) */
 	uint64_t p50_ns, p99_ns, p999_ns;
-	uint64_t tw_peak;                   /* TIME-WAIT entries held at most by the client */
+	uint64_t tw_peak;                   /* TIME-WAIT entries held at most (both sides: the closer's) */
 	double fill_s;                      /* close, request: seconds run before the measured repetitions (steady) */
 	double fill_rate;                   /* ... and its connections/s over the last 2 x MSL */
 	uint64_t tw_bytes;                  /* ... and what they weigh */
@@ -72,19 +72,29 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 
 /* Shared by the synack modes. */
 struct synack_engine;
-typedef uint64_t (*server_cycles_fn)(struct synack_engine *e, void *arg);
+/* The server side's busy cycles and TIME-WAIT entries (0 when unknown). */
+struct bench_srv_stats {
+	uint64_t busy_cycles, tw_in_use;
+};
+typedef void (*server_stats_fn)(struct synack_engine *e, void *arg, struct bench_srv_stats *out);
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
-		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg);
+		  struct bench_result *r, uint32_t dst, server_stats_fn server_stats, void *arg);
 double bench_now_s(void);
 /* The cross-core cache-line round trip between CPUs 0 and 1, in ns (bench_xcore.c). */
 double bench_xcore_rtt_ns(void);
-/* A result's identity and sizes; its summary once its repetitions are in. */
+/* TIME-WAIT table sizes. The side that closes first holds TIME-WAIT: the client in close, the
+ * server in request (handshake ends in a RST: none). Its table is sized for o's run
+ * (bench_tw_entries); the other side's is small. */
+#define BENCH_TW_SMALL 65536u
 uint32_t bench_tw_entries(const struct bench_opts *o);
+uint32_t bench_tw_client(const struct bench_opts *o);
+uint32_t bench_tw_server(const struct bench_opts *o);
+/* A result's identity and sizes; its summary once its repetitions are in. */
 void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl);
 void bench_result_end(struct bench_result *r, int rc);
 /* Every selected workload, o->reps times, from e's client worker against dst (ring and memif). */
 int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum bench_mode mode,
-		     struct bench_result res[WL_COUNT], uint32_t dst, server_cycles_fn server_cycles, void *arg);
+		     struct bench_result res[WL_COUNT], uint32_t dst, server_stats_fn server_stats, void *arg);
 
 /* Linux's side (bench_linux.c), also used by the tap mode. */
 #include <sys/types.h>
@@ -102,8 +112,8 @@ struct bench_server {
 };
 int bench_server_dir(struct bench_server *s);
 int bench_server_start(const struct bench_opts *o, struct bench_server *s, const char *cfg_name, const char *set1,
-		       const char *set2, const char *ns);
-uint64_t bench_server_cycles(struct synack_engine *e, void *arg);
+		       const char *set2, const char *ns, uint32_t tw_entries);
+void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_stats *out);
 void bench_server_stop(struct bench_server *s);
 uint64_t bench_peak_rss_kb(void);
 

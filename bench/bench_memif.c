@@ -36,15 +36,16 @@ static int log_counter(const char *log, long from, const char *name, uint64_t *o
 	return found;
 }
 
-uint64_t bench_server_cycles(struct synack_engine *e, void *arg)
+void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_stats *out)
 {
 	(void)e;
 	struct bench_server *s = arg;
+	out->busy_cycles = out->tw_in_use = 0;
 	struct stat st;
 	long from = stat(s->log, &st) == 0 ? (long)st.st_size : 0;
 	int fd = open(s->fifo, O_WRONLY | O_NONBLOCK);
 	if (fd < 0)
-		return 0;
+		return;
 	const char cmd[] = "show stats\n";
 	ssize_t w = write(fd, cmd, sizeof(cmd) - 1);
 	close(fd);
@@ -54,17 +55,19 @@ uint64_t bench_server_cycles(struct synack_engine *e, void *arg)
 		if (log_counter(s->log, from, "tcp.data_bytes_out", &v) == 0 || log_counter(s->log, from, "loops", &v) == 0)
 			break;
 	}
-	v = 0;
-	log_counter(s->log, from, "busy_cycles", &v);
-	return v;
+	/* A counter at 0 is not printed: it stays 0. */
+	log_counter(s->log, from, "busy_cycles", &out->busy_cycles);
+	log_counter(s->log, from, "tw_in_use", &out->tw_in_use);
 }
 
 /* Starts a synack-console server process (one worker on CPU 1) serving discard on 80 and rr on 81,
- * with config cfg_name and the given --set overrides, inside network namespace ns if not NULL. */
+ * with config cfg_name and the given --set overrides, inside network namespace ns if not NULL, and
+ * a TIME-WAIT table of tw_entries. */
 int bench_server_start(const struct bench_opts *o, struct bench_server *s, const char *cfg_name, const char *set1,
-		       const char *set2, const char *ns)
+		       const char *set2, const char *ns, uint32_t tw_entries)
 {
-	char cfg[1100], rr[64];
+	char cfg[1100], rr[64], tw[64];
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", tw_entries);
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/%s", o->root, cfg_name);
 	snprintf(rr, sizeof(rr), "listen 81 rr body %u", o->size);
 	s->pid = fork();
@@ -81,7 +84,7 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 			argv[n++] = ns;
 		}
 		const char *rest[] = { o->console, "--config", cfg, "--set", set1, "--set", set2 ? set2 : set1,
-				       "--set", "engine.tcb_per_core=65536", "--set", "engine.timewait_per_core=65536",
+				       "--set", "engine.tcb_per_core=65536", "--set", tw,
 				       "--lcores", "0@1,1@1", "--no-interactive", "--control", s->fifo,
 				       "--cmd", "listen 80 discard", "--cmd", rr, NULL };
 		for (int i = 0; rest[i]; i++)
@@ -141,7 +144,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 	if (bench_server_dir(&s) < 0)
 		return -1;
 	snprintf(sdev, sizeof(sdev), "port0.devargs=role=server,id=0,socket=%s,mac=02:00:00:00:03:01", s.sock);
-	if (bench_server_start(o, &s, "memif-server.ini", sdev, NULL, NULL) < 0) {
+	if (bench_server_start(o, &s, "memif-server.ini", sdev, NULL, NULL, bench_tw_server(o)) < 0) {
 		bench_server_stop(&s);
 		return -1;
 	}
@@ -149,7 +152,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/memif-client.ini", o->root);
 	snprintf(dev, sizeof(dev), "port0.devargs=role=client,id=0,socket=%s,mac=02:00:00:00:03:02", s.sock);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
-	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", bench_tw_entries(o));
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", bench_tw_client(o));
 	const char *sets[] = { dev, msl, tw, "engine.tcb_per_core=65536", NULL };
 	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192,
 					.lcores = "0@0,1@0" };
@@ -159,7 +162,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 		bench_server_stop(&s);
 		return -1;
 	}
-	int rc = bench_run_synack(e, o, MODE_MEMIF, res, SERVER_IP, bench_server_cycles, &s);
+	int rc = bench_run_synack(e, o, MODE_MEMIF, res, SERVER_IP, bench_server_stats, &s);
 	synack_engine_stop(e);
 	bench_server_stop(&s);
 	return rc;

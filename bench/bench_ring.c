@@ -48,17 +48,18 @@ static void hist_sub(struct synack_hist *a, const struct synack_hist *b)
 	a->sum -= b->sum;
 }
 
-static uint64_t ring_server_cycles(struct synack_engine *e, void *arg)
+static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_srv_stats *out)
 {
 	(void)arg;
 	struct synack_core_stats s;
 	synack_stats(e, SERVER, &s);
-	return s.busy_cycles;
+	out->busy_cycles = s.busy_cycles;
+	out->tw_in_use = s.tw_in_use;
 }
 
 /* One repetition of one workload: the client worker of e keeps the load on dst for the duration. */
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
-		  struct bench_result *r, uint32_t dst, server_cycles_fn server_cycles, void *arg)
+		  struct bench_result *r, uint32_t dst, server_stats_fn server_stats, void *arg)
 {
 	static const uint8_t wl_of[WL_COUNT] = { SYNACK_WL_HANDSHAKE, SYNACK_WL_CLOSE, SYNACK_WL_REQUEST };
 	struct synack_core_stats c0, c1;
@@ -69,8 +70,9 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 		free(h1);
 		return -1;
 	}
+	struct bench_srv_stats srv0, srv1, srv;
 	synack_stats(e, CLIENT, &c0);
-	uint64_t srv0 = server_cycles(e, arg);
+	server_stats(e, arg, &srv0);
 	synack_tcp_counters(e, CLIENT, &t0);
 	synack_load_latency(e, h0);
 
@@ -97,8 +99,12 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 			last = c.conns_completed;
 			if (rep != BENCH_FILL && r->nseries < BENCH_MAX_SECONDS)
 				r->series[r->nseries++] = rate;
-			if (c.tw_in_use > r->tw_peak)
-				r->tw_peak = c.tw_in_use;
+			/* TIME-WAIT on both sides: the one that closes first holds it (the client in close,
+			 * the server in request) */
+			server_stats(e, arg, &srv);
+			uint64_t tw = c.tw_in_use + srv.tw_in_use;
+			if (tw > r->tw_peak)
+				r->tw_peak = tw;
 			char what[32];
 			if (rep == BENCH_FILL)
 				snprintf(what, sizeof(what), "fill %.0fs", o->duration_s);
@@ -106,8 +112,7 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 				snprintf(what, sizeof(what), "rep %u/%u", rep + 1, o->reps);
 			fprintf(stderr, "  %-5s %-9s %-9s t=%3us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
 				bench_mode_names[r->mode], bench_wl_names[wl], what, ++sec, rate,
-				(unsigned long long)c.conns_in_use,
-				(unsigned long long)c.tw_in_use);
+				(unsigned long long)c.conns_in_use, (unsigned long long)tw);
 			next += 1;
 		}
 		usleep(20000);
@@ -126,7 +131,7 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 		usleep(10000);
 	}
 	synack_stats(e, CLIENT, &c1);
-	uint64_t srv1 = server_cycles(e, arg);
+	server_stats(e, arg, &srv1);
 	synack_tcp_counters(e, CLIENT, &t1);
 	synack_load_latency(e, h1);
 	hist_sub(h1, h0);
@@ -140,20 +145,20 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	/* Busy cycles per connection, each side: the cost the worker spent in loops that did work. */
 	if (completed) {
 		r->cycles_client += (double)(c1.busy_cycles - c0.busy_cycles) / (double)completed / o->reps;
-		r->cycles_server += (double)(srv1 - srv0) / (double)completed / o->reps;
+		r->cycles_server += (double)(srv1.busy_cycles - srv0.busy_cycles) / (double)completed / o->reps;
 	}
-	if (c1.tw_in_use > r->tw_peak)
-		r->tw_peak = c1.tw_in_use;
+	if (c1.tw_in_use + srv1.tw_in_use > r->tw_peak)
+		r->tw_peak = c1.tw_in_use + srv1.tw_in_use;
 	free(h0);
 	free(h1);
 	return 0;
 }
 
-/* The client's TIME-WAIT table for a run: it must hold every entry made within 2 x MSL without
- * filling, i.e. rate x min(2 x MSL, the time the run spends in workloads that leave TIME-WAIT,
- * with the close run's 2 x MSL fill), at up to 3 M connections/s. The engine maps the ring lazily
- * (bigmem.c): memory goes to entries as the ring first passes them. Capped by the engine's limit
- * and by half the machine's available memory. */
+/* The TIME-WAIT table of the side that closes first: it must hold every entry made within 2 x MSL
+ * without filling, i.e. rate x min(2 x MSL, the time the run spends in workloads that leave
+ * TIME-WAIT, with their 2 x MSL fills), at up to 3 M connections/s. The engine faults the whole
+ * table in at start (bigmem.c). Capped by the engine's limit and by half the machine's available
+ * memory: ring and memif run one workload per process, so one such table lives at a time. */
 static uint32_t tw_cap;
 
 uint32_t bench_tw_entries(const struct bench_opts *o)
@@ -191,6 +196,16 @@ uint32_t bench_tw_entries(const struct bench_opts *o)
 	return tw_cap;
 }
 
+uint32_t bench_tw_client(const struct bench_opts *o)
+{
+	return o->wls[WL_CLOSE] ? bench_tw_entries(o) : BENCH_TW_SMALL;
+}
+
+uint32_t bench_tw_server(const struct bench_opts *o)
+{
+	return o->wls[WL_REQUEST] ? bench_tw_entries(o) : BENCH_TW_SMALL;
+}
+
 void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench_wl wl)
 {
 	r->mode = mode;
@@ -209,12 +224,11 @@ void bench_result_end(struct bench_result *r, int rc)
 }
 
 /* Before the measured repetitions of a workload that leaves TIME-WAIT (close, request): the same
- * load for 2 x MSL, unmeasured, so that the client's TIME-WAIT table reaches this workload's
- * steady state (the entries of the workload before it gone, its own expiring as fast as they
- * come) and the repetitions pay for a table of rate x 2 x MSL entries and for reaping them. Its
+ * load for 2 x MSL, unmeasured, so that the closing side's TIME-WAIT table reaches this workload's
+ * steady state (its entries expiring as fast as they come) and the repetitions pay for a table of rate x 2 x MSL entries and for reaping them. Its
  * connections are accounted for. */
 static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, struct bench_result *r,
-			 uint32_t dst, server_cycles_fn server_cycles, void *arg)
+			 uint32_t dst, server_stats_fn server_stats, void *arg)
 {
 	struct bench_opts fo = *o;
 	fo.duration_s = 2.0 * o->msl_s;
@@ -224,7 +238,7 @@ static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, en
 		return -1;
 	fr->mode = r->mode;
 	fr->wl = r->wl;
-	int rc = bench_run_one(e, &fo, wl, BENCH_FILL, fr, dst, server_cycles, arg);
+	int rc = bench_run_one(e, &fo, wl, BENCH_FILL, fr, dst, server_stats, arg);
 	r->fill_s = fo.duration_s;
 	r->fill_rate = fr->rate[0];
 	r->tw_peak = fr->tw_peak;
@@ -236,7 +250,7 @@ static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, en
 }
 
 int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum bench_mode mode,
-		     struct bench_result res[WL_COUNT], uint32_t dst, server_cycles_fn server_cycles, void *arg)
+		     struct bench_result res[WL_COUNT], uint32_t dst, server_stats_fn server_stats, void *arg)
 {
 	int rc = 0;
 	for (unsigned w = 0; w < WL_COUNT && !rc; w++) {
@@ -245,9 +259,9 @@ int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum b
 		struct bench_result *r = &res[w];
 		bench_result_begin(r, mode, (enum bench_wl)w);
 		if ((w == WL_CLOSE || w == WL_REQUEST) && o->steady)
-			rc = fill_timewait(e, o, (enum bench_wl)w, r, dst, server_cycles, arg);
+			rc = fill_timewait(e, o, (enum bench_wl)w, r, dst, server_stats, arg);
 		for (unsigned k = 0; k < o->reps && !rc; k++)
-			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, dst, server_cycles, arg);
+			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, dst, server_stats, arg);
 		r->peak_rss_kb = bench_peak_rss_kb();
 		bench_result_end(r, rc);
 	}
@@ -259,8 +273,7 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	char cfg[1024], msl[64], tw[64], err[512];
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/ring.ini", o->root);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
-	/* The client worker holds TIME-WAIT; the server closes passively (LAST-ACK), so a small table. */
-	snprintf(tw, sizeof(tw), "engine.timewait_per_worker=%u,65536", bench_tw_entries(o));
+	snprintf(tw, sizeof(tw), "engine.timewait_per_worker=%u,%u", bench_tw_client(o), bench_tw_server(o));
 	const char *sets[] = { msl, tw, "engine.tcb_per_core=65536", NULL };
 	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192 };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
@@ -272,7 +285,7 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	if (!rc)
 		rc = synack_listen(e, 81, SYNACK_SVC_RR, o->size, false);
 	if (!rc)
-		rc = bench_run_synack(e, o, MODE_RING, res, SERVER_IP, ring_server_cycles, NULL);
+		rc = bench_run_synack(e, o, MODE_RING, res, SERVER_IP, ring_server_stats, NULL);
 	synack_engine_stop(e);
 	return rc;
 }

@@ -13,6 +13,10 @@
 #include "bench.h"
 #include "synack.h"
 
+/* Each side's TIME-WAIT table: across the TAP the kernel is the limit (tens of thousands of
+ * connections/s), so 8 M entries (400 MB) hold 2 x MSL of it at the default MSL. */
+#define TAP_TW 8388608u
+
 static int sh(const char *fmt, const char *a, const char *b)
 {
 	char cmd[512];
@@ -45,7 +49,7 @@ static int tap_srv(const struct bench_opts *o, const char *ns, struct bench_resu
 	char ifname[16], set1[64];
 	snprintf(ifname, sizeof(ifname), "sks%d", (int)getpid() % 100000);
 	snprintf(set1, sizeof(set1), "port0.devargs=iface=%s", ifname);
-	if (bench_server_dir(&s) < 0 || bench_server_start(o, &s, "tap.ini", set1, "port0.ip=198.18.0.2/24", ns) < 0 ||
+	if (bench_server_dir(&s) < 0 || bench_server_start(o, &s, "tap.ini", set1, "port0.ip=198.18.0.2/24", ns, TAP_TW) < 0 ||
 	    linux_side_up(ns, ifname) < 0) {
 		fprintf(stderr, "synack-bench: tap-srv: the synack server or its TAP did not come up\n");
 		bench_server_stop(&s);
@@ -60,11 +64,15 @@ static int tap_srv(const struct bench_opts *o, const char *ns, struct bench_resu
 		char dst[32];
 		snprintf(dst, sizeof(dst), "198.18.0.2:%u", w == WL_REQUEST ? 81 : 80);
 		for (unsigned k = 0; k < o->reps && !rc; k++) {
-			uint64_t c0 = bench_server_cycles(NULL, &s), before = r->completed;
+			struct bench_srv_stats s0, s1;
+			uint64_t before = r->completed;
+			bench_server_stats(NULL, &s, &s0);
 			rc = bench_linux_client(o, w, dst, 1, ns, r, k);
-			uint64_t c1 = bench_server_cycles(NULL, &s);
+			bench_server_stats(NULL, &s, &s1);
 			if (r->completed > before)
-				r->cycles_server += (double)(c1 - c0) / (double)(r->completed - before) / o->reps;
+				r->cycles_server += (double)(s1.busy_cycles - s0.busy_cycles) / (double)(r->completed - before) / o->reps;
+			if (s1.tw_in_use > r->tw_peak)
+				r->tw_peak = s1.tw_in_use;
 		}
 		bench_result_end(r, rc);
 	}
@@ -72,11 +80,11 @@ static int tap_srv(const struct bench_opts *o, const char *ns, struct bench_resu
 	return rc;
 }
 
-static uint64_t no_cycles(struct synack_engine *e, void *arg)
+static void no_server_stats(struct synack_engine *e, void *arg, struct bench_srv_stats *out)
 {
 	(void)e;
 	(void)arg;
-	return 0;
+	out->busy_cycles = out->tw_in_use = 0;
 }
 
 /* synack's client against Linux's server: run in a child that has entered the namespace, so that
@@ -91,12 +99,13 @@ static int tap_cli(const struct bench_opts *o, const char *ns, struct bench_resu
 		return -1;
 	}
 	close(fd);
-	char ifname[16], dev[64], cfg[1100], msl[64], err[512];
+	char ifname[16], dev[64], cfg[1100], msl[64], tw[64], err[512];
+	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", TAP_TW);
 	snprintf(ifname, sizeof(ifname), "skc%d", (int)getpid() % 100000);
 	snprintf(dev, sizeof(dev), "port0.devargs=iface=%s", ifname);
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/tap.ini", o->root);
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
-	const char *sets[] = { dev, "port0.ip=198.18.0.2/24", msl, "engine.timewait_per_core=1048576",
+	const char *sets[] = { dev, "port0.ip=198.18.0.2/24", msl, tw,
 			       "engine.tcb_per_core=65536", NULL };
 	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = 2048, .lcores = "0@0,1@0" };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
@@ -122,7 +131,7 @@ static int tap_cli(const struct bench_opts *o, const char *ns, struct bench_resu
 			}
 			usleep(300000);
 			uint64_t before = r->completed;
-			rc = bench_run_one(e, &oc, (enum bench_wl)w, k, r, 0xc6120001u, no_cycles, NULL);
+			rc = bench_run_one(e, &oc, (enum bench_wl)w, k, r, 0xc6120001u, no_server_stats, NULL);
 			bench_linux_add_server(o, r, bench_linux_server_end(sp, sfd), r->completed - before);
 		}
 		bench_result_end(r, rc);

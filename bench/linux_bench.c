@@ -4,7 +4,8 @@
  * through the Linux TCP stack on loopback:
  *   handshake  SYN, SYN-ACK, ACK, then the client's RST (SO_LINGER 0)
  *   close      handshake, then the client's FIN (it holds TIME-WAIT), the server's FIN at EOF
- *   request    handshake, a request, a response, then the client's FIN and the server's at EOF
+ *   request    handshake, a request, a response, then the server's FIN (it closes first, as an
+ *              HTTP/1.0 server does, and holds TIME-WAIT) and the client's at EOF
  * The client keeps a fixed number of connections in flight and measures connect latency (connect()
  * to writable) into lib/core/histogram.h's histogram, so its JSON merges with synack's. Plain libc
  * and epoll, one thread each: this is what a careful Linux program does, nothing tuned by sysctl. */
@@ -403,9 +404,10 @@ static void lb_s_write(struct lb_server *s, int fd)
 	if (n > 0)
 		c->done += (uint32_t)n;
 	if (c->done >= s->o->resp_size) {
-		if (c->state == S_WRITE)
-			lb_epoll_ctl(s->ep, EPOLL_CTL_MOD, fd, EPOLLIN, lb_tag((uint32_t)fd, c->gen));
-		c->state = S_WAIT_EOF;
+		/* the whole response is queued: close now, as an HTTP/1.0 server does (its FIN follows
+		 * the response; this side holds TIME-WAIT) */
+		s->eof++;
+		lb_s_close(s, fd);
 	} else if (c->state != S_WRITE) {
 		/* the socket buffer is full: finish when it drains */
 		c->state = S_WRITE;
@@ -512,7 +514,7 @@ static int lb_server(const struct lb_opts *o)
  * Client: a fixed set of connection slots; a slot that finishes (either way) starts the next
  * connection at once while the load lasts. */
 
-enum { C_FREE = 0, C_CONNECTING, C_SENDING, C_READING };
+enum { C_FREE = 0, C_CONNECTING, C_SENDING, C_READING, C_WAIT_EOF };
 enum { E_REFUSED = 0, E_RESET, E_TIMEOUT, E_ADDR, E_OTHER, E_COUNT };
 static const char *const lb_err_names[E_COUNT] = { "refused", "reset", "timeout", "addr", "other" };
 
@@ -702,23 +704,31 @@ static void lb_c_event(struct lb_client *c, struct lb_cslot *s, uint32_t events,
 	case C_SENDING:
 		lb_c_send(c, s);
 		return;
-	case C_READING: {
-		ssize_t n = read(s->fd, lb_buf, c->o->resp_size - s->done);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				lb_c_fail(c, s, "read", errno);
-			return;
+	case C_READING:
+	case C_WAIT_EOF:
+		/* the response, then the server's FIN (EOF): it closes first, so this close() answers it */
+		for (;;) {
+			ssize_t n = read(s->fd, lb_buf, s->state == C_READING ? c->o->resp_size - s->done : sizeof(lb_buf));
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+					lb_c_fail(c, s, "read", errno);
+				return;
+			}
+			if (n == 0) {
+				if (s->state == C_WAIT_EOF)
+					lb_c_complete(c, s, now);
+				else
+					lb_c_fail(c, s, "read (EOF before the whole response)", ECONNRESET);
+				return;
+			}
+			if (s->state == C_WAIT_EOF) {
+				lb_c_fail(c, s, "read (more than the response)", EPROTO);
+				return;
+			}
+			s->done += (uint32_t)n;
+			if (s->done >= c->o->resp_size)
+				s->state = C_WAIT_EOF;   /* and read on: the FIN may be in already */
 		}
-		if (n == 0) {
-			lb_c_fail(c, s, "read (EOF before the whole response)", ECONNRESET);
-			return;
-		}
-		s->done += (uint32_t)n;
-		/* the whole response read: the receive queue is empty, so close() sends a FIN, not RST */
-		if (s->done >= c->o->resp_size)
-			lb_c_complete(c, s, now);
-		return;
-	}
 	default:
 		return;
 	}

@@ -21,7 +21,8 @@ enum synack_service {
 	SYNACK_SVC_ECHO = 0,     /* every byte back */
 	SYNACK_SVC_DISCARD,      /* swallow everything */
 	SYNACK_SVC_HTTP,         /* HTTP/1.1 200 with a body of body_size bytes; Connection: close or keep-alive */
-	SYNACK_SVC_RR,           /* request/response: every body_size bytes received answered with body_size bytes */
+	SYNACK_SVC_RR,           /* request/response: body_size bytes received answered with body_size bytes, then
+	                          * closed (keep-alive: every body_size bytes answered, the peer closes) */
 	SYNACK_SVC_COUNT
 };
 const char *synack_service_name(unsigned s);
@@ -82,7 +83,8 @@ int synack_set_msl(struct synack_engine *e, uint32_t msl_s);
 enum synack_workload {
 	SYNACK_WL_HANDSHAKE = 0, /* SYN, SYN-ACK, ACK, then the client's RST */
 	SYNACK_WL_CLOSE,         /* handshake, then FIN from each side; the client holds TIME-WAIT */
-	SYNACK_WL_REQUEST,       /* handshake, a size-byte request, a size-byte response, FIN close */
+	SYNACK_WL_REQUEST,       /* handshake, a size-byte request, a size-byte response with the server's FIN
+	                          * (it closes first, as an HTTP/1.0 server: it holds TIME-WAIT), our FIN */
 	SYNACK_WL_CONNECT,       /* `connect` without a request: handshake, then FIN close */
 	SYNACK_WL_HTTP,          /* `connect ... http`: GET, check the 200 and its body, close */
 	SYNACK_WL_COUNT

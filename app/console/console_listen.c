@@ -54,9 +54,9 @@ static void listen_cb(void *parsed, struct cmdline *cl, void *data)
 		console_arg_error(cl, &console_listen_family, "listen: the engine has no service '%s'", r->service);
 		return;
 	}
-	if ((svc != SYNACK_SVC_HTTP && keepalive) || (svc != SYNACK_SVC_HTTP && svc != SYNACK_SVC_RR && has_body)) {
-		console_arg_error(cl, &console_listen_family, "listen: '%s' applies to %s only",
-				  has_body ? "body" : "keepalive", has_body ? "http and rr" : "http");
+	if ((keepalive || has_body) && svc != SYNACK_SVC_HTTP && svc != SYNACK_SVC_RR) {
+		console_arg_error(cl, &console_listen_family, "listen: '%s' applies to http and rr only",
+				  has_body ? "body" : "keepalive");
 		return;
 	}
 	int rc = synack_listen(console_state.engine, r->port, (enum synack_service)svc, has_body ? r->body : 0,
@@ -73,8 +73,9 @@ static void listen_cb(void *parsed, struct cmdline *cl, void *data)
 		cmdline_printf(cl, "listening on port %u: http, body %u bytes, %s\n", r->port, has_body ? r->body : 0,
 			       keepalive ? "keep-alive" : "Connection: close");
 	else if (svc == SYNACK_SVC_RR)
-		cmdline_printf(cl, "listening on port %u: rr, %u bytes answered per %u received\n", r->port,
-			       has_body && r->body ? r->body : 64, has_body && r->body ? r->body : 64);
+		cmdline_printf(cl, "listening on port %u: rr, %u bytes answered per %u received, %s\n", r->port,
+			       has_body && r->body ? r->body : 64, has_body && r->body ? r->body : 64,
+			       keepalive ? "keep-alive" : "then closed");
 	else
 		cmdline_printf(cl, "listening on port %u: %s\n", r->port, r->service);
 }
@@ -86,7 +87,7 @@ static cmdline_parse_inst_t cmd_listen = {
 };
 static cmdline_parse_inst_t cmd_listen_ka = {
 	.f = listen_cb,
-	.help_str = "listen <port> echo|discard|http|rr keepalive: serve HTTP over persistent connections",
+	.help_str = "listen <port> echo|discard|http|rr keepalive: http, rr: answer every request, the peer closes",
 	.tokens = { (void *)&listen_tok_cmd, (void *)&listen_tok_port, (void *)&listen_tok_svc,
 		    (void *)&listen_tok_keepalive, NULL },
 };
@@ -182,7 +183,7 @@ static cmdline_parse_inst_t cmd_show_listeners = {
 
 static const struct console_usage listen_usage[] = {
 	{ "listen <port> echo|discard|http|rr [body <bytes>] [keepalive]",
-	  "serve a port; body (default 0) and keepalive are for http" },
+	  "serve a port; body and keepalive are for http and rr (without keepalive, the first answer closes)" },
 	{ "unlisten <port>", "stop accepting connections on a port" },
 	{ "show listeners", "the ports served and how" },
 	{ NULL, NULL },

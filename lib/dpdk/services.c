@@ -185,7 +185,11 @@ static const struct synack_app app_close = {
 	.peer_closed = close_on_fin,
 };
 
-/* request: size bytes out, size bytes back, FIN. */
+/* request: size bytes out, size bytes back, and the server closes first, as an HTTP/1.0 server
+ * (or 1.1 with Connection: close) does: its FIN rides on the response and ours, answered at once,
+ * carries the ACK of it. Six segments per connection (SYN, SYN-ACK, ACK+request, response+FIN,
+ * FIN+ACK, ACK), and the server holds TIME-WAIT. Done when the whole response is in; the
+ * connection is complete once it has closed. */
 static void request_connected(struct synack_conn *c)
 {
 	c->stream = SYNACK_STREAM_PATTERN;
@@ -197,20 +201,20 @@ static void request_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 {
 	(void)d;
 	c->app_count += n;
-	if (!c->ok && c->app_count >= synack_cur_worker()->load.size) {
+	if (c->app_count >= synack_cur_worker()->load.size)
 		c->ok = 1;
-		synack_conn_close(c);
-	}
 }
 
 static const struct synack_app app_request = {
 	.name = "request",
 	.connected = request_connected,
 	.data = request_data,
-	.peer_closed = close_on_fin,
+	.peer_closed = close_on_fin,   /* a FIN before the whole response leaves ok at 0: a failure */
 };
 
-/* rr, the server of the request workload: every body bytes received are answered with body bytes. */
+/* rr, the server of the request workload: body bytes received are answered with body bytes. Without
+ * keepalive, the first answer ends the connection (its FIN goes with it); with keepalive, every
+ * body bytes are answered and the peer closes. */
 static void rr_accepted(struct synack_conn *c)
 {
 	c->stream = SYNACK_STREAM_PATTERN;
@@ -226,6 +230,10 @@ static void rr_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 	while (c->app_count >= unit) {
 		c->app_count -= unit;
 		synack_conn_send_generated(c, unit);
+		if (!l->keepalive) {
+			synack_conn_close(c);
+			return;
+		}
 	}
 }
 

@@ -104,7 +104,7 @@ check "show: names what may follow" has "error: show: missing argument (expected
 check "show stat: names the word" has "error: show: bad argument 'stat'"
 check "listen ... body: missing <bytes>" has "error: listen: missing argument (expected <bytes>"
 check "listen 0: port 0 refused" has "error: listen: port 0 is not a port"
-check "listen echo keepalive: http only" has "error: listen: 'keepalive' applies to http only"
+check "listen echo keepalive: http and rr only" has "error: listen: 'keepalive' applies to http and rr only"
 check "lisen: a typo gets the listen usage" starts_with "$(section 6 | sed -n 3p)" "  listen <port>"
 check "connect without port" has "error: connect: missing argument (expected <port>"
 check "connect 0.0.0.0 refused" has "error: connect: 0.0.0.0 is not a unicast peer address"
