@@ -66,8 +66,10 @@ void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_sta
 int bench_server_start(const struct bench_opts *o, struct bench_server *s, const char *cfg_name, const char *set1,
 		       const char *set2, const char *ns, uint32_t tw_entries)
 {
-	char cfg[1100], rr[64], tw[64];
+	char cfg[1100], rr[64], tw[64], msl[64];
 	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", tw_entries);
+	/* The server holds TIME-WAIT in request: its 2 x MSL is the run's. */
+	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/%s", o->root, cfg_name);
 	snprintf(rr, sizeof(rr), "listen 81 rr body %u", o->size);
 	s->pid = fork();
@@ -84,7 +86,7 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 			argv[n++] = ns;
 		}
 		const char *rest[] = { o->console, "--config", cfg, "--set", set1, "--set", set2 ? set2 : set1,
-				       "--set", "engine.tcb_per_core=65536", "--set", tw,
+				       "--set", "engine.tcb_per_core=65536", "--set", tw, "--set", msl,
 				       "--lcores", "0@1,1@1", "--no-interactive", "--control", s->fifo,
 				       "--cmd", "listen 80 discard", "--cmd", rr, NULL };
 		for (int i = 0; rest[i]; i++)
