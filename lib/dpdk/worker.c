@@ -234,6 +234,17 @@ static void tx_flush(struct synack_worker *w)
 	}
 }
 
+/* SYNACK_STREAM_PATTERN's bytes: 'a'..'z' repeated, long enough to copy a run of
+ * SYNACK_PATTERN_RUN bytes from any of the first 26 offsets. */
+#define SYNACK_PATTERN_RUN 1024u
+static uint8_t pattern[SYNACK_PATTERN_RUN + 26];
+
+static void __attribute__((constructor)) pattern_init(void)
+{
+	for (unsigned i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)('a' + i % 26);
+}
+
 /* Copies len bytes of c's send stream starting at sequence number seq into dst. */
 static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
 {
@@ -256,8 +267,15 @@ static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t
 		memcpy(dst, w->e->request + off, len);
 		break;
 	case SYNACK_STREAM_PATTERN:
-		for (uint32_t i = 0; i < len; i++)
-			dst[i] = (uint8_t)('a' + (off + i) % 26);
+		/* 'a'..'z' by offset, copied from a table that repeats it: a byte loop with a division
+		 * per byte was ~4 % of a request connection's cycles. */
+		while (len) {
+			uint32_t n = len < SYNACK_PATTERN_RUN ? len : SYNACK_PATTERN_RUN;
+			memcpy(dst, pattern + off % 26, n);
+			dst += n;
+			off += n;
+			len -= n;
+		}
 		break;
 	default:
 		memset(dst, 0, len);
