@@ -100,7 +100,7 @@ static double xcore_mark(struct bench_result r[WL_COUNT], struct bench_result tw
  * ring and memif run each workload in a child process of its own; its results land in the shared
  * mapping. Stops at the first workload that fails, as a run in one process would. */
 static int run_per_workload(int (*run)(const struct bench_opts *, struct bench_result *), const struct bench_opts *o,
-			    struct bench_result out[WL_COUNT])
+			    struct bench_result out[WL_COUNT], double *xcore)
 {
 	for (unsigned w = 0; w < WL_COUNT; w++) {
 		if (!o->wls[w])
@@ -109,11 +109,16 @@ static int run_per_workload(int (*run)(const struct bench_opts *, struct bench_r
 		memset(ow.wls, 0, sizeof(ow.wls));
 		ow.wls[w] = true;
 		fflush(NULL);
+		/* The machine's state around each workload (the host moves the vCPUs within minutes). */
+		out[w].xcore_ns[0] = *xcore;
 		pid_t pid = fork();
 		if (pid == 0)
 			_exit(run(&ow, out) < 0 ? 1 : 0);
 		int st = 0;
-		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		bool ok = pid >= 0 && waitpid(pid, &st, 0) >= 0 && WIFEXITED(st) && !WEXITSTATUS(st);
+		*xcore = bench_xcore_rtt_ns();
+		out[w].xcore_ns[1] = *xcore;
+		if (!ok)
 			return 1;
 	}
 	return 0;
@@ -302,16 +307,14 @@ int main(int argc, char **argv)
 		x = xcore_mark(res[MODE_LINUX], NULL, x);
 	}
 	if (o.modes[MODE_MEMIF]) {
-		rc |= run_per_workload(bench_run_memif, &o, res[MODE_MEMIF]) != 0;
-		x = xcore_mark(res[MODE_MEMIF], NULL, x);
+		rc |= run_per_workload(bench_run_memif, &o, res[MODE_MEMIF], &x) != 0;
 	}
 	if (o.modes[MODE_TAP_SRV] || o.modes[MODE_TAP_CLI]) {
 		rc |= bench_run_tap(&o, res[MODE_TAP_SRV], res[MODE_TAP_CLI]) < 0;
 		x = xcore_mark(res[MODE_TAP_SRV], res[MODE_TAP_CLI], x);
 	}
 	if (o.modes[MODE_RING]) {
-		rc |= run_per_workload(bench_run_ring, &o, res[MODE_RING]) != 0;
-		xcore_mark(res[MODE_RING], NULL, x);
+		rc |= run_per_workload(bench_run_ring, &o, res[MODE_RING], &x) != 0;
 	}
 	bench_print_table(stdout, (const struct bench_result(*)[WL_COUNT])res, &o);
 	if (o.json && bench_write_json(o.json, (const struct bench_result(*)[WL_COUNT])res, &o) < 0)

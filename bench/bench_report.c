@@ -60,14 +60,33 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 				r->cycles_server, r->p50_ns / 1e3, r->p99_ns / 1e3, r->p999_ns / 1e3,
 				(unsigned long long)r->tw_peak);
 		}
-	/* The machine's state, which moves every cross-core figure (bench_xcore.c). */
+	/* The machine's state, which moves every cross-core figure (bench_xcore.c): measured around
+	 * each workload where the workloads run one by one (ring, memif), else around the mode. */
 	fprintf(f, "cross-core round trip, ns before/after:");
-	for (unsigned m = 0; m < MODE_COUNT; m++)
+	for (unsigned m = 0; m < MODE_COUNT; m++) {
+		const struct bench_result *first = NULL;
+		bool per_wl = false;
+		for (unsigned w = 0; w < WL_COUNT; w++) {
+			const struct bench_result *r = &res[m][w];
+			if (!r->done)
+				continue;
+			if (!first)
+				first = r;
+			else if (r->xcore_ns[0] != first->xcore_ns[0] || r->xcore_ns[1] != first->xcore_ns[1])
+				per_wl = true;
+		}
+		if (!first)
+			continue;
+		if (!per_wl) {
+			fprintf(f, " %s %.0f/%.0f", bench_mode_names[m], first->xcore_ns[0], first->xcore_ns[1]);
+			continue;
+		}
+		fprintf(f, " %s", bench_mode_names[m]);
 		for (unsigned w = 0; w < WL_COUNT; w++)
-			if (res[m][w].done) {
-				fprintf(f, " %s %.0f/%.0f", bench_mode_names[m], res[m][w].xcore_ns[0], res[m][w].xcore_ns[1]);
-				break;
-			}
+			if (res[m][w].done)
+				fprintf(f, " %s %.0f/%.0f", bench_wl_names[w], res[m][w].xcore_ns[0], res[m][w].xcore_ns[1]);
+		fprintf(f, ";");
+	}
 	fprintf(f, "\n");
 	/* Each workload runs in a process of its own (bench_main.c): its peak memory is its own. */
 	bool said = false;
