@@ -17,11 +17,106 @@ void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, co
 	t->cap = cap;
 }
 
+/* The hash buckets of a TIME-WAIT table are ctab buckets (ctab.h) used differently, so that reaping
+ * never touches them: in a table of hundreds of millions each bucket is a cache and TLB miss, and
+ * the reaper would pay one per entry. A slot holds the entry's ring sequence number, not its
+ * index: the ring's live window is the sequence numbers [seq_head, seq_head + span), so a slot
+ * whose number has left it (reaped) is free without anyone clearing it, and the index is the
+ * number's offset from the head. A bucket's `passed` holds the newest sequence number that probed
+ * past it and pad_ says whether there is one: a lookup walks on while that entry can still be
+ * live. Entries removed early clear their slot; a slot still in the window is always checked
+ * against its entry (meta non-zero, the same tuple), so a stale one only costs room. */
+
+static inline uint32_t seq_off(const struct synack_tw_table *t, uint32_t seq) { return seq - t->seq_head; }
+static inline int seq_live(const struct synack_tw_table *t, uint32_t seq) { return seq_off(t, seq) < t->span; }
+
+/* The ring index of a live sequence number, and back. */
+static inline uint32_t seq_idx(const struct synack_tw_table *t, uint32_t seq)
+{
+	return synack_tw_table_slot(t, t->head, seq_off(t, seq));
+}
+
+static inline uint32_t idx_seq(const struct synack_tw_table *t, uint32_t idx)
+{
+	return t->seq_head + (idx >= t->head ? idx - t->head : idx + t->cap - t->head);
+}
+
+static inline int passed_live(const struct synack_tw_table *t, const struct synack_ctab_bucket *b)
+{
+	return b->pad_ && seq_live(t, b->passed);
+}
+
+struct synack_tw *synack_tw_table_find(struct synack_tw_table *t, const struct synack_tuple *k, uint64_t h)
+{
+	uint32_t bi = (uint32_t)h & t->tab.mask, tag = synack_ctab_tag(h);
+	for (;;) {
+		const struct synack_ctab_bucket *b = &t->tab.b[bi];
+		for (unsigned m = synack_ctab_match(b, tag); m; m &= m - 1) {
+			uint32_t seq = b->idx[__builtin_ctz(m)];
+			if (!seq_live(t, seq))
+				continue;
+			struct synack_tw *e = &t->ent[seq_idx(t, seq)];
+			if (e->meta && synack_ctab_key_eq(&e->tuple, k))
+				return e;
+		}
+		if (!passed_live(t, b))
+			return NULL;
+		bi = (bi + 1) & t->tab.mask;
+	}
+}
+
+/* Files live sequence number seq under the tuple's hash h. A slot is free if empty or if its
+ * number has left the window; a live entry always leaves a free slot somewhere (the buckets have
+ * 7/4 of cap slots), so the walk ends. */
+static void slot_put(struct synack_tw_table *t, uint64_t h, uint32_t seq)
+{
+	uint32_t bi = (uint32_t)h & t->tab.mask, tag = synack_ctab_tag(h);
+	for (;;) {
+		struct synack_ctab_bucket *b = &t->tab.b[bi];
+		for (unsigned i = 0; i < SYNACK_CTAB_WAYS; i++) {
+			if (b->tag[i] == 0 || !seq_live(t, b->idx[i])) {
+				b->idx[i] = seq;
+				b->tag[i] = tag;
+				return;
+			}
+		}
+		/* Inserts come in sequence order: seq is the newest to pass this bucket. */
+		b->passed = seq;
+		b->pad_ = 1;
+		bi = (bi + 1) & t->tab.mask;
+	}
+}
+
+/* Clears the slot of live sequence number seq (an entry removed or moved before its time). */
+static void slot_clear(struct synack_tw_table *t, uint64_t h, uint32_t seq)
+{
+	uint32_t bi = (uint32_t)h & t->tab.mask, tag = synack_ctab_tag(h);
+	for (;;) {
+		struct synack_ctab_bucket *b = &t->tab.b[bi];
+		for (unsigned m = synack_ctab_match(b, tag); m; m &= m - 1) {
+			unsigned i = (unsigned)__builtin_ctz(m);
+			if (b->idx[i] == seq) {
+				b->tag[i] = 0;
+				return;
+			}
+		}
+		if (!passed_live(t, b))
+			return;
+		bi = (bi + 1) & t->tab.mask;
+	}
+}
+
+static inline uint64_t ent_hash(const struct synack_tw_table *t, const struct synack_tw *e)
+{
+	return synack_ctab_hash(&t->tab, &e->tuple);
+}
+
 static inline uint32_t tail_slot(const struct synack_tw_table *t) { return synack_tw_table_slot(t, t->head, t->span); }
 
 static inline void pop_head(struct synack_tw_table *t)
 {
 	t->head = synack_tw_table_slot(t, t->head, 1);
+	t->seq_head++;
 	if (--t->span == 0)
 		t->head = 0;     /* empty: start again at the ring's first (already mapped) slots */
 }
@@ -40,12 +135,11 @@ struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct
 		if (t->span == t->cap)
 			return NULL;
 	}
-	uint32_t i = tail_slot(t);
+	uint32_t i = tail_slot(t), seq = t->seq_head + t->span;
 	t->span++;
 	struct synack_tw *e = &t->ent[i];
 	synack_tw_pack(tcb, expire_ns, e);
-	/* Cannot fail: the table holds at most cap live entries, and this slot was free. */
-	synack_ctab_insert(&t->tab, &e->tuple, i);
+	slot_put(t, ent_hash(t, e), seq);
 	t->used++;
 	return e;
 }
@@ -59,23 +153,27 @@ static void release(struct synack_tw_table *t, struct synack_tw *e)
 
 void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e)
 {
-	synack_ctab_delete(&t->tab, &e->tuple, (uint32_t)(e - t->ent));
+	slot_clear(t, ent_hash(t, e), idx_seq(t, (uint32_t)(e - t->ent)));
 	release(t, e);
 	skip_free(t);
 }
 
-/* Copies e to the tail (the ring has a free slot there) and frees its old slot. */
-static struct synack_tw *requeue(struct synack_tw_table *t, struct synack_tw *e)
+/* Copies e to the tail (the ring has a free slot there) and frees its old slot; old_seq is e's
+ * sequence number, which the caller may already have let leave the window (the head's entry). */
+static struct synack_tw *requeue(struct synack_tw_table *t, struct synack_tw *e, uint32_t old_seq)
 {
-	uint32_t from = (uint32_t)(e - t->ent), to = tail_slot(t);
+	uint32_t from = (uint32_t)(e - t->ent), to = tail_slot(t), seq = t->seq_head + t->span;
+	uint64_t h = ent_hash(t, e);
+	if (seq_live(t, old_seq))
+		slot_clear(t, h, old_seq);
 	t->span++;
-	if (from == to)
-		return e;    /* the head of a ring with one free slot moving to its tail: the same slot */
 	struct synack_tw *n = &t->ent[to];
-	*n = *e;
-	synack_ctab_delete(&t->tab, &e->tuple, from);
-	synack_ctab_insert(&t->tab, &n->tuple, to);
-	__atomic_store_n(&e->meta, 0, __ATOMIC_RELEASE);
+	if (from != to) {
+		/* (from == to: the head of a ring with one free slot moving to its tail, in place) */
+		*n = *e;
+		__atomic_store_n(&e->meta, 0, __ATOMIC_RELEASE);
+	}
+	slot_put(t, h, seq);
 	return n;
 }
 
@@ -86,25 +184,13 @@ struct synack_tw *synack_tw_table_touch(struct synack_tw_table *t, struct synack
 		skip_free(t);
 	if (t->span < t->cap) {
 		e->meta = meta & ~SYNACK_TW_MOVED;
-		return requeue(t, e);
+		return requeue(t, e, idx_seq(t, (uint32_t)(e - t->ent)));
 	}
 	/* A ring full of live entries: the new deadline stays in place, marked, and the reaper
 	 * requeues the entry when it reaches the head. It then expires late (by at most the time from
 	 * this touch to its old deadline), never early. */
 	e->meta = meta | SYNACK_TW_MOVED;
 	return e;
-}
-
-/* The bucket of the entry SYNACK_TW_REAP_AHEAD places behind the head: in a table of millions
- * each reaped entry's bucket is a cache (and TLB) miss, so it is asked for that many reaps early.
- * The entries themselves are read in order. */
-#define SYNACK_TW_REAP_AHEAD 8
-static inline void prefetch_ahead(const struct synack_tw_table *t)
-{
-	if (t->span > SYNACK_TW_REAP_AHEAD) {
-		const struct synack_tw *a = &t->ent[synack_tw_table_slot(t, t->head, SYNACK_TW_REAP_AHEAD)];
-		synack_ctab_prefetch(&t->tab, synack_ctab_hash(&t->tab, &a->tuple));
-	}
 }
 
 unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsigned budget)
@@ -120,18 +206,19 @@ unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsi
 		if (meta & SYNACK_TW_MOVED) {
 			/* Its deadline is later than its place: to the tail (the slot it leaves is the room). */
 			e->meta = meta & ~SYNACK_TW_MOVED;
-			uint32_t from = t->head;
+			uint32_t from = t->head, seq = t->seq_head;
 			t->head = synack_tw_table_slot(t, t->head, 1);
+			t->seq_head++;
 			t->span--;
-			requeue(t, &t->ent[from]);
+			requeue(t, &t->ent[from], seq);
 			continue;
 		}
 		if (n == budget || synack_tw_ticks_left(meta, now_ns) > 0)
 			break;
-		synack_ctab_delete(&t->tab, &e->tuple, t->head);
+		/* Its bucket slot frees itself as the head passes (see above): the reaper reads the ring
+		 * in order and touches nothing else. */
 		release(t, e);
 		pop_head(t);
-		prefetch_ahead(t);
 		n++;
 	}
 	return n;

@@ -4,10 +4,12 @@
  * takes them from its head exactly at their deadlines, in O(1), with no timer, link or free list
  * per entry. An entry removed early (a new SYN reusing its tuple, RFC 9293 §3.10.7.4) leaves a free
  * slot the head steps over. A retransmitted FIN restarts 2 x MSL: the entry moves to the tail.
- * Written by its core only; a ctab (ctab.h) maps the tuple to the slot.
+ * Written by its core only. Hash buckets laid out as ctab's (ctab.h) map the tuple to the entry's
+ * ring sequence number, so that a reaped entry's bucket slot is free once the head has passed it,
+ * without a visit (tw_table.c): reaping reads the ring in order and nothing else.
  *
- * Memory: the ring is written in order, so its pages are touched as the tail first passes them
- * and reused after it wraps (the engine maps them lazily: bigmem.c). */
+ * Memory: 32 bytes per entry in the ring, 64 per 4 entries of buckets (the engine faults both in
+ * at start: bigmem.c). */
 #ifndef SYNACK_CORE_TW_TABLE_H
 #define SYNACK_CORE_TW_TABLE_H
 
@@ -22,6 +24,7 @@ struct synack_tw_table {
 	struct synack_tw *ent;
 	uint32_t cap, used;             /* used: live entries */
 	uint32_t head, span;            /* the ring: slots head, head + 1, ... (mod cap), span of them */
+	uint32_t seq_head;              /* the sequence number of the head's slot (+1 per slot passed) */
 };
 
 /* The slot k places after slot i, around the ring. */
@@ -35,12 +38,11 @@ static inline uint32_t synack_tw_table_slot(const struct synack_tw_table *t, uin
 size_t synack_tw_table_mem_size(uint32_t cap);
 /* key: 16 random bytes for the tuple hash. */
 void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, const uint8_t key[16]);
+/* The entry for tuple k, whose hash (synack_ctab_hash(&t->tab, k)) is h; NULL if none. */
+struct synack_tw *synack_tw_table_find(struct synack_tw_table *t, const struct synack_tuple *k, uint64_t h);
 static inline struct synack_tw *synack_tw_table_lookup(struct synack_tw_table *t, const struct synack_tuple *k)
 {
-	if (t->used == 0)
-		return NULL;
-	uint32_t i = synack_ctab_lookup_h(&t->tab, k, synack_ctab_hash(&t->tab, k));
-	return i == SYNACK_CTAB_NIL ? NULL : &t->ent[i];
+	return t->used ? synack_tw_table_find(t, k, synack_ctab_hash(&t->tab, k)) : NULL;
 }
 /* Stores tcb (in TIME-WAIT) until expire_ns, which is now + 2 x MSL: later than every entry in the
  * table. NULL when the ring is full. */

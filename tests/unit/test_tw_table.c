@@ -2,7 +2,7 @@
  * retransmissions (touch) and reaping are checked against a plain model: every live entry stays
  * findable with its fields, none is reaped before its deadline or more than one tick after it, and
  * the count is exact. A full ring refuses an insert until its head frees; a touch on a full ring
- * keeps the entry until its new deadline. */
+ * keeps the entry until its new deadline; reaping leaves the hash buckets untouched. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +191,32 @@ Test(tw_table, touch_on_a_full_ring_keeps_the_new_deadline)
 	cr_assert_eq(synack_tw_table_expire(&t, now + 149 * TICK, 1000), 0u);
 	cr_assert_eq(synack_tw_table_expire(&t, now + 151 * TICK, 1000), 1u);
 	cr_assert_null(synack_tw_table_lookup(&t, &first.tuple));
+	free(t.tab.b);
+}
+
+/* Reaping reads the ring and nothing else: the hash buckets are byte for byte the same after
+ * every entry has expired (a reaped entry's slot is free because the head has passed it), and a
+ * second lap of the ring then reuses those slots: every new entry is found, no old one is. */
+Test(tw_table, reaping_leaves_the_buckets_alone)
+{
+	const uint32_t cap = 256;
+	uint64_t now = TICK;
+	struct synack_tw_table t = full_table(cap, now + 100 * TICK, 0);
+	size_t nb = synack_ctab_mem_size(cap);
+	uint8_t *before = malloc(nb);
+	cr_assert_not_null(before);
+	memcpy(before, t.tab.b, nb);
+	cr_assert_eq(synack_tw_table_expire(&t, now + 101 * TICK, 1000000), cap);
+	cr_assert(memcmp(before, t.tab.b, nb) == 0, "reaping wrote into the buckets");
+	for (uint32_t i = 0; i < cap; i++) {
+		struct synack_tcb c = tcb_for(cap + i);
+		cr_assert_not_null(synack_tw_table_insert(&t, &c, now + 300 * TICK));
+	}
+	for (uint32_t i = 0; i < 2 * cap; i++) {
+		struct synack_tcb c = tcb_for(i);
+		cr_assert_eq(synack_tw_table_lookup(&t, &c.tuple) != NULL, i >= cap, "entry %u", i);
+	}
+	free(before);
 	free(t.tab.b);
 }
 
