@@ -1,5 +1,6 @@
 /* ctab.h: a core's map from 4-tuple to an index in an array of entries that hold the tuple (its
- * connections, its TIME-WAIT entries). Written by its own core only.
+ * connections; the TIME-WAIT table keeps ring sequence numbers in the same buckets, with its own
+ * insert and lookup: tw_table.c). Written by its own core only.
  *
  * Why not rte_hash: a hit there touches the bucket, then a separate key-store slot handed out
  * FIFO from a ring (cold by construction), and its CRC hash is unkeyed, so a peer that knows it

@@ -201,8 +201,14 @@ static void request_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 {
 	(void)d;
 	c->app_count += n;
-	if (c->app_count >= synack_cur_worker()->load.size)
+	if (!c->ok && c->app_count >= synack_cur_worker()->load.size) {
 		c->ok = 1;
+		/* The server's FIN came with the response (the core took it before this callback: CLOSE-WAIT)
+		 * and peer_closed answers it. A server that sent the response alone (one that keeps the
+		 * connection, or a kernel that sent its FIN apart) is not waited for: we close now. */
+		if (c->tcb.state != SYNACK_CLOSE_WAIT)
+			synack_conn_close(c);
+	}
 }
 
 static const struct synack_app app_request = {
