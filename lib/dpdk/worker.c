@@ -844,7 +844,13 @@ static bool tuple_busy(struct synack_worker *w, const struct synack_tuple *t, ui
  * Not yet checked against the tables: false only when no port maps back at all. */
 static bool propose(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr, struct synack_tuple *t)
 {
-	uint32_t k = w->load.src_ips > 1 ? w->load.src_next++ % w->load.src_ips : 0;
+	/* The address index turns 0, 1, ... src_ips - 1, 0, ...: a compare instead of a division per
+	 * connection. (A spread of another size starts a new walk, from 0 if past its end.) */
+	uint32_t k = 0;
+	if (w->load.src_ips > 1) {
+		k = w->load.src_next < w->load.src_ips ? w->load.src_next : 0;
+		w->load.src_next = k + 1 == w->load.src_ips ? 0 : k + 1;
+	}
 	/* The tuple is written whole at the end: the hash reads its two ports as one 32-bit word, and
 	 * a 32-bit load over a 16-bit store just made cannot be forwarded from the store buffer; it
 	 * waits for every older store to reach the cache (the frames being written: misses). */
