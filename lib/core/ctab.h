@@ -31,7 +31,7 @@ struct synack_ctab_bucket {
 	uint32_t tag[SYNACK_CTAB_WAYS];  /* 0: free slot */
 	uint32_t passed;                 /* entries stored beyond this bucket that probed through it */
 	uint32_t idx[SYNACK_CTAB_WAYS];
-	uint32_t pad_;
+	uint32_t aux;                    /* unused by ctab; the TIME-WAIT table's "passed is set" */
 };
 _Static_assert(sizeof(struct synack_ctab_bucket) == 64, "a bucket is one cache line");
 

@@ -13,7 +13,9 @@ void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, co
 	memset(t, 0, sizeof(*t));
 	uint8_t *m = mem;
 	t->ent = (struct synack_tw *)(void *)(m + synack_ctab_mem_size(cap));
-	synack_ctab_init(&t->tab, m, cap, &t->ent[0].tuple, sizeof(*t->ent), key);
+	/* Only the buckets, their hash and mask: the slots hold sequence numbers, resolved here, so
+	 * ctab's key array is not used. */
+	synack_ctab_init(&t->tab, m, cap, NULL, 0, key);
 	t->cap = cap;
 }
 
@@ -23,7 +25,7 @@ void synack_tw_table_init(struct synack_tw_table *t, void *mem, uint32_t cap, co
  * index: the ring's live window is the sequence numbers [seq_head, seq_head + span), so a slot
  * whose number has left it (reaped) is free without anyone clearing it, and the index is the
  * number's offset from the head. A bucket's `passed` holds the newest sequence number that probed
- * past it and pad_ says whether there is one: a lookup walks on while that entry can still be
+ * past it and aux says whether there is one: a lookup walks on while that entry can still be
  * live. Entries removed early clear their slot; a slot still in the window is always checked
  * against its entry (meta non-zero, the same tuple), so a stale one only costs room. */
 
@@ -43,7 +45,7 @@ static inline uint32_t idx_seq(const struct synack_tw_table *t, uint32_t idx)
 
 static inline int passed_live(const struct synack_tw_table *t, const struct synack_ctab_bucket *b)
 {
-	return b->pad_ && seq_live(t, b->passed);
+	return b->aux && seq_live(t, b->passed);
 }
 
 struct synack_tw *synack_tw_table_find(struct synack_tw_table *t, const struct synack_tuple *k, uint64_t h)
@@ -82,7 +84,7 @@ static void slot_put(struct synack_tw_table *t, uint64_t h, uint32_t seq)
 		}
 		/* Inserts come in sequence order: seq is the newest to pass this bucket. */
 		b->passed = seq;
-		b->pad_ = 1;
+		b->aux = 1;
 		bi = (bi + 1) & t->tab.mask;
 	}
 }

@@ -141,7 +141,7 @@ static void ip4_hdr_write(uint8_t *ip, uint16_t totlen, uint8_t ttl, uint8_t pro
 	synack_wr32(ip + SYNACK_IP4_OFF_SADDR, saddr);
 	synack_wr32(ip + SYNACK_IP4_OFF_DADDR, daddr);
 	if (csum)
-		synack_wr_cksum(ip + SYNACK_IP4_OFF_CSUM, synack_cksum_fold(synack_cksum_ipv4_hdr20(ip)));
+		synack_wr_cksum(ip + SYNACK_IP4_OFF_CSUM, synack_cksum_fold(synack_cksum_ipv4_hdr(ip, SYNACK_IP4_HLEN)));
 }
 
 size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *seg,

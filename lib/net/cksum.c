@@ -4,26 +4,6 @@
 
 #include <string.h>
 
-/* 64-bit ones-complement addition: a carry out of bit 63 wraps around to bit 0. Summing 64-bit
- * words this way and folding afterwards gives the same result as summing 16-bit words, because
- * 2^16 == 1 modulo 2^16 - 1 (RFC 1071 §2(C), "parallel summation"). */
-static inline uint64_t add_carry64(uint64_t a, uint64_t b)
-{
-	a += b;
-	return a + (a < b);
-}
-
-/* Folds a sum of any width to 16 bits, keeping it congruent modulo 0xffff. A non-zero sum never
- * folds to 0, so the result is 0 only if every word summed was 0. */
-static inline uint32_t fold16(uint64_t s)
-{
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffu) + (s >> 16);
-	s = (s & 0xffffu) + (s >> 16);
-	return (uint32_t)s;
-}
-
 uint32_t synack_cksum_add(uint32_t sum, const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -37,29 +17,29 @@ uint32_t synack_cksum_add(uint32_t sum, const void *p, size_t len)
 		memcpy(&w1, b + 8, 8);
 		memcpy(&w2, b + 16, 8);
 		memcpy(&w3, b + 24, 8);
-		acc = add_carry64(acc, w0);
-		acc2 = add_carry64(acc2, w1);
-		acc = add_carry64(acc, w2);
-		acc2 = add_carry64(acc2, w3);
+		acc = synack_cksum_add_carry64(acc, w0);
+		acc2 = synack_cksum_add_carry64(acc2, w1);
+		acc = synack_cksum_add_carry64(acc, w2);
+		acc2 = synack_cksum_add_carry64(acc2, w3);
 		b += 32;
 		len -= 32;
 	}
-	acc = add_carry64(acc, acc2);
+	acc = synack_cksum_add_carry64(acc, acc2);
 	while (len >= 8) {
 		memcpy(&w0, b, 8);
-		acc = add_carry64(acc, w0);
+		acc = synack_cksum_add_carry64(acc, w0);
 		b += 8;
 		len -= 8;
 	}
 	if (len >= 4) {
 		memcpy(&w32, b, 4);
-		acc = add_carry64(acc, w32);
+		acc = synack_cksum_add_carry64(acc, w32);
 		b += 4;
 		len -= 4;
 	}
 	if (len >= 2) {
 		memcpy(&w16, b, 2);
-		acc = add_carry64(acc, w16);
+		acc = synack_cksum_add_carry64(acc, w16);
 		b += 2;
 		len -= 2;
 	}
@@ -68,14 +48,14 @@ uint32_t synack_cksum_add(uint32_t sum, const void *p, size_t len)
 		 * whatever the host's endianness. */
 		uint8_t last[2] = { b[0], 0 };
 		memcpy(&w16, last, 2);
-		acc = add_carry64(acc, w16);
+		acc = synack_cksum_add_carry64(acc, w16);
 	}
-	return fold16(acc);
+	return synack_cksum_fold16(acc);
 }
 
 uint16_t synack_cksum_fold(uint32_t sum)
 {
-	return (uint16_t)~fold16(sum);
+	return (uint16_t)~synack_cksum_fold16(sum);
 }
 
 uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4len)
@@ -83,7 +63,7 @@ uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto,
 	/* Summed in host order, then byte-swapped into memory order: swapping every input word swaps
 	 * the folded sum (RFC 1071 §2(B)), and the storing below is that swap on a little-endian host
 	 * and a no-op on a big-endian one. */
-	uint32_t s = fold16((uint64_t)(saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) +
+	uint32_t s = synack_cksum_fold16((uint64_t)(saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) +
 			    proto + l4len);
 	uint8_t be[2] = { (uint8_t)(s >> 8), (uint8_t)s };
 	uint16_t r;
@@ -96,7 +76,7 @@ uint16_t synack_cksum_update16(uint16_t old_cksum, uint16_t old_word, uint16_t n
 {
 	uint32_t s = (uint32_t)(uint16_t)~old_cksum + (uint16_t)~old_word + new_word;
 
-	return (uint16_t)~fold16(s);
+	return (uint16_t)~synack_cksum_fold16(s);
 }
 
 uint16_t synack_cksum_update32(uint16_t old_cksum, uint32_t old_val, uint32_t new_val)
@@ -104,5 +84,5 @@ uint16_t synack_cksum_update32(uint16_t old_cksum, uint32_t old_val, uint32_t ne
 	uint32_t s = (uint32_t)(uint16_t)~old_cksum + (uint16_t)~(old_val >> 16) +
 		     (uint16_t)~(old_val & 0xffff) + (new_val >> 16) + (new_val & 0xffff);
 
-	return (uint16_t)~fold16(s);
+	return (uint16_t)~synack_cksum_fold16(s);
 }

@@ -19,26 +19,39 @@
  * §4.1 does at the end of the data. */
 uint32_t synack_cksum_add(uint32_t sum, const void *p, size_t len);
 
-/* synack_cksum_add(0, p, 20) for the 20 bytes of an IPv4 header without options, inlined: every
- * frame sums one on its way in and one on its way out, and the loop's length tests cost more than
- * these three adds. */
-static inline uint32_t synack_cksum_ipv4_hdr20(const void *p)
+/* 64-bit ones-complement addition: a carry out of bit 63 wraps around to bit 0. Summing 64-bit
+ * words this way and folding afterwards gives the same result as summing 16-bit words, because
+ * 2^16 == 1 modulo 2^16 - 1 (RFC 1071 §2(C), "parallel summation"). */
+static inline uint64_t synack_cksum_add_carry64(uint64_t a, uint64_t b)
 {
-	uint64_t a, b, s;
-	uint32_t c;
-	__builtin_memcpy(&a, p, 8);
-	__builtin_memcpy(&b, (const uint8_t *)p + 8, 8);
-	__builtin_memcpy(&c, (const uint8_t *)p + 16, 4);
-	/* Two 64-bit ones-complement additions (the carry out of bit 63 goes around), then the fold. */
-	s = a + b;
-	s += s < b;
-	s += c;
-	s += s < c;
+	a += b;
+	return a + (a < b);
+}
+
+/* Folds a sum of any width to 16 bits, keeping it congruent modulo 0xffff. A non-zero sum never
+ * folds to 0, so the result is 0 only if every word summed was 0. */
+static inline uint32_t synack_cksum_fold16(uint64_t s)
+{
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffffffu) + (s >> 32);
 	s = (s & 0xffffu) + (s >> 16);
 	s = (s & 0xffffu) + (s >> 16);
 	return (uint32_t)s;
+}
+
+/* synack_cksum_add(0, ip, hlen) for an IPv4 header: every frame sums one on its way in and one on
+ * its way out, and the usual 20 bytes (no options) are three adds inline, cheaper than the loop's
+ * length tests; a header with options takes the loop. */
+static inline uint32_t synack_cksum_ipv4_hdr(const void *ip, size_t hlen)
+{
+	if (hlen != 20)
+		return synack_cksum_add(0, ip, hlen);
+	uint64_t a, b;
+	uint32_t c;
+	__builtin_memcpy(&a, ip, 8);
+	__builtin_memcpy(&b, (const uint8_t *)ip + 8, 8);
+	__builtin_memcpy(&c, (const uint8_t *)ip + 16, 4);
+	return synack_cksum_fold16(synack_cksum_add_carry64(synack_cksum_add_carry64(a, b), c));
 }
 
 /* Folds a partial sum to 16 bits and complements it: the value to put in the checksum field, in

@@ -90,8 +90,7 @@ static enum synack_parse_err ip4_parse(const uint8_t *ip, size_t len, unsigned f
 		return SYNACK_PARSE_IP_TRUNC;
 	/* Checked before the fields below so that a corrupted header is counted as corrupted rather
 	 * than as whatever its garbage happens to look like. The sum includes the options. */
-	if (!(flags & SYNACK_PARSE_F_IP_CSUM_OK) &&
-	    synack_cksum_fold(hlen == SYNACK_IP4_HLEN ? synack_cksum_ipv4_hdr20(ip) : synack_cksum_add(0, ip, hlen)) != 0)
+	if (!(flags & SYNACK_PARSE_F_IP_CSUM_OK) && synack_cksum_fold(synack_cksum_ipv4_hdr(ip, hlen)) != 0)
 		return SYNACK_PARSE_IP_CSUM;
 	/* No reassembly (RFC 791 §3.2): a TCP endpoint with DF set on its own output and MSS
 	 * clamping never needs it, and reassembly buffers are a memory-exhaustion target. */
