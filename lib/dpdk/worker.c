@@ -902,7 +902,9 @@ static void props_fill(struct synack_worker *w, unsigned port, const struct syna
 	}
 }
 
-static void start_connects(struct synack_worker *w)
+/* Returns what it did (connections opened, or an ARP request sent): the loop counts as busy
+ * only then. A load waiting at its concurrency limit is idle polling, not work. */
+static unsigned start_connects(struct synack_worker *w)
 {
 	uint32_t hop;
 	unsigned port = route_port(w, w->load.ip, &hop);
@@ -915,7 +917,7 @@ static void start_connects(struct synack_worker *w)
 			w->stats.arp_failed += w->load.todo == UINT64_MAX ? 1 : w->load.todo;
 			w->load.todo = 0;
 			w->arp_first_ns = w->arp_asked_ns = 0;
-			return;
+			return 0;
 		}
 		if (!w->arp_asked_ns || w->now_ns - w->arp_asked_ns >= SYNACK_NS_PER_S) {
 			w->arp_asked_ns = w->now_ns;
@@ -929,21 +931,23 @@ static void start_connects(struct synack_worker *w)
 				tx_enqueue(w, port, m);
 				if (!w->arp_first_ns)
 					w->arp_first_ns = w->now_ns;
-			} else if (m) {
-				rte_pktmbuf_free(m);
+				return 1;
 			}
+			if (m)
+				rte_pktmbuf_free(m);
 		}
-		return;
+		return 0;
 	}
 	w->arp_asked_ns = w->arp_first_ns = 0;
 	/* At most load.concurrency client connections open at once per worker: a count of 10,000 is a
 	 * load to pace, not a burst to overflow the TX ring with. */
 	if (w->client_open >= w->load.concurrency)
-		return;
+		return 0;
 	uint64_t burst = w->load.todo < SYNACK_BURST ? w->load.todo : SYNACK_BURST;
 	if (burst > w->load.concurrency - w->client_open)
 		burst = w->load.concurrency - w->client_open;
-	for (unsigned i = 0; i < burst; i++) {
+	unsigned i;
+	for (i = 0; i < burst; i++) {
 		props_fill(w, port, pr);
 		struct synack_tuple t;
 		uint64_t h = 0;
@@ -963,11 +967,11 @@ static void start_connects(struct synack_worker *w)
 		}
 		if (!ok) {
 			w->stats.load_no_port++;
-			return;
+			return i;
 		}
 		struct synack_conn *c = conn_alloc(w);
 		if (!c)
-			return; /* counted as drop_pool_full; tried again next loop */
+			return i; /* counted as drop_pool_full; tried again next loop */
 		c->role = SYNACK_ROLE_CLIENT;
 		c->listener = w->load.wl;
 		c->port = (uint8_t)port;
@@ -986,7 +990,7 @@ static void start_connects(struct synack_worker *w)
 		if (conn_insert(w, c, h) < 0) {
 			conn_unalloc(w, c);
 			w->stats.load_no_port++;
-			return;
+			return i;
 		}
 		w->client_open++;
 		if (!ring_attach(w, c, synack_workload_app((enum synack_workload)w->load.wl)))
@@ -995,6 +999,7 @@ static void start_connects(struct synack_worker *w)
 		if (w->load.todo != UINT64_MAX)
 			w->load.todo--;
 	}
+	return i;
 }
 
 /* ---- timers and control ---- */
@@ -1193,10 +1198,8 @@ int synack_worker_main(void *arg)
 			handle_msg(w, msg);
 			work++;
 		}
-		if (w->load.todo) {
-			start_connects(w);
-			work++;
-		}
+		if (w->load.todo)
+			work += start_connects(w);
 		work += synack_wheel_advance(w->wheel, w->now_ns / SYNACK_TICK_NS, 256, on_timer, w);
 		if (w->tw.used) {
 			unsigned n = synack_tw_table_expire(&w->tw, w->now_ns, 256);
