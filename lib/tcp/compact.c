@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "compact.h"
+
+#include "core/zero.h"
 #include "seq.h"
 #include "tcp.h"
 #include "tcp_internal.h"
@@ -19,7 +21,7 @@ void synack_tw_pack(const struct synack_tcb *tcb, uint64_t expire_ns, struct syn
 
 void synack_tw_unpack(const struct synack_tw *tw, uint32_t rcv_buf, struct synack_tcb *tcb)
 {
-	memset(tcb, 0, sizeof(*tcb));
+	synack_zero_small(tcb, sizeof(*tcb));
 	tcb->tuple = tw->tuple;
 	tcb->state = SYNACK_TIME_WAIT;
 	/* The entry's 2 x MSL timer is its place in the table's FIFO: it always runs. */
@@ -58,7 +60,7 @@ void synack_synrcv_pack(const struct synack_tcb *tcb, struct synack_synrcv *e)
 
 void synack_synrcv_unpack(const struct synack_synrcv *e, uint32_t rcv_buf, struct synack_tcb *tcb)
 {
-	memset(tcb, 0, sizeof(*tcb));
+	synack_zero_small(tcb, sizeof(*tcb));
 	tcb->tuple = e->tuple;
 	tcb->state = SYNACK_SYN_RECEIVED;
 	tcb->flags = e->flags;

@@ -3,6 +3,7 @@
  * TIME-WAIT tuple. One function per group of states; each step carries the RFC rule it implements. */
 #include <errno.h>
 
+#include "core/zero.h"
 #include "isn.h"
 #include "tcp_internal.h"
 
@@ -554,7 +555,7 @@ void synack_tcp_tcb_init(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, con
 			 uint64_t now)
 {
 	uint64_t user = tcb->user;
-	memset(tcb, 0, sizeof(*tcb));
+	synack_zero_small(tcb, sizeof(*tcb));
 	tcb->user = user;
 	tcb->tuple = *t;
 	tcb->rcv_buf = ctx->cfg.rcv_buf;
