@@ -908,6 +908,11 @@ static void props_fill(struct synack_worker *w, unsigned port, const struct syna
  * only then. A load waiting at its concurrency limit is idle polling, not work. */
 static unsigned start_connects(struct synack_worker *w)
 {
+	/* At most load.concurrency client connections open at once per worker: a count of 10,000 is a
+	 * load to pace, not a burst to overflow the TX ring with. Checked first: a load at its limit
+	 * comes here on every loop. */
+	if (w->client_open >= w->load.concurrency)
+		return 0;
 	uint32_t hop;
 	unsigned port = route_port(w, w->load.ip, &hop);
 	const struct synack_port_rt *pr = &w->e->ports[port];
@@ -941,10 +946,6 @@ static unsigned start_connects(struct synack_worker *w)
 		return 0;
 	}
 	w->arp_asked_ns = w->arp_first_ns = 0;
-	/* At most load.concurrency client connections open at once per worker: a count of 10,000 is a
-	 * load to pace, not a burst to overflow the TX ring with. */
-	if (w->client_open >= w->load.concurrency)
-		return 0;
 	uint64_t burst = w->load.todo < SYNACK_BURST ? w->load.todo : SYNACK_BURST;
 	if (burst > w->load.concurrency - w->client_open)
 		burst = w->load.concurrency - w->client_open;
