@@ -3,8 +3,6 @@
  * because every middlebox has seen it and so that each option's multi-byte fields are aligned. */
 #include "build.h"
 
-#include <assert.h>
-
 #include "cksum.h"
 #include "wire.h"
 
@@ -34,17 +32,6 @@ static unsigned opts_plan(const struct synack_tcp_opts *o, unsigned *sack_n)
 {
 	unsigned len = 0, n = 0;
 	uint8_t pr = o->present;
-
-	/* Every segment but those with SACK blocks or a TFO cookie, by arithmetic on the flag bits
-	 * (each segment asks three times: the frame length, the header length, the writer).
-	 * SACK_OK's bit is its own length; MSS's and WSCALE's scale to theirs. */
-	static_assert(SYNACK_OPT_MSS == 1 && SYNACK_OPT_WSCALE == 2 && SYNACK_OPT_SACK_OK == 4,
-		      "the fast plan reads lengths off these bits");
-	if (!(pr & (SYNACK_OPT_SACK | SYNACK_OPT_TFO))) {
-		*sack_n = 0;
-		return 4u * (pr & SYNACK_OPT_MSS) + 2u * (pr & SYNACK_OPT_WSCALE) +
-		       (pr & SYNACK_OPT_TS ? OPT_TS_LEN : (pr & SYNACK_OPT_SACK_OK));
-	}
 
 	if (pr & SYNACK_OPT_MSS)
 		len += OPT_MSS_LEN;
