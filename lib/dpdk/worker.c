@@ -1134,10 +1134,6 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 	__atomic_store_n(&msg->done, 1, __ATOMIC_RELEASE);
 }
 
-/* Before a burst is handled: every packet's mbuf header and first data lines are in flight at once,
- * then, from each frame's 4-tuple, the connection-table bucket it will look up (and the TIME-WAIT
- * one while that table is in use). One miss latency per stage instead of one per packet. The
- * frame is only peeked at here: a guess that misses costs a useless prefetch, nothing else. */
 #define RX_AHEAD 8
 
 static inline void rx_prefetch_pkt(struct rte_mbuf *m)
@@ -1149,6 +1145,11 @@ static inline void rx_prefetch_pkt(struct rte_mbuf *m)
 	rte_prefetch0(guess + 64);
 }
 
+/* Before a burst is handled: the packets' mbuf headers and frame lines, RX_AHEAD packets ahead of
+ * the pass that peeks at each frame's 4-tuple; from the tuple, the connection-table bucket it will
+ * look up (and the TIME-WAIT one while that table is in use); then the connections the buckets
+ * name. Misses overlap within each stage instead of coming one per packet. The frame is only
+ * peeked at here: a guess that misses costs a useless prefetch, nothing else. */
 static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigned n, uint64_t hash[],
 			uint32_t *hashed)
 {
