@@ -1182,6 +1182,14 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		t->lport = rte_be_to_cpu_16(t->lport);
 		if (ip[20 + 13] & SYNACK_TH_FIN)
 			fin |= 1u << i;
+		/* A SYN or SYN-ACK is answered in its own mbuf (SYN-ACK, ACK): ask for its lines in
+		 * exclusive state now, or the reply's stores queue until the sender's copies are gone
+		 * and stall the next packet's. Segments that are only freed keep the shared state. */
+		if (ip[20 + 13] & SYNACK_TH_SYN) {
+			prefetch_w(pkts[i]);
+			prefetch_w(d);
+			prefetch_w(d + 64);
+		}
 		hash[i] = synack_ctab_hash(&w->conn_tab, t);
 		*hashed |= 1u << i;
 		synack_ctab_prefetch(&w->conn_tab, hash[i]);
