@@ -5,6 +5,7 @@
 #include "parse.h"
 
 #include <assert.h>
+#include <stdbool.h>
 
 #include "build.h"      /* header length constants */
 #include "cksum.h"
@@ -219,6 +220,27 @@ enum synack_parse_err synack_tcp_opts_parse(const uint8_t *p, size_t len, struct
 	return SYNACK_PARSE_OK;
 }
 
+/* Combinations no conforming stack sends and scanners use for fingerprinting: SYN+FIN, SYN+RST,
+ * and a segment with none of SYN/ACK/RST/FIN (only the SYN is ever sent without ACK, RFC 9293
+ * §3.10.7; a bare RST is handled as RST). Dropped by the parser so that the state machine never
+ * has to define a reaction to them. */
+static inline bool tcp_flags_bad(uint8_t fl)
+{
+	return ((fl & SYNACK_TH_SYN) && (fl & (SYNACK_TH_FIN | SYNACK_TH_RST))) ||
+	       !(fl & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST | SYNACK_TH_FIN));
+}
+
+/* The options between the fixed header and the data offset, or none. */
+static inline enum synack_parse_err seg_opts(const uint8_t *th, unsigned doff, struct synack_tcp_opts *o)
+{
+	if (doff > SYNACK_TCP_HLEN)
+		return synack_tcp_opts_parse(th + SYNACK_TCP_HLEN, doff - SYNACK_TCP_HLEN, o);
+	o->present = 0;
+	o->sack_blocks = 0;
+	o->tfo_len = 0;
+	return SYNACK_PARSE_OK;
+}
+
 /* th points at seglen bytes: the TCP header, its options and the payload (IP padding excluded). */
 static enum synack_parse_err tcp_parse(const uint8_t *th, size_t seglen, unsigned flags,
 				       const struct ip4_info *ii, struct synack_seg *seg)
@@ -244,24 +266,12 @@ static enum synack_parse_err tcp_parse(const uint8_t *th, size_t seglen, unsigne
 	/* Port 0 is reserved and cannot name a connection. */
 	if (seg->sport == 0 || seg->dport == 0)
 		return SYNACK_PARSE_TCP_PORT;
-	/* Combinations no conforming stack sends and scanners use for fingerprinting: SYN+FIN,
-	 * SYN+RST, and a segment with none of SYN/ACK/RST/FIN (only the SYN is ever sent without
-	 * ACK, RFC 9293 §3.10.7; a bare RST is handled as RST). Dropped here so that the state
-	 * machine never has to define a reaction to them. */
 	fl = th[SYNACK_TCP_OFF_FLAGS];
-	if (((fl & SYNACK_TH_SYN) && (fl & (SYNACK_TH_FIN | SYNACK_TH_RST))) ||
-	    !(fl & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST | SYNACK_TH_FIN)))
+	if (tcp_flags_bad(fl))
 		return SYNACK_PARSE_TCP_FLAGS;
-	if (doff > SYNACK_TCP_HLEN) {
-		enum synack_parse_err e = synack_tcp_opts_parse(th + SYNACK_TCP_HLEN,
-								doff - SYNACK_TCP_HLEN, &seg->opts);
-		if (e != SYNACK_PARSE_OK)
-			return e;
-	} else {
-		seg->opts.present = 0;
-		seg->opts.sack_blocks = 0;
-		seg->opts.tfo_len = 0;
-	}
+	enum synack_parse_err e = seg_opts(th, doff, &seg->opts);
+	if (e != SYNACK_PARSE_OK)
+		return e;
 	seg->flags = fl;
 	seg->saddr = ii->saddr;
 	seg->daddr = ii->daddr;
@@ -334,9 +344,70 @@ enum synack_parse_err synack_parse_ipv4_tcp(const uint8_t *buf, size_t len, unsi
 	return tcp_parse(buf + ii.hlen, (size_t)ii.totlen - ii.hlen, flags, &ii, seg);
 }
 
+/* The frame nearly every packet is: Ethernet, IPv4 without options, not a fragment, TCP. The same
+ * checks as the layers below make, in one straight run without their hand-offs; a frame of any
+ * other shape, or failing any check, goes the general way, which names the reason. Writes out
+ * only once every check has passed (the options aside, which the general way parses again). */
+static bool parse_fast_tcp(const uint8_t *buf, size_t len, unsigned flags, struct synack_pkt *out)
+{
+	const uint8_t *ip = buf + SYNACK_ETH_HLEN, *th = ip + SYNACK_IP4_HLEN;
+
+	if (len < SYNACK_ETH_HLEN + SYNACK_IP4_HLEN + SYNACK_TCP_HLEN ||
+	    synack_rd16(buf + SYNACK_ETH_OFF_TYPE) != SYNACK_ETHERTYPE_IPV4 || ip[SYNACK_IP4_OFF_VIHL] != 0x45 ||
+	    ip[SYNACK_IP4_OFF_PROTO] != SYNACK_IPPROTO_TCP)
+		return false;
+	unsigned totlen = synack_rd16(ip + SYNACK_IP4_OFF_TOTLEN);
+	if (totlen < SYNACK_IP4_HLEN + SYNACK_TCP_HLEN || totlen > len - SYNACK_ETH_HLEN)
+		return false;
+	if (!(flags & SYNACK_PARSE_F_IP_CSUM_OK) &&
+	    synack_cksum_fold(synack_cksum_ipv4_hdr(ip, SYNACK_IP4_HLEN)) != 0)
+		return false;
+	if (synack_rd16(ip + SYNACK_IP4_OFF_FRAG) & (SYNACK_IP4_MF | SYNACK_IP4_FRAG_MASK))
+		return false;
+	uint32_t saddr = synack_rd32(ip + SYNACK_IP4_OFF_SADDR), daddr = synack_rd32(ip + SYNACK_IP4_OFF_DADDR);
+	if (ip4_bad_source(saddr))
+		return false;
+	size_t seglen = totlen - SYNACK_IP4_HLEN;
+	unsigned doff = (th[SYNACK_TCP_OFF_DOFF] >> 4) * 4u;
+	if (doff < SYNACK_TCP_HLEN || doff > seglen)
+		return false;
+	if (!(flags & SYNACK_PARSE_F_L4_CSUM_OK) &&
+	    synack_cksum_fold(synack_cksum_add(synack_cksum_pseudo_ipv4(saddr, daddr, SYNACK_IPPROTO_TCP,
+									(uint16_t)seglen),
+					       th, seglen)) != 0)
+		return false;
+	uint16_t sport = synack_rd16(th + SYNACK_TCP_OFF_SPORT), dport = synack_rd16(th + SYNACK_TCP_OFF_DPORT);
+	uint8_t fl = th[SYNACK_TCP_OFF_FLAGS];
+	if (sport == 0 || dport == 0 || tcp_flags_bad(fl))
+		return false;
+	struct synack_seg *seg = &out->seg;
+	if (seg_opts(th, doff, &seg->opts) != SYNACK_PARSE_OK)
+		return false;
+	out->kind = SYNACK_PKT_TCP;
+	memcpy(out->dst_mac, buf + SYNACK_ETH_OFF_DST, SYNACK_ETH_ALEN);
+	memcpy(out->src_mac, buf + SYNACK_ETH_OFF_SRC, SYNACK_ETH_ALEN);
+	out->l3_off = SYNACK_ETH_HLEN;
+	out->l4_off = SYNACK_ETH_HLEN + SYNACK_IP4_HLEN;
+	seg->sport = sport;
+	seg->dport = dport;
+	seg->flags = fl;
+	seg->saddr = saddr;
+	seg->daddr = daddr;
+	seg->seq = synack_rd32(th + SYNACK_TCP_OFF_SEQ);
+	seg->ack = synack_rd32(th + SYNACK_TCP_OFF_ACK);
+	seg->wnd = synack_rd16(th + SYNACK_TCP_OFF_WND);
+	seg->ttl = ip[SYNACK_IP4_OFF_TTL];
+	seg->payload = th + doff;
+	seg->len = (uint32_t)(seglen - doff);
+	return true;
+}
+
 enum synack_parse_err synack_parse_frame(const uint8_t *buf, size_t len, unsigned flags,
 					 struct synack_pkt *out)
 {
+	if (parse_fast_tcp(buf, len, flags, out))
+		return SYNACK_PARSE_OK;
+
 	const uint8_t *l3;
 	size_t l3len;
 	struct ip4_info ii;
