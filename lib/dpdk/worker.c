@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "bigmem.h"
-#include "core/zero.h"
+#include "net/zero.h"
 #include "engine_internal.h"
 #include "net/build.h"
 #include "net/parse.h"
@@ -229,13 +229,22 @@ static inline void prefetch_w(const void *p)
 	__builtin_prefetch(p, 1, 3);
 }
 
-static inline void mbuf_prefetch_w(struct rte_mbuf *m)
+/* Where our pool's frames start (the default headroom): known before the mbuf header arrives. */
+static inline const uint8_t *frame_guess(const struct rte_mbuf *m)
+{
+	return (const uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM;
+}
+
+/* An mbuf's three lines a segment touches: its header and the frame's two. */
+static inline void mbuf_prefetch_w(const struct rte_mbuf *m, const uint8_t *frame)
 {
 	prefetch_w(m);
-	/* The frame starts at the default headroom in our pool. */
-	prefetch_w((uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM);
-	prefetch_w((uint8_t *)m + sizeof(*m) + RTE_PKTMBUF_HEADROOM + 64);
+	prefetch_w(frame);
+	prefetch_w(frame + 64);
 }
+
+/* A fresh mbuf from the pool: its frame will start at the headroom. */
+static inline void fresh_prefetch(const struct rte_mbuf *m) { mbuf_prefetch_w(m, frame_guess(m)); }
 
 static inline void tx_enqueue(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
 {
@@ -325,11 +334,11 @@ static inline struct rte_mbuf *mbuf_get(struct synack_worker *w)
 		w->mst_n = SYNACK_MSTASH;
 		w->mst_i = 0;
 		for (unsigned k = 0; k < SYNACK_MSTASH_AHEAD; k++)
-			mbuf_prefetch_w(w->mst[k]);
+			fresh_prefetch(w->mst[k]);
 	}
 	struct rte_mbuf *m = w->mst[w->mst_i];
 	if (w->mst_i + SYNACK_MSTASH_AHEAD < w->mst_n)
-		mbuf_prefetch_w(w->mst[w->mst_i + SYNACK_MSTASH_AHEAD]);
+		fresh_prefetch(w->mst[w->mst_i + SYNACK_MSTASH_AHEAD]);
 	w->mst_i++;
 	mbuf_reset(m);
 	return m;
@@ -1136,13 +1145,12 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 
 #define RX_AHEAD 8
 
-static inline void rx_prefetch_pkt(struct rte_mbuf *m)
+static inline void rx_prefetch_pkt(const struct rte_mbuf *m)
 {
+	const uint8_t *frame = frame_guess(m);
 	rte_prefetch0(m);
-	/* Our pool's frames start at the default headroom: prefetch before the header arrives. */
-	const uint8_t *guess = (const uint8_t *)m + sizeof(struct rte_mbuf) + RTE_PKTMBUF_HEADROOM;
-	rte_prefetch0(guess);
-	rte_prefetch0(guess + 64);
+	rte_prefetch0(frame);
+	rte_prefetch0(frame + 64);
 }
 
 /* Before a burst is handled: the packets' mbuf headers and frame lines, RX_AHEAD packets ahead of
@@ -1185,11 +1193,8 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		/* A SYN or SYN-ACK is answered in its own mbuf (SYN-ACK, ACK): ask for its lines in
 		 * exclusive state now, or the reply's stores queue until the sender's copies are gone
 		 * and stall the next packet's. Segments that are only freed keep the shared state. */
-		if (ip[20 + 13] & SYNACK_TH_SYN) {
-			prefetch_w(pkts[i]);
-			prefetch_w(d);
-			prefetch_w(d + 64);
-		}
+		if (ip[20 + 13] & SYNACK_TH_SYN)
+			mbuf_prefetch_w(pkts[i], d);
 		hash[i] = synack_ctab_hash(&w->conn_tab, t);
 		*hashed |= 1u << i;
 		synack_ctab_prefetch(&w->conn_tab, hash[i]);

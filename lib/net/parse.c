@@ -243,6 +243,16 @@ static inline enum synack_parse_err seg_opts(const uint8_t *th, unsigned doff, s
 	return SYNACK_PARSE_OK;
 }
 
+/* The TCP checksum covers the pseudo-header too (RFC 9293 §3.1), so a datagram delivered to the
+ * wrong address or with the wrong length fails. Skipped when a NIC has verified it. */
+static inline bool tcp_csum_bad(const uint8_t *th, size_t seglen, uint32_t saddr, uint32_t daddr, unsigned flags)
+{
+	return !(flags & SYNACK_PARSE_F_L4_CSUM_OK) &&
+	       synack_cksum_fold(synack_cksum_add(synack_cksum_pseudo_ipv4(saddr, daddr, SYNACK_IPPROTO_TCP,
+									  (uint16_t)seglen),
+						 th, seglen)) != 0;
+}
+
 /* th points at seglen bytes: the TCP header, its options and the payload (IP padding excluded). */
 static enum synack_parse_err tcp_parse(const uint8_t *th, size_t seglen, unsigned flags,
 				       const struct ip4_info *ii, struct synack_seg *seg)
@@ -255,13 +265,7 @@ static enum synack_parse_err tcp_parse(const uint8_t *th, size_t seglen, unsigne
 	doff = (th[SYNACK_TCP_OFF_DOFF] >> 4) * 4u;
 	if (doff < SYNACK_TCP_HLEN || doff > seglen)
 		return SYNACK_PARSE_TCP_DOFF;
-	/* The TCP checksum covers the pseudo-header too (RFC 9293 §3.1), so a datagram delivered to
-	 * the wrong address or with the wrong length fails here. */
-	if (!(flags & SYNACK_PARSE_F_L4_CSUM_OK) &&
-	    synack_cksum_fold(synack_cksum_add(synack_cksum_pseudo_ipv4(ii->saddr, ii->daddr,
-									SYNACK_IPPROTO_TCP,
-									(uint16_t)seglen),
-					       th, seglen)) != 0)
+	if (tcp_csum_bad(th, seglen, ii->saddr, ii->daddr, flags))
 		return SYNACK_PARSE_TCP_CSUM;
 	seg->sport = synack_rd16(th + SYNACK_TCP_OFF_SPORT);
 	seg->dport = synack_rd16(th + SYNACK_TCP_OFF_DPORT);
@@ -373,10 +377,7 @@ static bool parse_fast_tcp(const uint8_t *buf, size_t len, unsigned flags, struc
 	unsigned doff = (th[SYNACK_TCP_OFF_DOFF] >> 4) * 4u;
 	if (doff < SYNACK_TCP_HLEN || doff > seglen)
 		return false;
-	if (!(flags & SYNACK_PARSE_F_L4_CSUM_OK) &&
-	    synack_cksum_fold(synack_cksum_add(synack_cksum_pseudo_ipv4(saddr, daddr, SYNACK_IPPROTO_TCP,
-									(uint16_t)seglen),
-					       th, seglen)) != 0)
+	if (tcp_csum_bad(th, seglen, saddr, daddr, flags))
 		return false;
 	uint16_t sport = synack_rd16(th + SYNACK_TCP_OFF_SPORT), dport = synack_rd16(th + SYNACK_TCP_OFF_DPORT);
 	uint8_t fl = th[SYNACK_TCP_OFF_FLAGS];

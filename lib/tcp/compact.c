@@ -3,7 +3,7 @@
 
 #include "compact.h"
 
-#include "core/zero.h"
+#include "net/zero.h"
 #include "seq.h"
 #include "tcp.h"
 #include "tcp_internal.h"

@@ -3,7 +3,7 @@
  * TIME-WAIT tuple. One function per group of states; each step carries the RFC rule it implements. */
 #include <errno.h>
 
-#include "core/zero.h"
+#include "net/zero.h"
 #include "isn.h"
 #include "tcp_internal.h"
 

@@ -1,11 +1,12 @@
-/* zero.h: clears small fixed-size blocks (a connection's tail, a TCB) with 16-byte stores.
+/* zero.h: clears small fixed-size blocks (a connection's tail, a TCB) with 16-byte stores. Kept in
+ * the bottom layer (lib/net) so that lib/tcp, lib/core and lib/dpdk all include it downwards.
  *
  * Why not memset: with DPDK's -march=corei7, GCC expands a memset of 100-odd bytes into rep stos,
  * whose start-up costs tens of cycles, and this happens twice per connection per side. Its
  * -mmemset-strategy option would fix that, but link-time optimisation drops it; explicit vector
  * stores survive both. */
-#ifndef SYNACK_CORE_ZERO_H
-#define SYNACK_CORE_ZERO_H
+#ifndef SYNACK_NET_ZERO_H
+#define SYNACK_NET_ZERO_H
 
 #include <stddef.h>
 #include <stdint.h>
