@@ -137,13 +137,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synack-demo: getrandom failed\n");
 		return 1;
 	}
+	struct synack_isn_key key;
+	synack_isn_key_init(&key, secret, false);
+	printf("  F: %s\n", key.aes ? "AES-128 (AES-NI)" : "SipHash-2-4");
 	struct synack_tuple t = { 0xc6120001u, 0xc6120002u, 40000, 80 };
 	uint64_t now = 5 * SYNACK_NS_PER_S;
-	uint32_t a = synack_isn(secret, &t, now), b = synack_isn(secret, &t, now + SYNACK_NS_PER_S);
+	uint32_t a = synack_isn(&key, &t, now), b = synack_isn(&key, &t, now + SYNACK_NS_PER_S);
 	printf("  tuple 198.18.0.1:40000 -> 198.18.0.2:80 at t:       %u\n", a);
 	printf("  the same tuple 1 s later:                           %u (+%u = 1 s / 4 us)\n", b, b - a);
 	t.lport = 40001;
-	printf("  198.18.0.1:40001 -> 198.18.0.2:80 at t:             %u (unrelated)\n", synack_isn(secret, &t, now));
+	printf("  198.18.0.1:40001 -> 198.18.0.2:80 at t:             %u (unrelated)\n", synack_isn(&key, &t, now));
 	fails += check(b - a == 250000, "one second later the ISN is larger by 250,000 ticks");
 
 	printf("\n%s\n", fails ? "synack-demo: some behaviour did not hold" : "synack-demo: every trace held");

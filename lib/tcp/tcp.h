@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "../net/tcp_seg.h"
+#include "isn.h"
 #include "tcb.h"
 
 #define SYNACK_NS_PER_US 1000ull
@@ -78,6 +79,7 @@ const char *synack_tcp_stat_name(unsigned i);
 struct synack_tcp_ctx {
 	struct synack_tcp_cfg cfg;
 	uint8_t secret[16];             /* RFC 6528 secret key: never printed or logged */
+	struct synack_isn_key isn_key;  /* F's key, derived from secret */
 	uint64_t chack_window_ns;       /* start of the current challenge-ACK second */
 	uint32_t chack_sent;            /* challenge ACKs in that second */
 	uint32_t core_id;

@@ -12,7 +12,7 @@ void synack_tcp_cookie_synack(struct synack_tcp_ctx *ctx, const struct synack_se
 	if (!s)
 		return;
 	uint16_t mss;
-	uint64_t h = synack_isn_hash(ctx->secret, &t);
+	uint64_t h = synack_isn_hash(&ctx->isn_key, &t);
 	s->seq = synack_cookie_make(ctx->secret, syn, now, &mss);
 	s->ack = syn->seq + 1;
 	s->flags = SYNACK_TH_SYN | SYNACK_TH_ACK;

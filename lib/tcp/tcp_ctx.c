@@ -33,7 +33,10 @@ int synack_tcp_ctx_init(struct synack_tcp_ctx *ctx, const struct synack_tcp_cfg 
 	else
 		synack_tcp_cfg_default(&ctx->cfg);
 	ctx->core_id = core_id;
-	return synack_isn_secret_init(ctx->secret);
+	int rc = synack_isn_secret_init(ctx->secret);
+	if (rc == 0)
+		synack_isn_key_init(&ctx->isn_key, ctx->secret, false);
+	return rc;
 }
 
 const char *synack_close_reason_name(unsigned r)

@@ -544,7 +544,7 @@ void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg
 /* ISS and timestamp offset for a tuple (RFC 6528; RFC 7323 §7.1 for the offset). */
 static void choose_iss(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now)
 {
-	uint64_t h = synack_isn_hash(ctx->secret, &tcb->tuple);
+	uint64_t h = synack_isn_hash(&ctx->isn_key, &tcb->tuple);
 	tcb->iss = synack_isn_clock(now) + (uint32_t)h;
 	tcb->ts_offset = (uint32_t)(h >> 32);
 	if (ctx->isn_hook)
