@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <stdint.h>
 
+#include "core/ctab.h"
 #include "core/timer_wheel.h"
 #include "tcp/sndbuf.h"
 #include "tcp/tcb.h"
@@ -42,6 +43,7 @@ struct synack_conn {
 	struct synack_sndbuf sb;                        /* ring streams: 24 bytes */
 	struct synack_conn *fifo_prev, *fifo_next;      /* half-open FIFO (oldest evicted first) */
 	uint64_t t_open;                                /* TSC at open, for latency */
+	struct synack_ctab_pos tab_pos;                 /* where in_table put it */
 } __attribute__((aligned(64)));
 
 static_assert(sizeof(struct synack_conn) <= 320, "conn grew past five cache lines");

@@ -28,10 +28,10 @@ void synack_ctab_init(struct synack_ctab *t, void *mem, uint32_t cap, const void
 
 int synack_ctab_insert(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx)
 {
-	return synack_ctab_insert_h(t, idx, synack_ctab_hash(t, k));
+	return synack_ctab_insert_h(t, idx, synack_ctab_hash(t, k), NULL);
 }
 
-int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h)
+int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, struct synack_ctab_pos *pos)
 {
 	if (t->count >= t->cap)
 		return -1;
@@ -44,6 +44,10 @@ int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h)
 				b->idx[i] = idx;
 				b->tag[i] = tag;
 				t->count++;
+				if (pos) {
+					pos->home = (uint32_t)h & t->mask;
+					pos->at = bi << 3 | i;
+				}
 				return 0;
 			}
 		}
@@ -73,6 +77,15 @@ int synack_ctab_delete(struct synack_ctab *t, const struct synack_tuple *k, uint
 			return -1;
 		bi = (bi + 1) & t->mask;
 	}
+}
+
+void synack_ctab_delete_at(struct synack_ctab *t, const struct synack_ctab_pos *pos)
+{
+	uint32_t bi = pos->at >> 3;
+	t->b[bi].tag[pos->at & 7] = 0;
+	for (uint32_t j = pos->home; j != bi; j = (j + 1) & t->mask)
+		t->b[j].passed--;
+	t->count--;
 }
 
 uint32_t synack_ctab_max_probe(const struct synack_ctab *t)
