@@ -124,6 +124,7 @@ struct synack_worker {
 	uint64_t tw_old_until_ns;       /* TIME-WAIT entries older than the walk last until then */
 	struct synack_tuple prop[SYNACK_PROPS];  /* the next active opens' tuples, buckets prefetched */
 	uint64_t prop_h[SYNACK_PROPS];  /* ... and their connection-table hashes */
+	uint64_t prop_f[SYNACK_PROPS];  /* ... and their ISN's F (synack_tcp_isn_ahead) */
 	uint32_t prop_head, nprop;
 	uint32_t lport_cursor;          /* synack_steer_pick_lport's place in the ephemeral range */
 	/* The first client connection after a connect command records its response (show response). */

@@ -925,8 +925,9 @@ static bool propose(struct synack_worker *w, unsigned port, const struct synack_
 	return true;
 }
 
-/* Keeps SYNACK_PROPS tuples proposed ahead, their table buckets on their way into the cache, so
- * that the check and insert of each new connection find them there. */
+/* Keeps SYNACK_PROPS tuples proposed ahead, their table buckets on their way into the cache and
+ * their ISN's F computed, so that the check, insert and SYN of each new connection wait for
+ * neither. */
 static void props_fill(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr)
 {
 	while (w->nprop < SYNACK_PROPS) {
@@ -936,6 +937,8 @@ static void props_fill(struct synack_worker *w, unsigned port, const struct syna
 			return;
 		w->prop_h[j] = synack_ctab_hash(&w->conn_tab, t);
 		synack_ctab_prefetch(&w->conn_tab, w->prop_h[j]);
+		/* F is wanted a few connections from now: its latency hides behind them. */
+		w->prop_f[j] = synack_isn_hash(&w->ctx.isn_key, t);
 		if (tw_may_hold(w))
 			synack_ctab_prefetch(&w->tw.tab, synack_ctab_hash(&w->tw.tab, t));
 		w->nprop++;
@@ -991,12 +994,13 @@ static unsigned start_connects(struct synack_worker *w)
 	for (i = 0; i < burst; i++) {
 		props_fill(w, port, pr);
 		struct synack_tuple t;
-		uint64_t h = 0;
+		uint64_t h = 0, f = 0;
 		unsigned tries = 0;
-		bool ok = w->nprop > 0;
+		bool ok = w->nprop > 0, have_f = ok;
 		if (ok) {
 			t = w->prop[w->prop_head];
 			h = w->prop_h[w->prop_head];
+			f = w->prop_f[w->prop_head];
 			w->prop_head = (w->prop_head + 1) % SYNACK_PROPS;
 			w->nprop--;
 		}
@@ -1005,6 +1009,7 @@ static unsigned start_connects(struct synack_worker *w)
 		while (ok && tuple_busy(w, &t, h)) {
 			ok = ++tries < 4000 && propose(w, port, pr, &t);
 			h = ok ? synack_ctab_hash(&w->conn_tab, &t) : 0;
+			have_f = false;
 		}
 		if (!ok) {
 			w->stats.load_no_port++;
@@ -1025,6 +1030,8 @@ static unsigned start_connects(struct synack_worker *w)
 		c->t_open = w->now_tsc;
 		struct synack_actions out;
 		synack_actions_reset(&out);
+		if (have_f)
+			synack_tcp_isn_ahead(&w->ctx, &t, f);
 		conn_write_begin(c);
 		synack_tcp_connect(&w->ctx, &c->tcb, &t, w->now_ns, &out);
 		conn_write_end(c);
@@ -1158,8 +1165,16 @@ static inline void rx_prefetch_pkt(const struct rte_mbuf *m)
  * look up (and the TIME-WAIT one while that table is in use); then the connections the buckets
  * name. Misses overlap within each stage instead of coming one per packet. The frame is only
  * peeked at here: a guess that misses costs a useless prefetch, nothing else. */
-static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigned n, uint64_t hash[],
-			uint32_t *hashed)
+/* What rx_prefetch learnt of a burst's frames, for their handling. */
+struct rx_hints {
+	uint32_t hashed;                        /* frames with a tuple k[i] and its table hash[i] */
+	uint32_t syn;                           /* ... that are a SYN without ACK, with their ISN's isnf[i] */
+	uint64_t hash[SYNACK_BURST];
+	uint64_t isnf[SYNACK_BURST];
+	struct synack_tuple k[SYNACK_BURST];
+};
+
+static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigned n, struct rx_hints *hi)
 {
 	/* Three lines per packet (the mbuf header, the frame's two), the other core wrote them all:
 	 * a burst's 96 at once overflow the core's miss queue, so keep RX_AHEAD packets' worth in
@@ -1167,9 +1182,10 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 	unsigned ahead = n < RX_AHEAD ? n : RX_AHEAD;
 	for (unsigned i = 0; i < ahead; i++)
 		rx_prefetch_pkt(pkts[i]);
-	struct synack_tuple k[SYNACK_BURST];
+	struct synack_tuple *k = hi->k;
+	uint64_t *hash = hi->hash;
 	uint32_t fin = 0;
-	*hashed = 0;
+	hi->hashed = hi->syn = 0;
 	for (unsigned i = 0; i < n; i++) {
 		if (i + RX_AHEAD < n)
 			rx_prefetch_pkt(pkts[i + RX_AHEAD]);
@@ -1193,17 +1209,24 @@ static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigne
 		/* A SYN or SYN-ACK is answered in its own mbuf (SYN-ACK, ACK): ask for its lines in
 		 * exclusive state now, or the reply's stores queue until the sender's copies are gone
 		 * and stall the next packet's. Segments that are only freed keep the shared state. */
-		if (ip[20 + 13] & SYNACK_TH_SYN)
+		if (ip[20 + 13] & SYNACK_TH_SYN) {
 			mbuf_prefetch_w(pkts[i], d);
+			/* A SYN may open a connection: its ISN's F now, the burst's together, so that
+			 * their 40-cycle AES chains overlap instead of each stalling its own SYN. */
+			if (!(ip[20 + 13] & SYNACK_TH_ACK)) {
+				hi->isnf[i] = synack_isn_hash(&w->ctx.isn_key, t);
+				hi->syn |= 1u << i;
+			}
+		}
 		hash[i] = synack_ctab_hash(&w->conn_tab, t);
-		*hashed |= 1u << i;
+		hi->hashed |= 1u << i;
 		synack_ctab_prefetch(&w->conn_tab, hash[i]);
 	}
 	/* Then the connections the buckets name (their first line holds the tuple to compare), and
 	 * the TIME-WAIT bucket only where it will be read: no connection matched (a segment for a
 	 * TIME-WAIT entry, or a SYN), or a FIN that may take the connection into TIME-WAIT. That
 	 * table spans gigabytes: a prefetch per packet was a memory access and a page walk each. */
-	for (uint32_t todo = *hashed; todo; todo &= todo - 1) {
+	for (uint32_t todo = hi->hashed; todo; todo &= todo - 1) {
 		unsigned i = (unsigned)__builtin_ctz(todo);
 		const struct synack_ctab_bucket *b = &w->conn_tab.b[(uint32_t)hash[i] & w->conn_tab.mask];
 		unsigned bits = synack_ctab_match(b, synack_ctab_tag(hash[i]));
@@ -1229,15 +1252,17 @@ int synack_worker_main(void *arg)
 			if (w->id < pr->wfirst || w->id - pr->wfirst >= pr->nb_rxq)
 				continue;
 			uint16_t n = rte_eth_rx_burst(pr->port_id, (uint16_t)(w->id - pr->wfirst), pkts, SYNACK_BURST);
-			uint64_t hash[SYNACK_BURST];
-			uint32_t hashed = 0;
-			if (n)
-				rx_prefetch(w, pkts, n, hash, &hashed);
+			struct rx_hints hi;
+			if (!n)
+				continue;
+			rx_prefetch(w, pkts, n, &hi);
 			for (uint16_t i = 0; i < n; i++) {
 				/* Counted where received; a packet handed to its owner is not counted again. */
 				w->stats.rx_pkts++;
 				w->stats.rx_bytes += pkts[i]->pkt_len;
-				handle_pkt(w, p, pkts[i], hashed >> i & 1 ? &hash[i] : NULL);
+				if (hi.syn >> i & 1)
+					synack_tcp_isn_ahead(&w->ctx, &hi.k[i], hi.isnf[i]);
+				handle_pkt(w, p, pkts[i], hi.hashed >> i & 1 ? &hi.hash[i] : NULL);
 			}
 			work += n;
 		}

@@ -80,6 +80,11 @@ struct synack_tcp_ctx {
 	struct synack_tcp_cfg cfg;
 	uint8_t secret[16];             /* RFC 6528 secret key: never printed or logged */
 	struct synack_isn_key isn_key;  /* F's key, derived from secret */
+	struct {                        /* synack_tcp_isn_ahead() */
+		struct synack_tuple t;
+		uint64_t f;
+		bool set;
+	} isn_ahead;
 	uint64_t chack_window_ns;       /* start of the current challenge-ACK second */
 	uint32_t chack_sent;            /* challenge ACKs in that second */
 	uint32_t core_id;
@@ -182,6 +187,18 @@ bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 
 /* No connection and no listener (RFC 9293 §3.10.7.1): the RST to answer with, if any. */
 void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, struct synack_actions *out);
+
+/* F(t) (synack_isn_hash(&ctx->isn_key, t)) computed by the caller ahead of the opening on t, so
+ * that a burst's F overlap instead of each opening waiting for its own (AES's rounds are a
+ * 40-cycle chain). The next synack_tcp_connect() or synack_tcp_accept() uses it if its tuple is t
+ * and forgets it either way. F depends on the tuple and the key only, so a value left over stays
+ * right. */
+static inline void synack_tcp_isn_ahead(struct synack_tcp_ctx *ctx, const struct synack_tuple *t, uint64_t f)
+{
+	ctx->isn_ahead.t = *t;
+	ctx->isn_ahead.f = f;
+	ctx->isn_ahead.set = true;
+}
 
 /* Active OPEN (RFC 9293 §3.10.1): SYN-SENT, SYN sent, retransmission armed. */
 void synack_tcp_connect(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_tuple *t,
