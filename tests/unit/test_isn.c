@@ -9,6 +9,7 @@
 #include "tcp/aes128.h"
 #include "tcp/isn.h"
 #include "tcp/siphash.h"
+#include "tcp/tcp.h"
 
 static const uint8_t test_secret[16] = {
 	0x3b, 0x91, 0x0e, 0x6c, 0xd2, 0x47, 0xa8, 0x15, 0x7f, 0xe0, 0x29, 0xb4, 0x53, 0xc6, 0x8d, 0x1a,
@@ -245,4 +246,36 @@ Test(isn, secret_init_nonzero_and_distinct)
 		struct synack_isn_key ka = key_of(a, kind), kb = key_of(b, kind);
 		cr_assert_neq(synack_isn_hash(&ka, &t), synack_isn_hash(&kb, &t));
 	}
+}
+
+/* F handed ahead (synack_tcp_isn_ahead) serves the next opening on its own tuple only, once. A
+ * marked value shows which F an opening used. */
+Test(isn, ahead_serves_its_own_tuple_once)
+{
+	struct synack_tcp_ctx ctx;
+	cr_assert_eq(synack_tcp_ctx_init(&ctx, NULL, 0), 0);
+	struct synack_tuple t = test_tuple(), u = t;
+	u.rport++;
+	const uint64_t now = 4000000ull, mark = 0x1234567800abcdefull;
+	struct synack_tcb tcb;
+	struct synack_actions out;
+
+	synack_tcp_isn_ahead(&ctx, &t, mark);
+	synack_actions_reset(&out);
+	memset(&tcb, 0, sizeof(tcb));
+	synack_tcp_connect(&ctx, &tcb, &t, now, &out);
+	cr_assert_eq(tcb.iss, synack_isn_clock(now) + (uint32_t)mark, "the value handed ahead is used");
+	cr_assert_eq(tcb.ts_offset, (uint32_t)(mark >> 32));
+
+	/* Used once: the next opening on t computes F itself. */
+	synack_actions_reset(&out);
+	synack_tcp_connect(&ctx, &tcb, &t, now, &out);
+	cr_assert_eq(tcb.iss, synack_isn(&ctx.isn_key, &t, now));
+
+	/* Another tuple ignores it (and drops it). */
+	synack_tcp_isn_ahead(&ctx, &t, mark);
+	synack_actions_reset(&out);
+	synack_tcp_connect(&ctx, &tcb, &u, now, &out);
+	cr_assert_eq(tcb.iss, synack_isn(&ctx.isn_key, &u, now));
+	cr_assert(!ctx.isn_ahead.set);
 }
