@@ -1160,11 +1160,6 @@ static inline void rx_prefetch_pkt(const struct rte_mbuf *m)
 	rte_prefetch0(frame + 64);
 }
 
-/* Before a burst is handled: the packets' mbuf headers and frame lines, RX_AHEAD packets ahead of
- * the pass that peeks at each frame's 4-tuple; from the tuple, the connection-table bucket it will
- * look up (and the TIME-WAIT one while that table is in use); then the connections the buckets
- * name. Misses overlap within each stage instead of coming one per packet. The frame is only
- * peeked at here: a guess that misses costs a useless prefetch, nothing else. */
 /* What rx_prefetch learnt of a burst's frames, for their handling. */
 struct rx_hints {
 	uint32_t hashed;                        /* frames with a tuple k[i] and its table hash[i] */
@@ -1174,6 +1169,11 @@ struct rx_hints {
 	struct synack_tuple k[SYNACK_BURST];
 };
 
+/* Before a burst is handled: the packets' mbuf headers and frame lines, RX_AHEAD packets ahead of
+ * the pass that peeks at each frame's 4-tuple; from the tuple, the connection-table bucket it will
+ * look up (and the TIME-WAIT one while that table is in use); then the connections the buckets
+ * name. Misses overlap within each stage instead of coming one per packet. The frame is only
+ * peeked at here: a guess that misses costs a useless prefetch, nothing else. */
 static void rx_prefetch(struct synack_worker *w, struct rte_mbuf **pkts, unsigned n, struct rx_hints *hi)
 {
 	/* Three lines per packet (the mbuf header, the frame's two), the other core wrote them all:
