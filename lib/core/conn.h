@@ -40,12 +40,12 @@ struct synack_conn {
 	uint32_t app_state;                             /* service parser state */
 	uint32_t app_count;                             /* requests seen / response bytes received */
 	uint32_t resp_len;                              /* HTTP: one response's length; client: expected total */
+	uint32_t tab_at;                                /* where in_table put it (ctab.h) */
 	struct synack_sndbuf sb;                        /* ring streams: 24 bytes */
 	struct synack_conn *fifo_prev, *fifo_next;      /* half-open FIFO (oldest evicted first) */
 	uint64_t t_open;                                /* TSC at open, for latency */
-	struct synack_ctab_pos tab_pos;                 /* where in_table put it */
 } __attribute__((aligned(64)));
 
-static_assert(sizeof(struct synack_conn) <= 320, "conn grew past five cache lines");
+static_assert(sizeof(struct synack_conn) <= 256, "conn grew past four cache lines");
 
 #endif

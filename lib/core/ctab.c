@@ -31,7 +31,7 @@ int synack_ctab_insert(struct synack_ctab *t, const struct synack_tuple *k, uint
 	return synack_ctab_insert_h(t, idx, synack_ctab_hash(t, k), NULL);
 }
 
-int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, struct synack_ctab_pos *pos)
+int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, uint32_t *at)
 {
 	if (t->count >= t->cap)
 		return -1;
@@ -44,9 +44,10 @@ int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, struct
 				b->idx[i] = idx;
 				b->tag[i] = tag;
 				t->count++;
-				if (pos) {
-					pos->home = (uint32_t)h & t->mask;
-					pos->at = bi << 3 | i;
+				if (at) {
+					uint32_t walked = (bi - ((uint32_t)h & t->mask)) & t->mask;
+					*at = walked < 7 && bi < (1u << 26) ? bi << 6 | walked << 3 | i
+									    : SYNACK_CTAB_AT_NONE;
 				}
 				return 0;
 			}
@@ -79,13 +80,16 @@ int synack_ctab_delete(struct synack_ctab *t, const struct synack_tuple *k, uint
 	}
 }
 
-void synack_ctab_delete_at(struct synack_ctab *t, const struct synack_ctab_pos *pos)
+int synack_ctab_delete_at(struct synack_ctab *t, uint32_t at, const struct synack_tuple *k, uint32_t idx)
 {
-	uint32_t bi = pos->at >> 3;
-	t->b[bi].tag[pos->at & 7] = 0;
-	for (uint32_t j = pos->home; j != bi; j = (j + 1) & t->mask)
+	if (at == SYNACK_CTAB_AT_NONE)
+		return synack_ctab_delete(t, k, idx);
+	uint32_t bi = at >> 6;
+	t->b[bi].tag[at & 7] = 0;
+	for (uint32_t j = (bi - (at >> 3 & 7)) & t->mask; j != bi; j = (j + 1) & t->mask)
 		t->b[j].passed--;
 	t->count--;
+	return 0;
 }
 
 uint32_t synack_ctab_max_probe(const struct synack_ctab *t)

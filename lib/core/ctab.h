@@ -44,11 +44,11 @@ struct synack_ctab {
 	uint32_t k[4];          /* NH key */
 };
 
-/* Where an entry sits: its home bucket and its slot (bucket × 8 + way). Entries never move, so an
- * owner that keeps this can delete without hashing or searching. */
-struct synack_ctab_pos {
-	uint32_t home, at;
-};
+/* Where insert put an entry, in 32 bits: bucket << 6 | buckets walked past home << 3 | way.
+ * Entries never move, so an owner that keeps this deletes without hashing or searching. A walk of
+ * 7 or more buckets, or a table of 2^26 buckets or more, does not fit: SYNACK_CTAB_AT_NONE, and
+ * the delete searches. */
+#define SYNACK_CTAB_AT_NONE UINT32_MAX
 
 /* Bytes of zeroed, 64-byte aligned memory a table of cap entries needs. */
 size_t synack_ctab_mem_size(uint32_t cap);
@@ -57,13 +57,14 @@ void synack_ctab_init(struct synack_ctab *t, void *mem, uint32_t cap, const void
 		      const uint8_t key[16]);
 /* -1 when the table holds cap entries already. The tuple must not be in the table. */
 int synack_ctab_insert(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx);
-/* The same, with h = synack_ctab_hash(t, k) already at hand; where it went in *pos, when pos is
- * not NULL. */
-int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, struct synack_ctab_pos *pos);
+/* The same, with h = synack_ctab_hash(t, k) already at hand; where it went in *at (see
+ * SYNACK_CTAB_AT_NONE), when at is not NULL. */
+int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, uint32_t *at);
 /* Removes the entry idx stored under k; -1 if it is not there. */
 int synack_ctab_delete(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx);
-/* Removes the entry that insert put at *pos (and that is still there). */
-void synack_ctab_delete_at(struct synack_ctab *t, const struct synack_ctab_pos *pos);
+/* Removes the entry idx stored under k that insert put at at, straight there unless at is
+ * SYNACK_CTAB_AT_NONE. */
+int synack_ctab_delete_at(struct synack_ctab *t, uint32_t at, const struct synack_tuple *k, uint32_t idx);
 /* The longest run of buckets a lookup would walk now (for tests and the console). */
 uint32_t synack_ctab_max_probe(const struct synack_ctab *t);
 

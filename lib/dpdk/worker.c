@@ -82,7 +82,7 @@ static struct synack_conn *conn_alloc(struct synack_worker *w)
 /* h: the connection-table hash of c's tuple. */
 static int conn_insert(struct synack_worker *w, struct synack_conn *c, uint64_t h)
 {
-	if (synack_ctab_insert_h(&w->conn_tab, c->idx, h, &c->tab_pos) < 0)
+	if (synack_ctab_insert_h(&w->conn_tab, c->idx, h, &c->tab_at) < 0)
 		return -1;
 	c->in_table = 1;
 	return 0;
@@ -146,7 +146,7 @@ static void conn_release(struct synack_worker *w, struct synack_conn *c)
 	synrcv_unlink(w, c);
 	sbuf_release(w, c);
 	if (c->in_table)
-		synack_ctab_delete_at(&w->conn_tab, &c->tab_pos);
+		synack_ctab_delete_at(&w->conn_tab, c->tab_at, &c->tcb.tuple, c->idx);
 	conn_write_begin(c);
 	c->in_table = 0;
 	c->tcb.state = SYNACK_CLOSED;

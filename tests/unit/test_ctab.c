@@ -11,8 +11,8 @@
 struct ent {
 	struct synack_tuple t;
 	uint32_t live;
-	struct synack_ctab_pos pos;
-	uint8_t pad[4];
+	uint32_t at;
+	uint8_t pad[8];
 };
 
 static uint64_t rnd(uint64_t *s)
@@ -62,7 +62,7 @@ Test(ctab, random_ops_match_model)
 				if (r & 2)
 					cr_assert_eq(synack_ctab_delete(&t, &ents[i].t, i), 0);
 				else
-					synack_ctab_delete_at(&t, &ents[i].pos);
+					cr_assert_eq(synack_ctab_delete_at(&t, ents[i].at, &ents[i].t, i), 0);
 				ents[i].live = 0;
 				live--;
 				cr_assert_eq(synack_ctab_lookup(&t, &ents[i].t), SYNACK_CTAB_NIL);
@@ -77,7 +77,7 @@ Test(ctab, random_ops_match_model)
 			}
 			ents[i].t = k;
 			ents[i].live = 1;
-			cr_assert_eq(synack_ctab_insert_h(&t, i, synack_ctab_hash(&t, &k), &ents[i].pos), 0);
+			cr_assert_eq(synack_ctab_insert_h(&t, i, synack_ctab_hash(&t, &k), &ents[i].at), 0);
 			live++;
 		}
 		cr_assert_eq(t.count, live);
@@ -87,7 +87,7 @@ Test(ctab, random_ops_match_model)
 	/* Emptied at the stored positions, every bucket's passed count is zero again. */
 	for (uint32_t i = 0; i < CAP; i++)
 		if (ents[i].live)
-			synack_ctab_delete_at(&t, &ents[i].pos);
+			cr_assert_eq(synack_ctab_delete_at(&t, ents[i].at, &ents[i].t, i), 0);
 	cr_assert_eq(t.count, 0);
 	for (uint32_t b = 0; b <= t.mask; b++)
 		cr_assert_eq(t.b[b].passed, 0, "bucket %u", b);
@@ -134,6 +134,39 @@ Test(ctab, spilled_chain_survives_middle_deletes)
 	for (uint32_t i = 0; i < CAP; i++)
 		cr_assert_eq(synack_ctab_lookup(&t, &ents[i].t), i % 3 ? i : SYNACK_CTAB_NIL);
 	cr_assert_leq(synack_ctab_max_probe(&t), t.mask + 1);
+	free(t.b);
+}
+
+/* Entries that all hash to one bucket: the 50th walks past seven full ones, its position does not
+ * fit in 32 bits, and deleting it falls back to the search. Every position deletes right. */
+Test(ctab, long_walks_fall_back_to_the_search)
+{
+	enum { CAP = 64, N = 50 };
+	static struct ent ents[CAP];
+	struct synack_ctab t = make(CAP, ents, 11);
+	uint64_t s = 5;
+	uint32_t home = UINT32_MAX, n = 0, none = 0;
+	while (n < N) {
+		struct synack_tuple k = tup(&s);
+		uint64_t h = synack_ctab_hash(&t, &k);
+		if (home == UINT32_MAX)
+			home = (uint32_t)h & t.mask;
+		if (((uint32_t)h & t.mask) != home || synack_ctab_lookup(&t, &k) != SYNACK_CTAB_NIL)
+			continue;
+		ents[n].t = k;
+		cr_assert_eq(synack_ctab_insert_h(&t, n, h, &ents[n].at), 0);
+		none += ents[n].at == SYNACK_CTAB_AT_NONE;
+		n++;
+	}
+	cr_assert_eq(none, N - 49, "the first 49 fit in seven buckets; %u did not", none);
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t j = (i * 17u) % N;
+		cr_assert_eq(synack_ctab_delete_at(&t, ents[j].at, &ents[j].t, j), 0);
+		cr_assert_eq(synack_ctab_lookup(&t, &ents[j].t), SYNACK_CTAB_NIL);
+	}
+	cr_assert_eq(t.count, 0);
+	for (uint32_t b = 0; b <= t.mask; b++)
+		cr_assert_eq(t.b[b].passed, 0, "bucket %u", b);
 	free(t.b);
 }
 
