@@ -354,51 +354,40 @@ enum synack_parse_err synack_parse_ipv4_tcp(const uint8_t *buf, size_t len, unsi
  * checks as the layers below make, in one straight run without their hand-offs; a frame of any
  * other shape, or failing any check, goes the general way, which names the reason. Writes out
  * only once every check has passed (the options aside, which the general way parses again). */
-/* parse_fast_tcp's verdicts: the frame is parsed, it goes the general way, or its TCP checksum is
- * wrong (every check before that one passed, and the general way makes the same checks in the same
- * order, so its verdict would be the same: not summing the segment a second time keeps a flood of
- * bad checksums from costing twice what good frames do on a port without checksum offload). */
-enum fast_verdict { FAST_GENERAL, FAST_OK, FAST_TCP_CSUM };
-
-static enum fast_verdict parse_fast_tcp(const uint8_t *buf, size_t len, unsigned flags, struct synack_pkt *out)
+static bool parse_fast_tcp(const uint8_t *buf, size_t len, unsigned flags, struct synack_pkt *out, bool *csum_bad)
 {
 	const uint8_t *ip = buf + SYNACK_ETH_HLEN, *th = ip + SYNACK_IP4_HLEN;
 
 	if (len < SYNACK_ETH_HLEN + SYNACK_IP4_HLEN + SYNACK_TCP_HLEN ||
 	    synack_rd16(buf + SYNACK_ETH_OFF_TYPE) != SYNACK_ETHERTYPE_IPV4 || ip[SYNACK_IP4_OFF_VIHL] != 0x45 ||
 	    ip[SYNACK_IP4_OFF_PROTO] != SYNACK_IPPROTO_TCP)
-		return FAST_GENERAL;
+		return false;
 	unsigned totlen = synack_rd16(ip + SYNACK_IP4_OFF_TOTLEN);
 	if (totlen < SYNACK_IP4_HLEN + SYNACK_TCP_HLEN || totlen > len - SYNACK_ETH_HLEN)
-		return FAST_GENERAL;
+		return false;
 	if (!(flags & SYNACK_PARSE_F_IP_CSUM_OK) &&
 	    synack_cksum_fold(synack_cksum_ipv4_hdr(ip, SYNACK_IP4_HLEN)) != 0)
-		return FAST_GENERAL;
+		return false;
 	if (synack_rd16(ip + SYNACK_IP4_OFF_FRAG) & (SYNACK_IP4_MF | SYNACK_IP4_FRAG_MASK))
-		return FAST_GENERAL;
+		return false;
 	uint32_t saddr = synack_rd32(ip + SYNACK_IP4_OFF_SADDR), daddr = synack_rd32(ip + SYNACK_IP4_OFF_DADDR);
 	if (ip4_bad_source(saddr))
-		return FAST_GENERAL;
+		return false;
 	size_t seglen = totlen - SYNACK_IP4_HLEN;
 	unsigned doff = (th[SYNACK_TCP_OFF_DOFF] >> 4) * 4u;
 	if (doff < SYNACK_TCP_HLEN || doff > seglen)
-		return FAST_GENERAL;
+		return false;
 	if (tcp_csum_bad(th, seglen, saddr, daddr, flags)) {
-		/* What the general way leaves in out for this verdict. */
-		out->kind = SYNACK_PKT_NONE;
-		memcpy(out->dst_mac, buf + SYNACK_ETH_OFF_DST, SYNACK_ETH_ALEN);
-		memcpy(out->src_mac, buf + SYNACK_ETH_OFF_SRC, SYNACK_ETH_ALEN);
-		out->l3_off = SYNACK_ETH_HLEN;
-		out->l4_off = SYNACK_ETH_HLEN + SYNACK_IP4_HLEN;
-		return FAST_TCP_CSUM;
+		*csum_bad = true;
+		return false;
 	}
 	uint16_t sport = synack_rd16(th + SYNACK_TCP_OFF_SPORT), dport = synack_rd16(th + SYNACK_TCP_OFF_DPORT);
 	uint8_t fl = th[SYNACK_TCP_OFF_FLAGS];
 	if (sport == 0 || dport == 0 || tcp_flags_bad(fl))
-		return FAST_GENERAL;
+		return false;
 	struct synack_seg *seg = &out->seg;
 	if (seg_opts(th, doff, &seg->opts) != SYNACK_PARSE_OK)
-		return FAST_GENERAL;
+		return false;
 	out->kind = SYNACK_PKT_TCP;
 	memcpy(out->dst_mac, buf + SYNACK_ETH_OFF_DST, SYNACK_ETH_ALEN);
 	memcpy(out->src_mac, buf + SYNACK_ETH_OFF_SRC, SYNACK_ETH_ALEN);
@@ -415,20 +404,15 @@ static enum fast_verdict parse_fast_tcp(const uint8_t *buf, size_t len, unsigned
 	seg->ttl = ip[SYNACK_IP4_OFF_TTL];
 	seg->payload = th + doff;
 	seg->len = (uint32_t)(seglen - doff);
-	return FAST_OK;
+	return true;
 }
 
 enum synack_parse_err synack_parse_frame(const uint8_t *buf, size_t len, unsigned flags,
 					 struct synack_pkt *out)
 {
-	switch (parse_fast_tcp(buf, len, flags, out)) {
-	case FAST_OK:
+	bool csum_bad = false;
+	if (parse_fast_tcp(buf, len, flags, out, &csum_bad))
 		return SYNACK_PARSE_OK;
-	case FAST_TCP_CSUM:
-		return SYNACK_PARSE_TCP_CSUM;
-	case FAST_GENERAL:
-		break;
-	}
 
 	const uint8_t *l3;
 	size_t l3len;
@@ -443,6 +427,14 @@ enum synack_parse_err synack_parse_frame(const uint8_t *buf, size_t len, unsigne
 	memcpy(out->dst_mac, buf + SYNACK_ETH_OFF_DST, SYNACK_ETH_ALEN);
 	memcpy(out->src_mac, buf + SYNACK_ETH_OFF_SRC, SYNACK_ETH_ALEN);
 	out->l3_off = SYNACK_ETH_HLEN;
+	if (csum_bad) {
+		/* The straight run found the TCP checksum wrong after every other check before it had
+		 * passed; the layers make the same checks in the same order, so their verdict would be
+		 * the same. Not summing the segment again keeps a flood of bad checksums from costing
+		 * twice what good frames do on a port without checksum offload. */
+		out->l4_off = SYNACK_ETH_HLEN + SYNACK_IP4_HLEN;
+		return SYNACK_PARSE_TCP_CSUM;
+	}
 	switch (synack_rd16(buf + SYNACK_ETH_OFF_TYPE)) {
 	case SYNACK_ETHERTYPE_IPV4:
 		break;
