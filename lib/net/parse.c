@@ -352,8 +352,9 @@ enum synack_parse_err synack_parse_ipv4_tcp(const uint8_t *buf, size_t len, unsi
 
 /* The frame nearly every packet is: Ethernet, IPv4 without options, not a fragment, TCP. The same
  * checks as the layers below make, in one straight run without their hand-offs; a frame of any
- * other shape, or failing any check, goes the general way, which names the reason. Writes out
- * only once every check has passed (the options aside, which the general way parses again). */
+ * other shape, or failing any check, goes the general way, which names the reason (for a bad TCP
+ * checksum, *csum_bad tells it the verdict, so the segment is not summed twice). Writes out only
+ * once every check has passed (the options aside, which the general way parses again). */
 static bool parse_fast_tcp(const uint8_t *buf, size_t len, unsigned flags, struct synack_pkt *out, bool *csum_bad)
 {
 	const uint8_t *ip = buf + SYNACK_ETH_HLEN, *th = ip + SYNACK_IP4_HLEN;
