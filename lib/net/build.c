@@ -61,13 +61,13 @@ size_t synack_tcp_opts_len(const struct synack_tcp_opts *o)
 	return opts_plan(o, &n);
 }
 
-size_t synack_tcp_opts_write(uint8_t *p, const struct synack_tcp_opts *o)
+/* Writes the options opts_plan() planned, n being the SACK blocks it kept. */
+static size_t opts_write_planned(uint8_t *p, const struct synack_tcp_opts *o, unsigned n)
 {
 	uint8_t *start = p;
 	uint8_t pr = o->present;
-	unsigned n, k;
+	unsigned k;
 
-	opts_plan(o, &n);
 	if (pr & SYNACK_OPT_MSS) {
 		p[0] = SYNACK_TCPOPT_MSS;
 		p[1] = 4;
@@ -125,6 +125,14 @@ size_t synack_tcp_opts_write(uint8_t *p, const struct synack_tcp_opts *o)
 	return (size_t)(p - start);
 }
 
+size_t synack_tcp_opts_write(uint8_t *p, const struct synack_tcp_opts *o)
+{
+	unsigned n;
+
+	opts_plan(o, &n);
+	return opts_write_planned(p, o, n);
+}
+
 /* IPv4 header without options. ID 0 with DF: RFC 6864 §4.1 lets an atomic datagram (DF set, not
  * a fragment) carry any ID, and a constant one leaks nothing about our traffic. */
 static void ip4_hdr_write(uint8_t *ip, uint16_t totlen, uint8_t ttl, uint8_t proto, uint32_t saddr,
@@ -147,7 +155,8 @@ static void ip4_hdr_write(uint8_t *ip, uint16_t totlen, uint8_t ttl, uint8_t pro
 size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *seg,
 			     const uint8_t *payload, int no_csum)
 {
-	size_t optlen = synack_tcp_opts_len(&seg->opts);
+	unsigned sack_n;
+	size_t optlen = opts_plan(&seg->opts, &sack_n); /* planned once, for the length and the writing */
 	size_t thlen = SYNACK_TCP_HLEN + optlen;
 	size_t total = SYNACK_IP4_HLEN + thlen + (size_t)seg->len;
 	uint8_t *th = buf + SYNACK_IP4_HLEN;
@@ -166,7 +175,7 @@ size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *
 	synack_wr16(th + SYNACK_TCP_OFF_WND, seg->wnd);
 	synack_wr16(th + SYNACK_TCP_OFF_CSUM, 0);
 	synack_wr16(th + SYNACK_TCP_OFF_URP, 0);
-	synack_tcp_opts_write(th + SYNACK_TCP_HLEN, &seg->opts);
+	opts_write_planned(th + SYNACK_TCP_HLEN, &seg->opts, sack_n);
 	/* memmove: a caller may hand in payload bytes that already sit near their destination. */
 	if (payload && seg->len)
 		memmove(th + thlen, payload, seg->len);
