@@ -361,18 +361,31 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 		}
 	}
 	const struct synack_port_rt *pr = &w->e->ports[port];
-	size_t hl = synack_ipv4_tcp_hlen(s);
-	size_t total = SYNACK_ETH_HLEN + hl + s->len;
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)total);
-	if (!p) {
+	/* The frame is written into the empty mbuf's room, then its length set from what the builder
+	 * wrote: a segment without payload needs no header length first (the builder plans the
+	 * options once). Payload goes in first, after the headers, for the checksum to cover it. */
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t room = rte_pktmbuf_tailroom(m);
+	if (s->len && c) {
+		size_t hl = synack_ipv4_tcp_hlen(s);
+		if (SYNACK_ETH_HLEN + hl + s->len > room) {
+			rte_pktmbuf_free(m);
+			w->stats.drop_no_mbuf++;
+			return;
+		}
+		stream_copy(w, c, s->seq, p + SYNACK_ETH_HLEN + hl, s->len);
+	}
+	synack_build_eth(p, dst_mac, pr->mac.addr_bytes, 0x0800);
+	size_t ipl = room > SYNACK_ETH_HLEN ? synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, room - SYNACK_ETH_HLEN, s, NULL,
+								     pr->tx_csum || pr->in_process)
+					    : 0;
+	if (!ipl) {
 		rte_pktmbuf_free(m);
 		w->stats.drop_no_mbuf++;
 		return;
 	}
-	synack_build_eth(p, dst_mac, pr->mac.addr_bytes, 0x0800);
-	if (s->len && c)
-		stream_copy(w, c, s->seq, p + SYNACK_ETH_HLEN + hl, s->len);
-	synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, total - SYNACK_ETH_HLEN, s, NULL, pr->tx_csum || pr->in_process);
+	m->data_len = (uint16_t)(SYNACK_ETH_HLEN + ipl);
+	m->pkt_len = m->data_len;
 	if (pr->tx_csum) {
 		m->tx_offload = 0;
 		m->l2_len = SYNACK_ETH_HLEN;
