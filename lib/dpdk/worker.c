@@ -733,9 +733,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		/* The RX mbuf, warm in this core's cache, carries the first reply, unless the segment
 		 * brought data: the application reads that from the mbuf during apply(), so then the reuse
 		 * waits for output(). */
-		bool has_data = false;
-		for (unsigned i = 0; i < out.n && !has_data; i++)
-			has_data = out.a[i].kind == SYNACK_ACT_EVENT && out.a[i].id == SYNACK_EV_DATA;
+		bool has_data = out.events & 1u << SYNACK_EV_DATA;
 		bool freed = apply(w, port, c, &out, NULL, has_data ? NULL : &reuse);
 		if (!freed)
 			freed = output(w, port, c, &reuse);

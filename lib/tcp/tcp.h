@@ -155,10 +155,16 @@ struct synack_action {
 struct synack_actions {
 	uint32_t n;
 	uint32_t overflow;      /* actions that did not fit: a bug in the caller's sizing, counted */
+	uint32_t events;        /* bit 1 << e for each event e in a[]: a caller asks without a scan */
 	struct synack_action a[SYNACK_ACTIONS_MAX];
 };
 
-static inline void synack_actions_reset(struct synack_actions *out) { out->n = 0; out->overflow = 0; }
+static inline void synack_actions_reset(struct synack_actions *out)
+{
+	out->n = 0;
+	out->overflow = 0;
+	out->events = 0;
+}
 
 /* ---- entry points ---- */
 

@@ -29,6 +29,7 @@ static inline void act_event(struct synack_actions *out, enum synack_event ev, u
 		return;
 	x->kind = SYNACK_ACT_EVENT;
 	x->id = (uint8_t)ev;
+	out->events |= 1u << ev;
 	x->a = a;
 	x->b = b;
 	x->n = n;

@@ -406,6 +406,12 @@ static uint32_t pinned_iss(void *arg, const struct synack_tuple *t)
 static void apply(struct rig *r, const struct synack_actions *out)
 {
 	r->overflow += out->overflow;
+	/* out->events names exactly the events in the list (the engine asks it instead of scanning). */
+	uint32_t events = 0;
+	for (unsigned i = 0; i < out->n; i++)
+		if (out->a[i].kind == SYNACK_ACT_EVENT)
+			events |= 1u << out->a[i].id;
+	cr_assert_eq(out->events, events, "events bits %#x, list %#x", out->events, events);
 	for (unsigned i = 0; i < out->n; i++) {
 		const struct synack_action *a = &out->a[i];
 		switch (a->kind) {
