@@ -57,6 +57,16 @@ int synack_ctab_insert_h(struct synack_ctab *t, uint32_t idx, uint64_t h, uint32
 	}
 }
 
+/* Frees way i of bucket bi, whose entry's home is bucket home: the buckets between no longer have
+ * it past them. */
+static void slot_clear(struct synack_ctab *t, uint32_t home, uint32_t bi, unsigned i)
+{
+	t->b[bi].tag[i] = 0;
+	for (uint32_t j = home; j != bi; j = (j + 1) & t->mask)
+		t->b[j].passed--;
+	t->count--;
+}
+
 int synack_ctab_delete(struct synack_ctab *t, const struct synack_tuple *k, uint32_t idx)
 {
 	uint64_t h = synack_ctab_hash(t, k);
@@ -67,11 +77,7 @@ int synack_ctab_delete(struct synack_ctab *t, const struct synack_tuple *k, uint
 			unsigned i = (unsigned)__builtin_ctz(m);
 			if (b->idx[i] != idx)
 				continue;
-			b->tag[i] = 0;
-			/* The buckets walked over no longer have this entry past them. */
-			for (uint32_t j = home; j != bi; j = (j + 1) & t->mask)
-				t->b[j].passed--;
-			t->count--;
+			slot_clear(t, home, bi, i);
 			return 0;
 		}
 		if (!b->passed)
@@ -85,10 +91,7 @@ int synack_ctab_delete_at(struct synack_ctab *t, uint32_t at, const struct synac
 	if (at == SYNACK_CTAB_AT_NONE)
 		return synack_ctab_delete(t, k, idx);
 	uint32_t bi = at >> 6;
-	t->b[bi].tag[at & 7] = 0;
-	for (uint32_t j = (bi - (at >> 3 & 7)) & t->mask; j != bi; j = (j + 1) & t->mask)
-		t->b[j].passed--;
-	t->count--;
+	slot_clear(t, (bi - (at >> 3 & 7)) & t->mask, bi, at & 7);
 	return 0;
 }
 

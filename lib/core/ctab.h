@@ -87,7 +87,7 @@ static inline const struct synack_tuple *synack_ctab_key(const struct synack_cta
 
 static inline int synack_ctab_key_eq(const struct synack_tuple *a, const struct synack_tuple *b)
 {
-	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport && a->rport == b->rport;
+	return synack_tuple_eq(a, b);
 }
 
 static inline uint32_t synack_ctab_tag(uint64_t h) { return (uint32_t)(h >> 32) | 1u; }

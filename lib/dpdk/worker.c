@@ -368,22 +368,16 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 	size_t room = rte_pktmbuf_tailroom(m);
 	if (s->len && c) {
 		size_t hl = synack_ipv4_tcp_hlen(s);
-		if (SYNACK_ETH_HLEN + hl + s->len > room) {
-			rte_pktmbuf_free(m);
-			w->stats.drop_no_mbuf++;
-			return;
-		}
+		if (SYNACK_ETH_HLEN + hl + s->len > room)
+			goto no_room;
 		stream_copy(w, c, s->seq, p + SYNACK_ETH_HLEN + hl, s->len);
 	}
 	synack_build_eth(p, dst_mac, pr->mac.addr_bytes, 0x0800);
 	size_t ipl = room > SYNACK_ETH_HLEN ? synack_build_ipv4_tcp(p + SYNACK_ETH_HLEN, room - SYNACK_ETH_HLEN, s, NULL,
 								     pr->tx_csum || pr->in_process)
 					    : 0;
-	if (!ipl) {
-		rte_pktmbuf_free(m);
-		w->stats.drop_no_mbuf++;
-		return;
-	}
+	if (!ipl)
+		goto no_room;
 	m->data_len = (uint16_t)(SYNACK_ETH_HLEN + ipl);
 	m->pkt_len = m->data_len;
 	if (pr->tx_csum) {
@@ -393,6 +387,10 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
 	}
 	tx_enqueue(w, port, m);
+	return;
+no_room:
+	rte_pktmbuf_free(m);
+	w->stats.drop_no_mbuf++;
 }
 
 /* ---- the application API (synack_app.h) ---- */

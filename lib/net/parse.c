@@ -3,7 +3,7 @@
  * cheap structural things first and never reads at or past len: every access below is preceded
  * by a length check that covers it. The common frame (IPv4 without options, TCP) is read in one
  * straight run; any other frame, or one failing a check there, is read again layer by layer, which
- * names the reason (a frame with a bad checksum is summed twice on a port without offload). */
+ * names the reason (a bad TCP checksum the straight run found is passed on, not summed again). */
 #include "parse.h"
 
 #include <assert.h>

@@ -18,6 +18,11 @@ struct synack_tuple {
 	uint16_t lport, rport;
 };
 
+static inline int synack_tuple_eq(const struct synack_tuple *a, const struct synack_tuple *b)
+{
+	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport && a->rport == b->rport;
+}
+
 /* synack_tcb.flags */
 #define SYNACK_TF_TS         0x0001  /* timestamps negotiated (RFC 7323 §3.2) */
 #define SYNACK_TF_SACK       0x0002  /* SACK-permitted exchanged (RFC 2018) */

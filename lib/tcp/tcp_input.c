@@ -544,11 +544,9 @@ void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg
 /* ISS and timestamp offset for a tuple (RFC 6528; RFC 7323 §7.1 for the offset). */
 static void choose_iss(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now)
 {
-	const struct synack_tuple *t = &tcb->tuple, *a = &ctx->isn_ahead.t;
-	uint64_t h = ctx->isn_ahead.set && a->laddr == t->laddr && a->raddr == t->raddr && a->lport == t->lport &&
-				     a->rport == t->rport
-			     ? ctx->isn_ahead.f
-			     : synack_isn_hash(&ctx->isn_key, t);
+	const struct synack_tuple *t = &tcb->tuple;
+	uint64_t h = ctx->isn_ahead.set && synack_tuple_eq(&ctx->isn_ahead.t, t) ? ctx->isn_ahead.f
+										   : synack_isn_hash(&ctx->isn_key, t);
 	ctx->isn_ahead.set = false;
 	tcb->iss = synack_isn_clock(now) + (uint32_t)h;
 	tcb->ts_offset = (uint32_t)(h >> 32);
