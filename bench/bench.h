@@ -44,6 +44,8 @@ struct bench_result {
 	double cycles_client, cycles_server;/* busy TSC cycles per connection (ring) or CPU time x TSC Hz (linux) */
 	uint64_t p50_ns, p99_ns, p999_ns;
 	uint64_t tw_peak;                   /* TIME-WAIT entries held at most (both sides: the closer's) */
+	uint64_t tw_evicted;                /* TIME-WAITs ended before 2 x MSL, the table full (fill included) */
+	uint64_t tw_cap;                    /* the closing side's TIME-WAIT table: entries it holds */
 	double fill_s;                      /* close, request: seconds run before the measured repetitions (steady) */
 	double fill_rate;                   /* ... and its connections/s over the last 2 x MSL */
 	uint64_t tw_bytes;                  /* ... and what they weigh */
@@ -74,7 +76,7 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 struct synack_engine;
 /* The server side's busy cycles and TIME-WAIT entries (0 when unknown). */
 struct bench_srv_stats {
-	uint64_t busy_cycles, tw_in_use;
+	uint64_t busy_cycles, tw_in_use, tw_evicted;
 };
 typedef void (*server_stats_fn)(struct synack_engine *e, void *arg, struct bench_srv_stats *out);
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,

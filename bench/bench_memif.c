@@ -40,7 +40,7 @@ void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_sta
 {
 	(void)e;
 	struct bench_server *s = arg;
-	out->busy_cycles = out->tw_in_use = 0;
+	out->busy_cycles = out->tw_in_use = out->tw_evicted = 0;
 	struct stat st;
 	long from = stat(s->log, &st) == 0 ? (long)st.st_size : 0;
 	int fd = open(s->fifo, O_WRONLY | O_NONBLOCK);
@@ -58,6 +58,7 @@ void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_sta
 	/* A counter at 0 is not printed: it stays 0. */
 	log_counter(s->log, from, "busy_cycles", &out->busy_cycles);
 	log_counter(s->log, from, "tw_in_use", &out->tw_in_use);
+	log_counter(s->log, from, "tw_evicted", &out->tw_evicted);
 }
 
 /* Starts a synack-console server process (one worker on CPU 1) serving discard on 80 and rr on 81,

@@ -55,6 +55,7 @@ static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_s
 	synack_stats(e, SERVER, &s);
 	out->busy_cycles = s.busy_cycles;
 	out->tw_in_use = s.tw_in_use;
+	out->tw_evicted = s.tw_evicted;
 }
 
 /* One repetition of one workload: the client worker of e keeps the load on dst for the duration. */
@@ -149,6 +150,7 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	}
 	if (c1.tw_in_use + srv1.tw_in_use > r->tw_peak)
 		r->tw_peak = c1.tw_in_use + srv1.tw_in_use;
+	r->tw_evicted += (c1.tw_evicted - c0.tw_evicted) + (srv1.tw_evicted - srv0.tw_evicted);
 	free(h0);
 	free(h1);
 	return 0;
@@ -213,6 +215,7 @@ void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench
 	r->bytes_tcb = sizeof(struct synack_conn);
 	/* An entry and its share of the hash buckets, in the table this run made. */
 	uint32_t cap = tw_cap ? tw_cap : 1u << 20;
+	r->tw_cap = cap;
 	r->bytes_tw = (unsigned)((synack_tw_table_mem_size(cap) + cap - 1) / cap);
 }
 
@@ -242,6 +245,7 @@ static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, en
 	r->fill_s = fo.duration_s;
 	r->fill_rate = fr->rate[0];
 	r->tw_peak = fr->tw_peak;
+	r->tw_evicted += fr->tw_evicted;
 	r->started += fr->started;
 	r->completed += fr->completed;
 	r->failed += fr->failed;

@@ -73,6 +73,7 @@ static int tap_srv(const struct bench_opts *o, const char *ns, struct bench_resu
 				r->cycles_server += (double)(s1.busy_cycles - s0.busy_cycles) / (double)(r->completed - before) / o->reps;
 			if (s1.tw_in_use > r->tw_peak)
 				r->tw_peak = s1.tw_in_use;
+			r->tw_evicted += s1.tw_evicted - s0.tw_evicted;
 		}
 		bench_result_end(r, rc);
 	}
@@ -84,7 +85,7 @@ static void no_server_stats(struct synack_engine *e, void *arg, struct bench_srv
 {
 	(void)e;
 	(void)arg;
-	out->busy_cycles = out->tw_in_use = 0;
+	out->busy_cycles = out->tw_in_use = out->tw_evicted = 0;
 }
 
 /* synack's client against Linux's server: run in a child that has entered the namespace, so that

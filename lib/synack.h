@@ -34,7 +34,9 @@ struct synack_core_stats {
 	uint64_t tx_arp, tx_icmp, tx_dropped;           /* tx_dropped: the port refused the burst */
 	uint64_t drop_parse[32];                        /* by enum synack_parse_err */
 	uint64_t drop_not_ours;                         /* IPv4 not addressed to this port */
-	uint64_t drop_no_mbuf, drop_no_sendbuf, drop_pool_full, drop_tw_full, drop_synrcv_evicted;
+	uint64_t drop_no_mbuf, drop_no_sendbuf, drop_pool_full, drop_synrcv_evicted;
+	uint64_t drop_tw_full;                          /* TIME-WAIT table full: kept in the full TCB */
+	uint64_t tw_evicted;                            /* ... and the pool short: a TIME-WAIT ended early */
 	uint64_t handoff_out, handoff_in, handoff_drops;/* packets passed to their owner core */
 	uint64_t conns_opened, conns_failed, conns_closed;
 	uint64_t arp_misses, arp_failed;                /* arp_failed: connections given up unresolved */

@@ -195,6 +195,20 @@ struct synack_tw *synack_tw_table_touch(struct synack_tw_table *t, struct synack
 	return e;
 }
 
+int synack_tw_table_evict_oldest(struct synack_tw_table *t)
+{
+	skip_free(t);
+	if (!t->span)
+		return -1;
+	/* As the reaper does: the head's bucket slot frees itself as the head passes. An entry marked
+	 * MOVED (its 2 x MSL restarted while the ring was full) goes too: it is still the one that
+	 * has waited longest. */
+	release(t, &t->ent[t->head]);
+	pop_head(t);
+	skip_free(t);
+	return 0;
+}
+
 unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsigned budget)
 {
 	unsigned n = 0, steps = 0;

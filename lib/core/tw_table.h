@@ -51,6 +51,10 @@ void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e);
 /* The entry's 2 x MSL restarts (expire_ns = now + 2 x MSL): it moves to the tail; returns where it
  * is now. */
 struct synack_tw *synack_tw_table_touch(struct synack_tw_table *t, struct synack_tw *e, uint64_t expire_ns);
+/* Ends the oldest entry (the head of the ring, the nearest its deadline) before its time, to make
+ * room in a full table; returns 0, or -1 if the table is empty. The entry's 2 x MSL is cut short:
+ * the caller decides when that is the lesser harm (worker.c, tw_enter) and counts it. */
+int synack_tw_table_evict_oldest(struct synack_tw_table *t);
 /* Removes up to budget entries whose deadline has passed at now_ns; returns how many. */
 unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsigned budget);
 /* The deadline of the newest entry (the last to expire), or 0 when the table is empty. */

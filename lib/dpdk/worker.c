@@ -586,7 +586,16 @@ static bool output(struct synack_worker *w, unsigned port, struct synack_conn *c
 	return apply(w, port, c, &out, NULL, reuse);
 }
 
-/* A connection entering TIME-WAIT moves to the compact table; its full TCB goes back to the pool. */
+/* A connection entering TIME-WAIT moves to the compact table; its full TCB goes back to the pool.
+ *
+ * When the table is full, TIME-WAIT stays in the full TCB (its LINGER timer ends it) as long as
+ * the pool keeps a quarter of its TCBs free: 2 x MSL is kept. Past that reserve, TIME-WAITs held
+ * in TCBs would take the pool from new connections and stop the core opening or accepting any
+ * until 2 x MSL had passed (a benchmark's close load, or a server that closes first, at more
+ * than the table's size per 2 x MSL). The table's oldest entry, the nearest its end, then ends
+ * early and the new one takes its place, as FreeBSD recycles its oldest TIME-WAIT when it has no
+ * more; a table with nothing to end (none in use) lets this one end now. Both are counted in
+ * tw_evicted: each is a TIME-WAIT shorter than RFC 9293's 2 x MSL (§3.6.1). */
 static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 {
 	/* The core's ACK of the peer's FIN is owed: send it before the TCB goes. */
@@ -594,10 +603,19 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 	if (c->role == SYNACK_ROLE_CLIENT)
 		client_outcome(w, c);
 	uint64_t expire = w->now_ns + 2ull * w->ctx.cfg.msl_ms * SYNACK_NS_PER_MS;
-	if (!synack_tw_table_insert(&w->tw, &c->tcb, expire)) {
-		/* Table full: keep the full TCB in TIME-WAIT (its LINGER timer ends it). */
-		w->stats.drop_tw_full++;
-		return;
+	bool kept = synack_tw_table_insert(&w->tw, &c->tcb, expire) != NULL;
+	if (!kept) {
+		if (w->nfree > w->nconns / 4) {
+			w->stats.drop_tw_full++;
+			return;
+		}
+		w->stats.tw_evicted++;
+		if (synack_tw_table_evict_oldest(&w->tw) == 0) {
+			/* The oldest's close is counted now, as its expiry would have. */
+			w->stats.per_state[SYNACK_TIME_WAIT]--;
+			w->stats.conns_closed++;
+			kept = synack_tw_table_insert(&w->tw, &c->tcb, expire) != NULL;
+		}
 	}
 	w->stats.tw_in_use = w->tw.used;
 	/* The application's handle ends here: TIME-WAIT lives on without it. */
@@ -606,8 +624,13 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 		cur_w = w;
 		app->closed(c, SYNACK_CLOSE_NORMAL);
 	}
-	/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry expires. */
-	conn_release(w, c);
+	if (kept) {
+		/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry expires. */
+		conn_release(w, c);
+	} else {
+		w->stats.per_state[SYNACK_TIME_WAIT]--;
+		conn_free(w, c);
+	}
 }
 
 /* ---- receive ---- */

@@ -29,7 +29,7 @@ for r in j["results"]:
         bad.append("%s failed %d" % (k, r["failed"]))
     if r["completed"] <= 0:
         bad.append("%s completed nothing" % k)
-    for f in ("conn_per_s", "ratio_to_linux", "cycles_per_conn_client", "connect_latency_ns"):
+    for f in ("conn_per_s", "ratio_to_linux", "cycles_per_conn_client", "connect_latency_ns", "timewait_ended_early"):
         if f not in r:
             bad.append("%s lacks %s" % (k, f))
     # synack's close and request run 2 x MSL (--quick: 1 s) unmeasured first: TIME-WAIT's steady state.

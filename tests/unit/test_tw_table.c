@@ -1,8 +1,9 @@
 /* test_tw_table.c: the TIME-WAIT ring (lib/core/tw_table.c). Random inserts, early removals, FIN
  * retransmissions (touch) and reaping are checked against a plain model: every live entry stays
  * findable with its fields, none is reaped before its deadline or more than one tick after it, and
- * the count is exact. A full ring refuses an insert until its head frees; a touch on a full ring
- * keeps the entry until its new deadline; reaping leaves the hash buckets untouched. */
+ * the count is exact. A full ring refuses an insert until its head frees or its oldest is ended
+ * early; a touch on a full ring keeps the entry until its new deadline; reaping leaves the hash
+ * buckets untouched. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,44 @@ Test(tw_table, touch_on_a_full_ring_keeps_the_new_deadline)
 	cr_assert_eq(synack_tw_table_expire(&t, now + 149 * TICK, 1000), 0u);
 	cr_assert_eq(synack_tw_table_expire(&t, now + 151 * TICK, 1000), 1u);
 	cr_assert_null(synack_tw_table_lookup(&t, &first.tuple));
+	free(t.tab.b);
+}
+
+/* A full table makes room by ending its oldest entry early: the oldest goes (removed early ones
+ * at the head are stepped over, a touched one too if it is the oldest), every other entry stays
+ * findable, the new one is accepted, the count is exact; an empty table has nothing to end. */
+Test(tw_table, evicting_the_oldest_makes_room)
+{
+	const uint32_t cap = 64;
+	uint64_t now = TICK;
+	struct synack_tw_table t = full_table(cap, now + 100 * TICK, TICK);
+	struct synack_tcb first = tcb_for(0), second = tcb_for(1), third = tcb_for(2), extra = tcb_for(1000);
+	/* The oldest removed early: its free slot is stepped over, the next oldest goes. */
+	synack_tw_table_remove(&t, synack_tw_table_lookup(&t, &first.tuple));
+	cr_assert_eq(synack_tw_table_evict_oldest(&t), 0);
+	cr_assert_null(synack_tw_table_lookup(&t, &second.tuple));
+	cr_assert_eq(t.used, cap - 2);
+	cr_assert_not_null(synack_tw_table_insert(&t, &extra, now + 200 * TICK));
+	cr_assert_not_null(synack_tw_table_lookup(&t, &extra.tuple));
+	for (uint32_t i = 2; i < cap; i++) {
+		struct synack_tcb c = tcb_for(i);
+		cr_assert_not_null(synack_tw_table_lookup(&t, &c.tuple), "entry %u", i);
+	}
+	/* (Removing the head had made room for one more already.) Full again: */
+	struct synack_tcb extra2 = tcb_for(1001), extra3 = tcb_for(1002);
+	cr_assert_not_null(synack_tw_table_insert(&t, &extra2, now + 200 * TICK));
+	cr_assert_null(synack_tw_table_insert(&t, &extra3, now + 200 * TICK));
+	/* The oldest touched on the full ring (MOVED in place) is still the one that goes. */
+	synack_tw_table_touch(&t, synack_tw_table_lookup(&t, &third.tuple), now + 300 * TICK);
+	cr_assert_eq(synack_tw_table_evict_oldest(&t), 0);
+	cr_assert_null(synack_tw_table_lookup(&t, &third.tuple));
+	cr_assert_eq(t.used, cap - 1);
+	/* The rest expire at their deadlines, none early: 61 old ones, then the two new ones. */
+	cr_assert_eq(synack_tw_table_expire(&t, now + 99 * TICK, 1000), 0u);
+	cr_assert_eq(synack_tw_table_expire(&t, now + 170 * TICK, 1000), cap - 3);
+	cr_assert_eq(synack_tw_table_expire(&t, now + 201 * TICK, 1000), 2u);
+	cr_assert_eq(t.used, 0u);
+	cr_assert_eq(synack_tw_table_evict_oldest(&t), -1);
 	free(t.tab.b);
 }
 
