@@ -35,7 +35,9 @@ struct synack_conn {
 	uint32_t idx;                                   /* index in the core's pool */
 	uint8_t role, stream, port, ok; /* ok: a client connection did what its workload asked (2: counted) */
 	uint8_t peer_mac[6];
-	uint8_t in_table, keepalive;
+	uint8_t in_table;
+	uint8_t detached;       /* in TIME-WAIT in this TCB (its table full): the application's handle and
+	                         * a client's place in its load already given back */
 	uint32_t listener;                              /* server: listener index; client: the workload */
 	uint32_t app_state;                             /* service parser state */
 	uint32_t app_count;                             /* requests seen / response bytes received */

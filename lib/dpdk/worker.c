@@ -138,7 +138,8 @@ static void conn_unalloc(struct synack_worker *w, struct synack_conn *c)
 static void conn_release(struct synack_worker *w, struct synack_conn *c)
 {
 	if (c->role == SYNACK_ROLE_CLIENT) {
-		w->client_open--;
+		if (!c->detached)
+			w->client_open--;
 		client_outcome(w, c);
 	}
 	synack_wheel_cancel(w->wheel, &c->timer[0]);
@@ -487,7 +488,9 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 		  const uint8_t *reply_mac, struct rte_mbuf **reuse)
 {
 	bool closed = false, to_tw = false;
-	const struct synack_app *app = c ? conn_app(w, c) : NULL;
+	/* A detached connection (TIME-WAIT kept in its TCB) has no application any more. */
+	static const struct synack_app no_app;
+	const struct synack_app *app = c ? (c->detached ? &no_app : conn_app(w, c)) : NULL;
 	struct synack_actions *saved_out = cur_out;
 	cur_w = w;
 	cur_out = out;   /* what the application's calls append is carried out by this very loop */
@@ -586,6 +589,16 @@ static bool output(struct synack_worker *w, unsigned port, struct synack_conn *c
 	return apply(w, port, c, &out, NULL, reuse);
 }
 
+/* Tells the application its connection is over (it entered TIME-WAIT, which goes on without it). */
+static void app_closed(struct synack_worker *w, struct synack_conn *c)
+{
+	const struct synack_app *app = conn_app(w, c);
+	if (app->closed) {
+		cur_w = w;
+		app->closed(c, SYNACK_CLOSE_NORMAL);
+	}
+}
+
 /* A connection entering TIME-WAIT moves to the compact table; its full TCB goes back to the pool.
  *
  * When the table is full, TIME-WAIT stays in the full TCB (its LINGER timer ends it) as long as
@@ -606,7 +619,14 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 	bool kept = synack_tw_table_insert(&w->tw, &c->tcb, expire) != NULL;
 	if (!kept) {
 		if (w->nfree > w->nconns / 4) {
+			/* TIME-WAIT goes on in this TCB, without the application, as it would in the
+			 * table: the application's handle ends now, and a client's load may open the next
+			 * connection (else each such TIME-WAIT held a place of the load for 2 x MSL). */
 			w->stats.drop_tw_full++;
+			app_closed(w, c);
+			if (c->role == SYNACK_ROLE_CLIENT)
+				w->client_open--;
+			c->detached = 1;
 			return;
 		}
 		w->stats.tw_evicted++;
@@ -619,11 +639,7 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 	}
 	w->stats.tw_in_use = w->tw.used;
 	/* The application's handle ends here: TIME-WAIT lives on without it. */
-	const struct synack_app *app = conn_app(w, c);
-	if (app->closed) {
-		cur_w = w;
-		app->closed(c, SYNACK_CLOSE_NORMAL);
-	}
+	app_closed(w, c);
 	if (kept) {
 		/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry expires. */
 		conn_release(w, c);
