@@ -25,6 +25,7 @@ struct bench_opts {
 	unsigned src_ips;
 	unsigned msl_s;
 	unsigned size;              /* request / response bytes */
+	uint32_t tw_entries;        /* the closing side's TIME-WAIT table; 0: sized by bench_tw_entries() */
 	const char *json, *csv, *plots;
 	const char *root;           /* the source tree (drivers-config, bench) */
 	const char *linux_bench;    /* path of the linux-bench program */

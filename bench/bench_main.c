@@ -28,6 +28,9 @@ static void usage(FILE *f)
 		"  --no-steady           close, request: skip the unmeasured 2 x MSL run that first brings TIME-WAIT\n"
 		"                        to the workload's steady state (rate x 2 x MSL entries, as many expiring\n"
 		"                        as coming)\n"
+		"  --timewait-entries N  the closing side's TIME-WAIT table (default: rate x 2 x MSL at up to 3 M/s,\n"
+		"                        within half the available memory); past it the oldest TIME-WAITs end\n"
+		"                        early, and the report counts them\n"
 		"  --size N              request and response bytes (default 64)\n"
 		"  --json FILE, --csv FILE, --plots DIR   write the results there too\n"
 		"  --root DIR            the source tree (default: found from the program's path)\n"
@@ -142,6 +145,7 @@ int main(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'v' },    { "plots", required_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'R' },   { "linux-bench", required_argument, NULL, 'L' },
 		{ "console", required_argument, NULL, 'C' }, { "no-steady", no_argument, NULL, 'S' },
+		{ "timewait-entries", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	res = mmap(NULL, sizeof(struct bench_result) * MODE_COUNT * WL_COUNT, PROT_READ | PROT_WRITE,
@@ -212,6 +216,11 @@ int main(int argc, char **argv)
 				return bad("--msl", optarg, "expected seconds in 1..600");
 			o.msl_s = (unsigned)v;
 			set_msl = true;
+			break;
+		case 'T':
+			if (parse_uint(optarg, 64, 1u << 28, &v))
+				return bad("--timewait-entries", optarg, "expected 64..268435456 entries");
+			o.tw_entries = (uint32_t)v;
 			break;
 		case 'z':
 			if (parse_uint(optarg, 1, 1400, &v))

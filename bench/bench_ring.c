@@ -165,6 +165,8 @@ static uint32_t tw_cap;
 
 uint32_t bench_tw_entries(const struct bench_opts *o)
 {
+	if (o->tw_entries)
+		return tw_cap = o->tw_entries;
 	uint64_t secs = (uint64_t)(o->duration_s * o->reps) * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
 	if ((o->wls[WL_CLOSE] || o->wls[WL_REQUEST]) && o->steady)
 		secs += 2ull * o->msl_s;
