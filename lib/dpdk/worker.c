@@ -651,6 +651,15 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 
 /* ---- receive ---- */
 
+/* The ISS floor a SYNACK_EV_REOPEN in out carries (its n). */
+static uint32_t reopen_floor(const struct synack_actions *out)
+{
+	for (unsigned i = 0; i < out->n; i++)
+		if (out->a[i].kind == SYNACK_ACT_EVENT && out->a[i].id == SYNACK_EV_REOPEN)
+			return out->a[i].n;
+	return 0;
+}
+
 static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *tw, const struct synack_seg *s,
 		      const uint8_t *src_mac, struct rte_mbuf **reuse, bool *reopen, uint32_t *floor)
 {
@@ -763,6 +772,8 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	 * serves the lookup and, for a new connection, the insert. */
 	uint64_t h = hash ? *hash : synack_ctab_hash(&w->conn_tab, &key);
 	uint32_t ci = w->conn_tab.count ? synack_ctab_lookup_h(&w->conn_tab, &key, h) : SYNACK_CTAB_NIL;
+	bool reopen = false;
+	uint32_t floor = 0;
 	if (ci != SYNACK_CTAB_NIL) {
 		struct synack_conn *c = &w->conns[ci];
 		conn_write_begin(c);
@@ -771,6 +782,9 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		 * brought data: the application reads that from the mbuf during apply(), so then the reuse
 		 * waits for output(). */
 		bool has_data = out.events & 1u << SYNACK_EV_DATA;
+		reopen = out.events & 1u << SYNACK_EV_REOPEN;
+		if (unlikely(reopen))
+			floor = reopen_floor(&out);
 		bool freed = apply(w, port, c, &out, NULL, has_data ? NULL : &reuse);
 		if (!freed)
 			freed = output(w, port, c, &reuse);
@@ -778,13 +792,15 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			conn_write_end(c);
 		else
 			__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
-		if (reuse)
-			mbuf_free(w, reuse);
-		return;
-	}
-	bool reopen = false;
-	uint32_t floor = 0;
-	if (w->tw.used) {
+		if (!reopen || !freed) {
+			if (reuse)
+				mbuf_free(w, reuse);
+			return;
+		}
+		/* TIME-WAIT kept in this TCB (its table was full) took a new SYN (RFC 6191): the old
+		 * incarnation is gone, and the SYN opens the new one below, as from a table entry. */
+		synack_actions_reset(&out);
+	} else if (w->tw.used) {
 		struct synack_tw *tw = synack_tw_table_lookup(&w->tw, &key);
 		if (tw) {
 			handle_tw(w, port, tw, s, pkt->src_mac, &reuse, &reopen, &floor);
