@@ -488,9 +488,7 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 		  const uint8_t *reply_mac, struct rte_mbuf **reuse)
 {
 	bool closed = false, to_tw = false;
-	/* A detached connection (TIME-WAIT kept in its TCB) has no application any more. */
-	static const struct synack_app no_app;
-	const struct synack_app *app = c ? (c->detached ? &no_app : conn_app(w, c)) : NULL;
+	const struct synack_app *app = c ? conn_app(w, c) : NULL;
 	struct synack_actions *saved_out = cur_out;
 	cur_w = w;
 	cur_out = out;   /* what the application's calls append is carried out by this very loop */
@@ -558,7 +556,9 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				to_tw = true;
 				break;
 			case SYNACK_EV_CLOSED:
-				if (app->closed)
+				/* (A detached connection, TIME-WAIT kept in its TCB, told its application
+				 * already; TIME-WAIT brings no other event to an application.) */
+				if (app->closed && !c->detached)
 					app->closed(c, a->a);
 				closed = true;
 				break;
@@ -782,9 +782,6 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		 * brought data: the application reads that from the mbuf during apply(), so then the reuse
 		 * waits for output(). */
 		bool has_data = out.events & 1u << SYNACK_EV_DATA;
-		reopen = out.events & 1u << SYNACK_EV_REOPEN;
-		if (unlikely(reopen))
-			floor = reopen_floor(&out);
 		bool freed = apply(w, port, c, &out, NULL, has_data ? NULL : &reuse);
 		if (!freed)
 			freed = output(w, port, c, &reuse);
@@ -792,13 +789,15 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			conn_write_end(c);
 		else
 			__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
-		if (!reopen || !freed) {
+		if (!freed || !(out.events & 1u << SYNACK_EV_REOPEN)) {
 			if (reuse)
 				mbuf_free(w, reuse);
 			return;
 		}
 		/* TIME-WAIT kept in this TCB (its table was full) took a new SYN (RFC 6191): the old
 		 * incarnation is gone, and the SYN opens the new one below, as from a table entry. */
+		reopen = true;
+		floor = reopen_floor(&out);
 		synack_actions_reset(&out);
 	} else if (w->tw.used) {
 		struct synack_tw *tw = synack_tw_table_lookup(&w->tw, &key);
