@@ -119,5 +119,8 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_stats *out);
 void bench_server_stop(struct bench_server *s);
 uint64_t bench_peak_rss_kb(void);
+/* In a child just forked from parent: SIGTERM when the parent dies, so that a synack-bench killed
+ * mid-run leaves no workload process, memif server or Linux peer behind (each stops on SIGTERM). */
+void bench_die_with_parent(pid_t parent);
 
 #endif

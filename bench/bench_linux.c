@@ -56,8 +56,9 @@ static pid_t spawn(char *const argv[], int *out_fd)
 	int fds[2];
 	if (pipe(fds) < 0)
 		return -1;
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
+		bench_die_with_parent(parent);
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);

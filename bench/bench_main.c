@@ -3,9 +3,11 @@
  * machine, with cycles per connection, connect latency percentiles, TIME-WAIT and memory figures.
  * Linux runs first (synack's workers poll both cores flat out while they live). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,6 +100,13 @@ static double xcore_mark(struct bench_result r[WL_COUNT], struct bench_result tw
 	return after;
 }
 
+void bench_die_with_parent(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)   /* it died before the line above */
+		_exit(1);
+}
+
 /* EAL starts once per process, and a workload's TIME-WAIT table is sized for it alone (the side
  * that closes first holds rate x 2 x MSL entries: the client in close, the server in request), so
  * ring and memif run each workload in a child process of its own; its results land in the shared
@@ -114,9 +123,11 @@ static int run_per_workload(int (*run)(const struct bench_opts *, struct bench_r
 		fflush(NULL);
 		/* The machine's state around each workload (the host moves the vCPUs within minutes). */
 		out[w].xcore_ns[0] = *xcore;
-		pid_t pid = fork();
-		if (pid == 0)
+		pid_t parent = getpid(), pid = fork();
+		if (pid == 0) {
+			bench_die_with_parent(parent);
 			_exit(run(&ow, out) < 0 ? 1 : 0);
+		}
 		int st = 0;
 		bool ok = pid >= 0 && waitpid(pid, &st, 0) >= 0 && WIFEXITED(st) && !WEXITSTATUS(st);
 		*xcore = bench_xcore_rtt_ns();

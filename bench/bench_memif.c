@@ -73,8 +73,10 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
 	snprintf(cfg, sizeof(cfg), "%s/drivers-config/%s", o->root, cfg_name);
 	snprintf(rr, sizeof(rr), "listen 81 rr body %u", o->size);
+	pid_t parent = getpid();
 	s->pid = fork();
 	if (s->pid == 0) {
+		bench_die_with_parent(parent);
 		int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
@@ -114,6 +116,23 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 	return -1;
 }
 
+/* The server whose files a SIGTERM or SIGINT to this process removes: killed mid-run, synack-bench
+ * leaves no directory behind (the server process itself ends on its own: bench_die_with_parent). */
+static struct bench_server *live_server;
+
+static void on_stop_signal(int sig)
+{
+	struct bench_server *s = live_server;
+	if (s) {
+		unlink(s->fifo);
+		unlink(s->sock);
+		unlink(s->log);
+		rmdir(s->dir);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int bench_server_dir(struct bench_server *s)
 {
 	snprintf(s->dir, sizeof(s->dir), "/tmp/synack-bench-XXXXXX");
@@ -122,6 +141,10 @@ int bench_server_dir(struct bench_server *s)
 	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
 	snprintf(s->fifo, sizeof(s->fifo), "%s/ctl", s->dir);
 	snprintf(s->sock, sizeof(s->sock), "%s/memif.sock", s->dir);
+	live_server = s;
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	return 0;
 }
 
@@ -134,6 +157,7 @@ void bench_server_stop(struct bench_server *s)
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
 	}
+	live_server = NULL;
 	unlink(s->fifo);
 	unlink(s->sock);
 	unlink(s->log);

@@ -151,9 +151,11 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 	}
 	int rc = tap_srv(o, ns, srv);
 	if (!rc) {
-		pid_t pid = fork();
-		if (pid == 0)
+		pid_t parent = getpid(), pid = fork();
+		if (pid == 0) {
+			bench_die_with_parent(parent);
 			_exit(tap_cli(o, ns, cli) < 0 ? 1 : 0);
+		}
 		int st = 0;
 		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			rc = -1;

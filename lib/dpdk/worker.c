@@ -627,6 +627,8 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 			if (c->role == SYNACK_ROLE_CLIENT)
 				w->client_open--;
 			c->detached = 1;
+			/* Every byte was acknowledged before TIME-WAIT: the send buffer goes back too. */
+			sbuf_release(w, c);
 			return;
 		}
 		w->stats.tw_evicted++;

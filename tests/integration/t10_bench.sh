@@ -110,6 +110,37 @@ PYEOF
 check "tap-srv and tap-cli: every connection accounted for, under 1 % failed ($verdict)" [ "$verdict" = ok ]
 check "the namespace synack-bench made is gone" [ -z "$(ip netns list | grep synack-bench)" ]
 
+# synack-bench killed mid-run leaves nothing behind: its workload process, the memif server it
+# started and that server's own children end with it (each is told by the kernel when its parent
+# dies: PR_SET_PDEATHSIG). Before, a killed synack-bench left the workload process running to the
+# end of its load, and a memif server killed with it left its server spinning a core for good.
+descendants() { local c; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$c"; descendants "$c"; done; }
+before=$(ls -d /tmp/synack-bench-* 2>/dev/null | sort)
+"$BENCH" --mode memif --workload handshake --duration 30 --reps 1 --no-steady >"$TMP/kout" 2>&1 &
+BP=$!
+PIDS+=("$BP")
+kids=""
+for _ in $(seq 100); do
+  kids=$(descendants "$BP")
+  for k in $kids; do grep -q synack-console "/proc/$k/comm" 2>/dev/null && break 2; done
+  sleep 0.2
+done
+nkids=$(echo $kids | wc -w)
+kill -TERM "$BP"
+left=""
+for _ in $(seq 50); do
+  left=""
+  for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+  [ -z "$left" ] && break
+  sleep 0.2
+done
+check "synack-bench killed mid-run: its $nkids processes (workload, memif server) ended with it (left:${left:- none})" \
+  [ "$nkids" -ge 2 -a -z "$left" ]
+for k in $left; do kill -KILL "$k" 2>/dev/null; done
+wait "$BP" 2>/dev/null
+after=$(ls -d /tmp/synack-bench-* 2>/dev/null | sort)
+check "and left no directory of its own in /tmp" [ "$before" = "$after" ]
+
 badarg() { # expected-words args...
   local want=$1; shift
   "$BENCH" "$@" >"$TMP/bo" 2>"$TMP/be"
