@@ -122,5 +122,9 @@ uint64_t bench_peak_rss_kb(void);
 /* In a child just forked from parent: SIGTERM when the parent dies, so that a synack-bench killed
  * mid-run leaves no workload process, memif server or Linux peer behind (each stops on SIGTERM). */
 void bench_die_with_parent(pid_t parent);
+/* What a SIGTERM or SIGINT to this process removes before it dies (killed midway, synack-bench
+ * leaves nothing behind): server s's files, network namespace ns (tap mode); NULL: nothing. */
+void bench_on_stop_server(struct bench_server *s);
+void bench_on_stop_netns(const char *ns);
 
 #endif

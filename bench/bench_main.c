@@ -107,6 +107,57 @@ void bench_die_with_parent(pid_t parent)
 		_exit(1);
 }
 
+static struct bench_server *volatile stop_server;
+static const char *volatile stop_ns;
+
+static void on_stop_signal(int sig)
+{
+	/* Only async-signal-safe calls: unlink, rmdir, fork, execv, waitpid. */
+	struct bench_server *s = stop_server;
+	if (s) {
+		unlink(s->fifo);
+		unlink(s->sock);
+		unlink(s->log);
+		rmdir(s->dir);
+	}
+	const char *ns = stop_ns;
+	if (ns) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char *const argv[] = { "/usr/sbin/ip", "netns", "del", (char *)ns, NULL };
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void stop_handler_install(void)
+{
+	static bool installed;
+	if (!installed) {
+		struct sigaction sa = { .sa_handler = on_stop_signal };
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		installed = true;
+	}
+}
+
+void bench_on_stop_server(struct bench_server *s)
+{
+	stop_handler_install();
+	stop_server = s;
+}
+
+void bench_on_stop_netns(const char *ns)
+{
+	stop_handler_install();
+	stop_ns = ns;
+}
+
 /* EAL starts once per process, and a workload's TIME-WAIT table is sized for it alone (the side
  * that closes first holds rate x 2 x MSL entries: the client in close, the server in request), so
  * ring and memif run each workload in a child process of its own; its results land in the shared

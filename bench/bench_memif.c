@@ -116,23 +116,6 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 	return -1;
 }
 
-/* The server whose files a SIGTERM or SIGINT to this process removes: killed mid-run, synack-bench
- * leaves no directory behind (the server process itself ends on its own: bench_die_with_parent). */
-static struct bench_server *live_server;
-
-static void on_stop_signal(int sig)
-{
-	struct bench_server *s = live_server;
-	if (s) {
-		unlink(s->fifo);
-		unlink(s->sock);
-		unlink(s->log);
-		rmdir(s->dir);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 int bench_server_dir(struct bench_server *s)
 {
 	snprintf(s->dir, sizeof(s->dir), "/tmp/synack-bench-XXXXXX");
@@ -141,10 +124,7 @@ int bench_server_dir(struct bench_server *s)
 	snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
 	snprintf(s->fifo, sizeof(s->fifo), "%s/ctl", s->dir);
 	snprintf(s->sock, sizeof(s->sock), "%s/memif.sock", s->dir);
-	live_server = s;
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	bench_on_stop_server(s);
 	return 0;
 }
 
@@ -157,7 +137,7 @@ void bench_server_stop(struct bench_server *s)
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
 	}
-	live_server = NULL;
+	bench_on_stop_server(NULL);
 	unlink(s->fifo);
 	unlink(s->sock);
 	unlink(s->log);

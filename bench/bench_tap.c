@@ -149,6 +149,7 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 		fprintf(stderr, "synack-bench: tap: cannot create network namespace %s (root needed)\n", ns);
 		return -1;
 	}
+	bench_on_stop_netns(ns);
 	int rc = tap_srv(o, ns, srv);
 	if (!rc) {
 		pid_t parent = getpid(), pid = fork();
@@ -160,6 +161,7 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 			rc = -1;
 	}
+	bench_on_stop_netns(NULL);
 	sh("ip netns del %s%s", ns, "");
 	return rc;
 }

@@ -110,36 +110,42 @@ PYEOF
 check "tap-srv and tap-cli: every connection accounted for, under 1 % failed ($verdict)" [ "$verdict" = ok ]
 check "the namespace synack-bench made is gone" [ -z "$(ip netns list | grep synack-bench)" ]
 
-# synack-bench killed mid-run leaves nothing behind: its workload process, the memif server it
-# started and that server's own children end with it (each is told by the kernel when its parent
-# dies: PR_SET_PDEATHSIG). Before, a killed synack-bench left the workload process running to the
-# end of its load, and a memif server killed with it left its server spinning a core for good.
+# synack-bench killed mid-run leaves nothing behind: its workload process, the memif or TAP server
+# it started, Linux's peers, the server's directory and the tap mode's namespace all go with it
+# (children are told by the kernel when their parent dies, PR_SET_PDEATHSIG; the process that made
+# a directory or namespace removes it on SIGTERM). Before, a killed synack-bench left its workload
+# running to the end of its load, and a killed workload left its memif server polling a core for good.
 descendants() { local c; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do echo "$c"; descendants "$c"; done; }
-before=$(ls -d /tmp/synack-bench-* 2>/dev/null | sort)
-"$BENCH" --mode memif --workload handshake --duration 30 --reps 1 --no-steady >"$TMP/kout" 2>&1 &
-BP=$!
-PIDS+=("$BP")
-kids=""
-for _ in $(seq 100); do
+kill_midway() { # mode: starts a run, kills it once its server is up, checks what is left
+  local before after kids="" left="" nkids k
+  before=$(ls -d /tmp/synack-bench-* 2>/dev/null | sort)
+  "$BENCH" --mode "$1" --workload handshake --duration 30 --reps 1 --no-steady >"$TMP/kout" 2>&1 &
+  BP=$!
+  PIDS+=("$BP")
+  for _ in $(seq 150); do
+    kids=$(descendants "$BP")
+    for k in $kids; do grep -q synack-console "/proc/$k/comm" 2>/dev/null && break 2; done
+    sleep 0.2
+  done
+  sleep 2
   kids=$(descendants "$BP")
-  for k in $kids; do grep -q synack-console "/proc/$k/comm" 2>/dev/null && break 2; done
-  sleep 0.2
-done
-nkids=$(echo $kids | wc -w)
-kill -TERM "$BP"
-left=""
-for _ in $(seq 50); do
-  left=""
-  for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
-  [ -z "$left" ] && break
-  sleep 0.2
-done
-check "synack-bench killed mid-run: its $nkids processes (workload, memif server) ended with it (left:${left:- none})" \
-  [ "$nkids" -ge 2 -a -z "$left" ]
-for k in $left; do kill -KILL "$k" 2>/dev/null; done
-wait "$BP" 2>/dev/null
-after=$(ls -d /tmp/synack-bench-* 2>/dev/null | sort)
-check "and left no directory of its own in /tmp" [ "$before" = "$after" ]
+  nkids=$(echo $kids | wc -w)
+  kill -TERM "$BP"
+  for _ in $(seq 50); do
+    left=""
+    for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+    [ -z "$left" ] && break
+    sleep 0.2
+  done
+  check "$1: synack-bench killed mid-run: its $nkids processes ended with it (left:${left:- none})" [ "$nkids" -ge 2 -a -z "$left" ]
+  for k in $left; do kill -KILL "$k" 2>/dev/null; done
+  wait "$BP" 2>/dev/null
+  after=$(ls -d /tmp/synack-bench-* 2>/dev/null | sort)
+  check "$1: and left no directory in /tmp" [ "$before" = "$after" ]
+  check "$1: and no namespace of its own" [ -z "$(ip netns list | grep "synack-bench-$BP")" ]
+}
+kill_midway memif
+kill_midway tap
 
 badarg() { # expected-words args...
   local want=$1; shift
