@@ -32,6 +32,7 @@ struct bench_opts {
 	const char *console;        /* path of synack-console (memif mode's server process) */
 	bool quick;
 	bool steady;                /* close, request: run 2 x MSL unmeasured first: TIME-WAIT at its steady state */
+	bool huge;                  /* synack's processes on hugepages (EAL memory and the workers' tables) */
 };
 
 struct bench_result {

@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"                        within half the available memory); past it the oldest TIME-WAITs end\n"
 		"                        early, and the report counts them\n"
 		"  --size N              request and response bytes (default 64)\n"
+		"  --huge                synack's processes on hugepages, EAL memory and the workers' tables (reserve\n"
+		"                        them first: the closing side's TIME-WAIT table alone can take GBs; see\n"
+		"                        --timewait-entries); default: none (--no-huge)\n"
 		"  --json FILE, --csv FILE, --plots DIR   write the results there too\n"
 		"  --root DIR            the source tree (default: found from the program's path)\n"
 		"  --linux-bench PATH    the Linux baseline program (default: beside synack-bench)\n"
@@ -207,7 +210,7 @@ int main(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'v' },    { "plots", required_argument, NULL, 'p' },
 		{ "root", required_argument, NULL, 'R' },   { "linux-bench", required_argument, NULL, 'L' },
 		{ "console", required_argument, NULL, 'C' }, { "no-steady", no_argument, NULL, 'S' },
-		{ "timewait-entries", required_argument, NULL, 'T' },
+		{ "timewait-entries", required_argument, NULL, 'T' }, { "huge", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	res = mmap(NULL, sizeof(struct bench_result) * MODE_COUNT * WL_COUNT, PROT_READ | PROT_WRITE,
@@ -278,6 +281,9 @@ int main(int argc, char **argv)
 				return bad("--msl", optarg, "expected seconds in 1..600");
 			o.msl_s = (unsigned)v;
 			set_msl = true;
+			break;
+		case 'H':
+			o.huge = true;
 			break;
 		case 'T':
 			if (parse_uint(optarg, 64, 1u << 28, &v))

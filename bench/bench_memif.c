@@ -94,6 +94,8 @@ int bench_server_start(const struct bench_opts *o, struct bench_server *s, const
 				       "--cmd", "listen 80 discard", "--cmd", rr, NULL };
 		for (int i = 0; rest[i]; i++)
 			argv[n++] = rest[i];
+		if (o->huge)
+			argv[n++] = "--huge";
 		argv[n] = NULL;
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
@@ -161,7 +163,7 @@ int bench_run_memif(const struct bench_opts *o, struct bench_result res[WL_COUNT
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
 	snprintf(tw, sizeof(tw), "engine.timewait_per_core=%u", bench_tw_client(o));
 	const char *sets[] = { dev, msl, tw, "engine.tcb_per_core=65536", NULL };
-	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192,
+	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192, .huge = o->huge,
 					.lcores = "0@0,1@0" };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
 	if (!e) {

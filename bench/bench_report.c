@@ -42,8 +42,9 @@ static const struct bench_result *linux_of(const struct bench_result res[MODE_CO
 void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
 	fprintf(f, "\nsynack-bench: %u x %.0f s per figure, %u connections in flight per client core, %u source addresses "
-		   "(Linux %u), MSL %u s\n",
-		o->reps, o->duration_s, o->concurrency, o->src_ips, o->src_ips < 253 ? o->src_ips : 253, o->msl_s);
+		   "(Linux %u), MSL %u s, %s\n",
+		o->reps, o->duration_s, o->concurrency, o->src_ips, o->src_ips < 253 ? o->src_ips : 253, o->msl_s,
+		o->huge ? "hugepages" : "no hugepages");
 	fprintf(f, "%-9s %-7s %12s %12s %12s %8s %9s %9s %9s %9s %9s %10s\n", "workload", "mode", "conn/s", "min", "max",
 		"x Linux", "cyc/cli", "cyc/srv", "p50 us", "p99 us", "p99.9 us", "TIME-WAIT");
 	for (unsigned w = 0; w < WL_COUNT; w++)
@@ -145,9 +146,9 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 		fprintf(stderr, "synack-bench: --json %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n  \"duration_s\": %.3f, \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, \"msl_s\": %u,\n"
-		   "  \"results\": [",
-		o->duration_s, o->reps, o->concurrency, o->src_ips, o->msl_s);
+	fprintf(f, "{\n  \"duration_s\": %.3f, \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, \"msl_s\": %u, "
+		   "\"hugepages\": %s,\n  \"results\": [",
+		o->duration_s, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
 	const char *sep = "";
 	for (unsigned m = 0; m < MODE_COUNT; m++)
 		for (unsigned w = 0; w < WL_COUNT; w++) {

@@ -281,7 +281,7 @@ int bench_run_ring(const struct bench_opts *o, struct bench_result res[WL_COUNT]
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
 	snprintf(tw, sizeof(tw), "engine.timewait_per_worker=%u,%u", bench_tw_client(o), bench_tw_server(o));
 	const char *sets[] = { msl, tw, "engine.tcb_per_core=65536", NULL };
-	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192 };
+	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = o->quick ? 2048 : 8192, .huge = o->huge };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
 	if (!e) {
 		fprintf(stderr, "synack-bench: ring: %s\n", err);

@@ -108,7 +108,8 @@ static int tap_cli(const struct bench_opts *o, const char *ns, struct bench_resu
 	snprintf(msl, sizeof(msl), "engine.msl=%u", o->msl_s);
 	const char *sets[] = { dev, "port0.ip=198.18.0.2/24", msl, tw,
 			       "engine.tcb_per_core=65536", NULL };
-	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = 2048, .lcores = "0@0,1@0" };
+	struct synack_start_opts so = { .config_path = cfg, .sets = sets, .mem_mb = 2048, .lcores = "0@0,1@0",
+					.huge = o->huge };
 	struct synack_engine *e = synack_engine_start(&so, err, sizeof(err));
 	if (!e) {
 		fprintf(stderr, "synack-bench: tap-cli: %s\n", err);

@@ -375,11 +375,20 @@ struct synack_engine *synack_engine_start(const struct synack_start_opts *o, cha
 	 * takes a spinlock the workers share (once per 256-mbuf cache refill or flush, but a lock on the
 	 * data path all the same); the lock-free one pushes and pops with a 128-bit compare-and-swap. */
 	const char *ops = "lf_stack";
+	bool vdev_only = true;
 	for (unsigned p = 0; p < e->nports; p++)
-		if (strcmp(e->cfg.ports[p].driver, "net_af_xdp") == 0)
+		if (strcmp(e->cfg.ports[p].driver, "net_af_xdp") == 0) {
 			ops = "ring_mp_mc"; /* net_af_xdp's umem over a stack pool carried no packet (t6) */
+			vdev_only = false;  /* and its umem wants EAL memory */
+		}
+	int pool_socket = (int)rte_socket_id();
+	/* Without hugepages, the pool on THP memory (bigmem.h); EAL's own is the fallback. The objects
+	 * plus the pool's header, per-lcore caches and stack, with room to spare. */
+	if (!e->huge && vdev_only &&
+	    synack_bigmem_heap_create(&e->pool_heap, "synack_pool", (size_t)nmbuf * 2560 + (16u << 20)) == 0)
+		pool_socket = e->pool_heap.socket;
 	e->pool = rte_pktmbuf_pool_create_by_ops("synack_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-						 (int)rte_socket_id(), ops);
+						 pool_socket, ops);
 	if (!e->pool)
 		e->pool = rte_pktmbuf_pool_create("synack_mbufs", nmbuf, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 						  (int)rte_socket_id());
@@ -474,6 +483,7 @@ void synack_engine_stop(struct synack_engine *e)
 			rte_free(e->w[i]);
 		}
 		rte_mempool_free(e->pool);
+		synack_bigmem_heap_destroy(&e->pool_heap);
 		/* EAL leaves its runtime directory behind; the per-process one we named goes with us. */
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());

@@ -14,6 +14,7 @@
 #include "core/timer_wheel.h"
 #include "core/ctab.h"
 #include "core/tw_table.h"
+#include "dpdk/bigmem.h"
 #include "dpdk/config.h"
 #include "dpdk/steer.h"
 #include "synack.h"
@@ -151,6 +152,7 @@ struct synack_engine {
 	struct synack_port_rt ports[SYNACK_MAX_PORTS];
 	struct synack_worker *w[SYNACK_MAX_WORKERS];
 	struct rte_mempool *pool;
+	struct synack_bigmem_heap pool_heap;  /* without hugepages: the pool's THP memory (bigmem.h) */
 	char request[512];
 	uint32_t request_len;
 	uint64_t tsc_hz;
