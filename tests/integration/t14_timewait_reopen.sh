@@ -23,12 +23,7 @@ for p in sys.argv[1:]:
     s.bind(("198.18.0.1", int(p)))
     s.connect(("198.18.0.2", 80))
     s.sendall(b"GET / HTTP/1.1\r\nHost: t14\r\nConnection: close\r\n\r\n")
-    data = b""
-    while True:
-        d = s.recv(4096)
-        if not d:
-            break
-        data += d
+    data = b"".join(iter(lambda: s.recv(4096), b""))   # to the server's FIN
     s.close()
     head, _, body = data.partition(b"\r\n\r\n")
     ok += head.startswith(b"HTTP/1.1 200") and len(body) == 100
