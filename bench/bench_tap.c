@@ -146,8 +146,13 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 {
 	char ns[64];
 	snprintf(ns, sizeof(ns), "synack-bench-%d", (int)getpid());
-	if (sh("ip netns add %s%s", ns, "") || sh("ip netns exec %s ip link set lo up%s", ns, "")) {
+	if (sh("ip netns add %s%s", ns, "")) {
 		fprintf(stderr, "synack-bench: tap: cannot create network namespace %s (root needed)\n", ns);
+		return -1;
+	}
+	if (sh("ip netns exec %s ip link set lo up%s", ns, "")) {
+		fprintf(stderr, "synack-bench: tap: cannot bring up loopback in namespace %s\n", ns);
+		sh("ip netns del %s%s", ns, "");
 		return -1;
 	}
 	bench_on_stop_netns(ns);
