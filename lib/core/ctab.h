@@ -85,11 +85,6 @@ static inline const struct synack_tuple *synack_ctab_key(const struct synack_cta
 	return (const struct synack_tuple *)(const void *)(t->keys + (size_t)idx * t->stride);
 }
 
-static inline int synack_ctab_key_eq(const struct synack_tuple *a, const struct synack_tuple *b)
-{
-	return synack_tuple_eq(a, b);
-}
-
 static inline uint32_t synack_ctab_tag(uint64_t h) { return (uint32_t)(h >> 32) | 1u; }
 
 static inline void synack_ctab_prefetch(const struct synack_ctab *t, uint64_t h)
@@ -123,7 +118,7 @@ static inline uint32_t synack_ctab_lookup_h(const struct synack_ctab *t, const s
 		const struct synack_ctab_bucket *b = &t->b[bi];
 		for (unsigned m = synack_ctab_match(b, tag); m; m &= m - 1) {
 			uint32_t idx = b->idx[__builtin_ctz(m)];
-			if (synack_ctab_key_eq(synack_ctab_key(t, idx), k))
+			if (synack_tuple_eq(synack_ctab_key(t, idx), k))
 				return idx;
 		}
 		if (!b->passed)

@@ -58,7 +58,7 @@ struct synack_tw *synack_tw_table_find(struct synack_tw_table *t, const struct s
 			if (!seq_live(t, seq))
 				continue;
 			struct synack_tw *e = &t->ent[seq_idx(t, seq)];
-			if (e->meta && synack_ctab_key_eq(&e->tuple, k))
+			if (e->meta && synack_tuple_eq(&e->tuple, k))
 				return e;
 		}
 		if (!passed_live(t, b))

@@ -13,27 +13,39 @@
 
 static size_t round_up(size_t n) { return (n + THP_SIZE - 1) & ~(size_t)(THP_SIZE - 1); }
 
+/* len bytes (a multiple of 2 MiB) of private anonymous memory, 2 MiB aligned (THP maps only
+ * aligned ranges), advised for THP, bound to socket's node, and faulted in now, not on the data
+ * path: a machine without the memory fails here, at start. */
+static void *thp_map(size_t len, int socket)
+{
+	size_t map = len + THP_SIZE;
+	uint8_t *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	uint8_t *a = (uint8_t *)(((uintptr_t)p + THP_SIZE - 1) & ~(uintptr_t)(THP_SIZE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (p + map > a + len)
+		munmap(a + len, (size_t)(p + map - (a + len)));
+	madvise(a, len, MADV_HUGEPAGE);
+	if (socket >= 0 && numa_available() >= 0 && numa_max_node() > 0)
+		numa_tonode_memory(a, len, socket);
+	if (madvise(a, len, MADV_POPULATE_WRITE) != 0) {
+		if (errno != EINVAL) {
+			munmap(a, len);
+			return NULL;
+		}
+		for (size_t off = 0; off < len; off += 4096)   /* a kernel before 5.14 */
+			((volatile uint8_t *)a)[off] = 0;
+	}
+	return a;
+}
+
 void *synack_bigmem_alloc(size_t size, int socket, bool huge)
 {
 	if (huge)
 		return rte_zmalloc_socket("synack_table", size, 64, socket);
-	size_t len = round_up(size);
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	madvise(p, len, MADV_HUGEPAGE);
-	if (socket >= 0 && numa_available() >= 0 && numa_max_node() > 0)
-		numa_tonode_memory(p, len, socket);
-	/* Faulted in now, not on the data path; a machine without the memory fails here, at start. */
-	if (madvise(p, len, MADV_POPULATE_WRITE) != 0) {
-		if (errno != EINVAL) {
-			munmap(p, len);
-			return NULL;
-		}
-		for (size_t off = 0; off < len; off += 4096)   /* a kernel before 5.14 */
-			((volatile char *)p)[off] = 0;
-	}
-	return p;
+	return thp_map(round_up(size), socket);
 }
 
 void synack_bigmem_free(void *p, size_t size, bool huge)
@@ -49,23 +61,10 @@ void synack_bigmem_free(void *p, size_t size, bool huge)
 int synack_bigmem_heap_create(struct synack_bigmem_heap *h, const char *name, size_t size)
 {
 	memset(h, 0, sizeof(*h));
-	size_t len = round_up(size), map = len + THP_SIZE;
-	/* THP maps only 2 MiB aligned ranges, and the heap wants its pages aligned too. */
-	uint8_t *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
+	size_t len = round_up(size);
+	uint8_t *a = thp_map(len, (int)rte_socket_id());
+	if (!a)
 		return -1;
-	uint8_t *a = (uint8_t *)(((uintptr_t)p + THP_SIZE - 1) & ~(uintptr_t)(THP_SIZE - 1));
-	if (a > p)
-		munmap(p, (size_t)(a - p));
-	if (p + map > a + len)
-		munmap(a + len, (size_t)(p + map - (a + len)));
-	madvise(a, len, MADV_HUGEPAGE);
-	if (madvise(a, len, MADV_POPULATE_WRITE) != 0) {
-		if (errno != EINVAL)
-			goto unmap;
-		for (size_t off = 0; off < len; off += 4096)
-			((volatile uint8_t *)a)[off] = 0;
-	}
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	if (rte_malloc_heap_create(h->name) != 0)
 		goto unmap;

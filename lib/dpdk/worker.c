@@ -589,6 +589,13 @@ static bool output(struct synack_worker *w, unsigned port, struct synack_conn *c
 	return apply(w, port, c, &out, NULL, reuse);
 }
 
+/* n TIME-WAITs are over (expired, or ended early): counted closed, as per_state stops counting them. */
+static void tw_ended(struct synack_worker *w, unsigned n)
+{
+	w->stats.per_state[SYNACK_TIME_WAIT] -= n;
+	w->stats.conns_closed += n;
+}
+
 /* Tells the application its connection is over (it entered TIME-WAIT, which goes on without it). */
 static void app_closed(struct synack_worker *w, struct synack_conn *c)
 {
@@ -633,22 +640,17 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 		}
 		w->stats.tw_evicted++;
 		if (synack_tw_table_evict_oldest(&w->tw) == 0) {
-			/* The oldest's close is counted now, as its expiry would have. */
-			w->stats.per_state[SYNACK_TIME_WAIT]--;
-			w->stats.conns_closed++;
+			tw_ended(w, 1);
 			kept = synack_tw_table_insert(&w->tw, &c->tcb, expire) != NULL;
 		}
 	}
 	w->stats.tw_in_use = w->tw.used;
 	/* The application's handle ends here: TIME-WAIT lives on without it. */
 	app_closed(w, c);
-	if (kept) {
-		/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry expires. */
-		conn_release(w, c);
-	} else {
-		w->stats.per_state[SYNACK_TIME_WAIT]--;
-		conn_free(w, c);
-	}
+	/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry ends. */
+	conn_release(w, c);
+	if (!kept)
+		tw_ended(w, 1);
 }
 
 /* ---- receive ---- */
@@ -1353,8 +1355,7 @@ int synack_worker_main(void *arg)
 			unsigned n = synack_tw_table_expire(&w->tw, w->now_ns, 256);
 			if (n) {
 				w->stats.tw_in_use = w->tw.used;
-				w->stats.per_state[SYNACK_TIME_WAIT] -= n;
-				w->stats.conns_closed += n;
+				tw_ended(w, n);
 				work += n;
 			}
 		}

@@ -72,7 +72,7 @@ Test(ctab, random_ops_match_model)
 			/* A fresh tuple is absent unless some live entry already has it. */
 			uint32_t found = synack_ctab_lookup(&t, &k);
 			if (found != SYNACK_CTAB_NIL) {
-				cr_assert(ents[found].live && synack_ctab_key_eq(&ents[found].t, &k));
+				cr_assert(ents[found].live && synack_tuple_eq(&ents[found].t, &k));
 				continue;
 			}
 			ents[i].t = k;

@@ -91,7 +91,7 @@ Test(tw_table, random_against_model)
 			moved += (e->meta & SYNACK_TW_MOVED) != 0;
 			m[i].late_ok |= (e->meta & SYNACK_TW_MOVED) != 0;
 			m[i].deadline = now + msl2;
-			cr_assert(synack_ctab_key_eq(&e->tuple, &c.tuple));
+			cr_assert(synack_tuple_eq(&e->tuple, &c.tuple));
 		} else if (e) {
 			/* Fields survive moves: unpack gives back what TIME-WAIT needs. */
 			struct synack_tcb u;
