@@ -53,25 +53,6 @@ uint32_t synack_cksum_add(uint32_t sum, const void *p, size_t len)
 	return synack_cksum_fold16(acc);
 }
 
-uint16_t synack_cksum_fold(uint32_t sum)
-{
-	return (uint16_t)~synack_cksum_fold16(sum);
-}
-
-uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4len)
-{
-	/* Summed in host order, then byte-swapped into memory order: swapping every input word swaps
-	 * the folded sum (RFC 1071 §2(B)), and the storing below is that swap on a little-endian host
-	 * and a no-op on a big-endian one. */
-	uint32_t s = synack_cksum_fold16((uint64_t)(saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) + (daddr & 0xffff) +
-			    proto + l4len);
-	uint8_t be[2] = { (uint8_t)(s >> 8), (uint8_t)s };
-	uint16_t r;
-
-	memcpy(&r, be, 2);
-	return r;
-}
-
 uint16_t synack_cksum_update16(uint16_t old_cksum, uint16_t old_word, uint16_t new_word)
 {
 	uint32_t s = (uint32_t)(uint16_t)~old_cksum + (uint16_t)~old_word + new_word;

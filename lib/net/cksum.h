@@ -54,15 +54,76 @@ static inline uint32_t synack_cksum_ipv4_hdr(const void *ip, size_t hlen)
 	return synack_cksum_fold16(synack_cksum_add_carry64(synack_cksum_add_carry64(a, b), c));
 }
 
+/* Partial sum of the TCP/UDP pseudo-header of RFC 9293 §3.1 (source, destination, zero, protocol,
+ * L4 length). Addresses and l4len in host byte order; the result is in memory order, folded to 16
+ * bits and not complemented (what DPDK's L4 checksum offload wants in the checksum field). Inline:
+ * every segment on a port without checksum offload takes one on its way in or out. */
+static inline uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4len)
+{
+	/* Summed in host order, then byte-swapped into memory order: swapping every input word swaps
+	 * the folded sum (RFC 1071 §2(B)), and the storing below is that swap on a little-endian host
+	 * and a no-op on a big-endian one. */
+	uint32_t s = synack_cksum_fold16((uint64_t)(saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) +
+					 (daddr & 0xffff) + proto + l4len);
+	uint8_t be[2] = { (uint8_t)(s >> 8), (uint8_t)s };
+	uint16_t r;
+
+	__builtin_memcpy(&r, be, 2);
+	return r;
+}
+
+/* synack_cksum_add() for the short runs a TCP header with its options and a small payload make
+ * (up to 64 bytes: every frame of a handshake or a close), inline and without the long loop's
+ * length tests: two chains of 8-byte words, then the tail. Longer runs take synack_cksum_add(). */
+static inline uint32_t synack_cksum_add_short(uint32_t sum, const void *p, size_t len)
+{
+	if (len > 64)
+		return synack_cksum_add(sum, p, len);
+	const uint8_t *b = p;
+	uint64_t a0 = sum, a1 = 0, w0, w1;
+	uint32_t w32;
+	uint16_t w16;
+
+	while (len >= 16) {
+		__builtin_memcpy(&w0, b, 8);
+		__builtin_memcpy(&w1, b + 8, 8);
+		a0 = synack_cksum_add_carry64(a0, w0);
+		a1 = synack_cksum_add_carry64(a1, w1);
+		b += 16;
+		len -= 16;
+	}
+	if (len & 8) {
+		__builtin_memcpy(&w0, b, 8);
+		a0 = synack_cksum_add_carry64(a0, w0);
+		b += 8;
+	}
+	if (len & 4) {
+		__builtin_memcpy(&w32, b, 4);
+		a1 = synack_cksum_add_carry64(a1, w32);
+		b += 4;
+	}
+	if (len & 2) {
+		__builtin_memcpy(&w16, b, 2);
+		a0 = synack_cksum_add_carry64(a0, w16);
+		b += 2;
+	}
+	if (len & 1) {
+		/* As in synack_cksum_add(): the odd byte is the first of a word whose second is zero. */
+		uint8_t last[2] = { b[0], 0 };
+		__builtin_memcpy(&w16, last, 2);
+		a1 = synack_cksum_add_carry64(a1, w16);
+	}
+	return synack_cksum_fold16(synack_cksum_add_carry64(a0, a1));
+}
+
 /* Folds a partial sum to 16 bits and complements it: the value to put in the checksum field, in
  * memory order (see above). When the data summed already includes a correct checksum field the
  * result is 0, which is how a receiver verifies. */
-uint16_t synack_cksum_fold(uint32_t sum);
+static inline uint16_t synack_cksum_fold(uint32_t sum)
+{
+	return (uint16_t)~synack_cksum_fold16(sum);
+}
 
-/* Partial sum of the TCP/UDP pseudo-header of RFC 9293 §3.1 (source, destination, zero, protocol,
- * L4 length). Addresses and l4len in host byte order; the result is in memory order, folded to 16
- * bits and not complemented (what DPDK's L4 checksum offload wants in the checksum field). */
-uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4len);
 
 /* RFC 1624 eqn. 3: the checksum after one 16-bit word of the covered data changes from old_word to
  * new_word, HC' = ~(~HC + ~m + m'). All three values must be in the same byte order: either all as

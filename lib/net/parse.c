@@ -248,9 +248,9 @@ static inline enum synack_parse_err seg_opts(const uint8_t *th, unsigned doff, s
 static inline bool tcp_csum_bad(const uint8_t *th, size_t seglen, uint32_t saddr, uint32_t daddr, unsigned flags)
 {
 	return !(flags & SYNACK_PARSE_F_L4_CSUM_OK) &&
-	       synack_cksum_fold(synack_cksum_add(synack_cksum_pseudo_ipv4(saddr, daddr, SYNACK_IPPROTO_TCP,
-									  (uint16_t)seglen),
-						 th, seglen)) != 0;
+	       synack_cksum_fold(synack_cksum_add_short(synack_cksum_pseudo_ipv4(saddr, daddr, SYNACK_IPPROTO_TCP,
+										(uint16_t)seglen),
+						       th, seglen)) != 0;
 }
 
 /* th points at seglen bytes: the TCP header, its options and the payload (IP padding excluded). */
