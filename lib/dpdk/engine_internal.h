@@ -74,6 +74,7 @@ struct synack_msg {
 
 #define SYNACK_MSTASH 32       /* fresh mbufs a worker takes from the pool at once */
 #define SYNACK_MSTASH_AHEAD 8  /* ... and prefetches this many frames ahead */
+#define SYNACK_MSTASH_RING (2 * SYNACK_MSTASH) /* the stash: a ring refilled before it runs dry */
 #define SYNACK_FREE_BATCH 64   /* received mbufs freed in one rte_mempool_put_bulk */
 #define SYNACK_PROPS 8   /* active-open tuples proposed ahead (start_connects) */
 
@@ -96,8 +97,8 @@ struct synack_worker {
 	uint32_t synrcv_count, synrcv_max;
 	uint8_t cookie_mode;
 	struct rte_mbuf *txb[SYNACK_MAX_PORTS][SYNACK_TX_BUF];
-	struct rte_mbuf *mst[SYNACK_MSTASH];   /* fresh mbufs taken ahead (mbuf_get) */
-	uint32_t mst_i, mst_n;
+	struct rte_mbuf *mst[SYNACK_MSTASH_RING]; /* fresh mbufs taken ahead (mbuf_get) */
+	uint32_t mst_i, mst_n;                 /* next to take, end of the filled part (free-running) */
 	struct rte_mbuf *fb[SYNACK_FREE_BATCH]; /* received mbufs to give back at the loop's end */
 	uint32_t nfb;
 	uint16_t ntx[SYNACK_MAX_PORTS];

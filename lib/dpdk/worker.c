@@ -323,23 +323,30 @@ static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t
 	}
 }
 
-/* A fresh mbuf for a frame we originate. Taken from a per-worker stash filled 32 at a time, whose
- * next entries' header and frame lines are prefetched for writing a few frames ahead: in the ring
- * benchmark each fresh mbuf was last touched by the core that freed it, and the first stores into
- * its header were a quarter of the client core's time. */
+/* A fresh mbuf for a frame we originate. Taken from a per-worker stash whose next entries' header
+ * and frame lines are prefetched for writing a few frames ahead: in the ring benchmark each fresh
+ * mbuf was last touched by the core that freed it, and the first stores into its header were a
+ * quarter of the client core's time. The stash is a ring refilled 32 at a time while AHEAD
+ * entries are still in it, so that the prefetching runs on across refills (a stash refilled
+ * only once empty began each batch with its first frames' lines not yet asked for). */
 static inline struct rte_mbuf *mbuf_get(struct synack_worker *w)
 {
-	if (w->mst_i == w->mst_n) {
-		if (rte_mempool_get_bulk(w->pool, (void **)w->mst, SYNACK_MSTASH) != 0)
+	static_assert(SYNACK_MSTASH_RING % SYNACK_MSTASH == 0 && SYNACK_MSTASH > SYNACK_MSTASH_AHEAD,
+		      "the stash's refills must not wrap inside a batch");
+	if (w->mst_n - w->mst_i <= SYNACK_MSTASH_AHEAD) {
+		/* mst_n is a multiple of SYNACK_MSTASH: the batch lies in one piece of the ring. */
+		uint32_t at = w->mst_n % SYNACK_MSTASH_RING;
+		if (rte_mempool_get_bulk(w->pool, (void **)&w->mst[at], SYNACK_MSTASH) == 0) {
+			for (uint32_t k = w->mst_n; k < w->mst_i + SYNACK_MSTASH_AHEAD; k++)
+				fresh_prefetch(w->mst[k % SYNACK_MSTASH_RING]);
+			w->mst_n += SYNACK_MSTASH;
+		} else if (w->mst_i == w->mst_n) {
 			return rte_pktmbuf_alloc(w->pool);
-		w->mst_n = SYNACK_MSTASH;
-		w->mst_i = 0;
-		for (unsigned k = 0; k < SYNACK_MSTASH_AHEAD; k++)
-			fresh_prefetch(w->mst[k]);
+		}
 	}
-	struct rte_mbuf *m = w->mst[w->mst_i];
+	struct rte_mbuf *m = w->mst[w->mst_i % SYNACK_MSTASH_RING];
 	if (w->mst_i + SYNACK_MSTASH_AHEAD < w->mst_n)
-		fresh_prefetch(w->mst[w->mst_i + SYNACK_MSTASH_AHEAD]);
+		fresh_prefetch(w->mst[(w->mst_i + SYNACK_MSTASH_AHEAD) % SYNACK_MSTASH_RING]);
 	w->mst_i++;
 	mbuf_reset(m);
 	return m;
@@ -1373,8 +1380,8 @@ int synack_worker_main(void *arg)
 	}
 	tx_flush(w);
 	mbuf_free_flush(w);
-	if (w->mst_i < w->mst_n)
-		rte_mempool_put_bulk(w->pool, (void **)&w->mst[w->mst_i], w->mst_n - w->mst_i);
+	for (; w->mst_i != w->mst_n; w->mst_i++)
+		rte_mempool_put(w->pool, w->mst[w->mst_i % SYNACK_MSTASH_RING]);
 	w->mst_i = w->mst_n = 0;
 	return 0;
 }

@@ -230,10 +230,7 @@ size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *
 	synack_wr16(th + SYNACK_TCP_OFF_WND, seg->wnd);
 	synack_wr16(th + SYNACK_TCP_OFF_CSUM, 0);
 	synack_wr16(th + SYNACK_TCP_OFF_URP, 0);
-	/* The pseudo-header (RFC 9293 §3.1) and the fixed header, in host order (see csum_host()). */
-	sum = words32(seg->saddr) + words32(seg->daddr) + SYNACK_IPPROTO_TCP + thlen + seg->len + seg->sport +
-	      seg->dport + words32(seg->seq) + words32(seg->ack) + word((uint8_t)((thlen / 4) << 4), seg->flags) +
-	      seg->wnd;
+	sum = 0;
 	opts_write_planned(th + SYNACK_TCP_HLEN, &seg->opts, sack_n, &sum);
 	if (no_csum) {
 		/* The NIC sums header and payload onto this seed and complements the result. */
@@ -243,6 +240,10 @@ size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *
 			memmove(th + thlen, payload, seg->len);
 		return total;
 	}
+	/* The pseudo-header (RFC 9293 §3.1) and the fixed header, in host order (see csum_host()). */
+	sum += words32(seg->saddr) + words32(seg->daddr) + SYNACK_IPPROTO_TCP + thlen + seg->len + seg->sport +
+	       seg->dport + words32(seg->seq) + words32(seg->ack) + word((uint8_t)((thlen / 4) << 4), seg->flags) +
+	       seg->wnd;
 	/* The payload starts on an even offset, so its memory-order words are the segment's. Summed
 	 * at its source, before the move (which a caller may make between overlapping bytes). */
 	if (seg->len)
