@@ -3,6 +3,7 @@
 #ifndef SYNACK_BENCH_H
 #define SYNACK_BENCH_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,10 +17,15 @@
 enum bench_mode { MODE_RING = 0, MODE_MEMIF, MODE_TAP_SRV, MODE_TAP_CLI, MODE_LINUX, MODE_COUNT };
 enum bench_wl { WL_HANDSHAKE = 0, WL_CLOSE, WL_REQUEST, WL_COUNT };
 
+/* A --count repetition still ends after this long, its rate taken over what completed (as
+ * linux-bench's --count does). */
+#define BENCH_COUNT_CAP_S 300.0
+
 struct bench_opts {
 	bool modes[MODE_COUNT];
 	bool wls[WL_COUNT];
 	double duration_s;          /* per repetition */
+	uint64_t count;             /* per repetition instead: this many connections, timed (0: duration) */
 	unsigned reps;
 	unsigned concurrency;       /* connections in flight per client core */
 	unsigned src_ips;

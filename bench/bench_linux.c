@@ -118,7 +118,8 @@ pid_t bench_linux_server(const struct bench_opts *o, unsigned w, const char *add
 {
 	char p[16], dur[32], size[16];
 	snprintf(p, sizeof(p), "%u", port);
-	snprintf(dur, sizeof(dur), "%.3f", o->duration_s); /* the server adds its own grace */
+	/* The server adds its own grace; a counted run's client may take up to its cap. */
+	snprintf(dur, sizeof(dur), "%.3f", o->count ? BENCH_COUNT_CAP_S : o->duration_s);
 	snprintf(size, sizeof(size), "%u", o->size);
 	const char *args[] = { o->linux_bench, "server", "--workload", bench_wl_names[w], "--addr", addr, "--port", p,
 			       "--cpu", "1", "--duration", dur, "--resp-size", size, NULL };
@@ -144,12 +145,16 @@ int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, 
 	if (!hz)
 		hz = tsc_hz();
 	char dur[32], conc[16], src[16], size[16];
-	snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
+	if (o->count)
+		snprintf(dur, sizeof(dur), "%" PRIu64, o->count);
+	else
+		snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
 	snprintf(conc, sizeof(conc), "%u", o->concurrency);
 	snprintf(src, sizeof(src), "%u", srcs);
 	snprintf(size, sizeof(size), "%u", o->size);
 	const char *args[] = { o->linux_bench, "client", "--workload", bench_wl_names[w], "--dst", dst, "--concurrency",
-			       conc, "--src-ips", src, "--duration", dur, "--cpu", "0", "--req-size", size, "--json", NULL };
+			       conc, "--src-ips", src, o->count ? "--count" : "--duration", dur, "--cpu", "0", "--req-size",
+			       size, "--json", NULL };
 	char *argv[28];
 	lb_argv(argv, ns, args);
 	int cfd;

@@ -22,6 +22,8 @@ static void usage(FILE *f)
 		"                        synack server) and tap-cli (synack client, Linux server) across a TAP\n"
 		"  --workload LIST       handshake,close,request (default all)\n"
 		"  --duration S          seconds per repetition (default 10; --quick 2)\n"
+		"  --count N             instead of --duration: each repetition opens N connections and is\n"
+		"                        timed until the last has ended (at most 300 s); 2 x MSL fills stay timed\n"
 		"  --reps N              repetitions; the figure is their median (default 3)\n"
 		"  --concurrency N       connections in flight per client core (default 256)\n"
 		"  --src-ips N           synack's client source addresses, enough that no tuple is reused within\n"
@@ -211,7 +213,8 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'R' },   { "linux-bench", required_argument, NULL, 'L' },
 		{ "console", required_argument, NULL, 'C' }, { "no-steady", no_argument, NULL, 'S' },
 		{ "timewait-entries", required_argument, NULL, 'T' }, { "huge", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "count", required_argument, NULL, 'n' },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	res = mmap(NULL, sizeof(struct bench_result) * MODE_COUNT * WL_COUNT, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -260,6 +263,11 @@ int main(int argc, char **argv)
 			set_dur = true;
 			break;
 		}
+		case 'n':
+			if (parse_uint(optarg, 1, 10000000000ul, &v))
+				return bad("--count", optarg, "expected 1..10000000000 connections per repetition");
+			o.count = v;
+			break;
 		case 'r':
 			if (parse_uint(optarg, 1, BENCH_MAX_REPS, &v))
 				return bad("--reps", optarg, "expected 1..16");
@@ -326,6 +334,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return bad("argument", argv[optind], "synack-bench takes options only (see --help)");
+	if (o.count && set_dur)
+		return bad("--count", "with --duration", "a repetition is timed or counted: give one of the two");
 	if (o.quick) {
 		/* Under a minute on two cores: ring and linux, unless asked otherwise. */
 		if (!set_mode)
@@ -374,9 +384,14 @@ int main(int argc, char **argv)
 	if (o.modes[MODE_RING] && geteuid() != 0)
 		fprintf(stderr, "synack-bench: note: not root; DPDK may refuse to start\n");
 
-	fprintf(stderr, "synack-bench: %s%s%s%s, %u x %.1f s each\n", o.modes[MODE_LINUX] ? "linux " : "",
+	char each[48];
+	if (o.count)
+		snprintf(each, sizeof(each), "%" PRIu64 " connections", o.count);
+	else
+		snprintf(each, sizeof(each), "%.1f s", o.duration_s);
+	fprintf(stderr, "synack-bench: %s%s%s%s, %u x %s each\n", o.modes[MODE_LINUX] ? "linux " : "",
 		o.modes[MODE_RING] ? "ring " : "", o.modes[MODE_MEMIF] ? "memif " : "", o.quick ? "(quick)" : "", o.reps,
-		o.duration_s);
+		each);
 	int rc = 0;
 	double x = bench_xcore_rtt_ns();
 	if (o.modes[MODE_LINUX]) {

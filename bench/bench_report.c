@@ -41,9 +41,14 @@ static const struct bench_result *linux_of(const struct bench_result res[MODE_CO
 
 void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
-	fprintf(f, "\nsynack-bench: %u x %.0f s per figure, %u connections in flight per client core, %u source addresses "
+	char each[48];
+	if (o->count)
+		snprintf(each, sizeof(each), "%" PRIu64 " connections", o->count);
+	else
+		snprintf(each, sizeof(each), "%.0f s", o->duration_s);
+	fprintf(f, "\nsynack-bench: %u x %s per figure, %u connections in flight per client core, %u source addresses "
 		   "(Linux %u), MSL %u s, %s\n",
-		o->reps, o->duration_s, o->concurrency, o->src_ips, o->src_ips < 253 ? o->src_ips : 253, o->msl_s,
+		o->reps, each, o->concurrency, o->src_ips, o->src_ips < 253 ? o->src_ips : 253, o->msl_s,
 		o->huge ? "hugepages" : "no hugepages");
 	fprintf(f, "%-9s %-7s %12s %12s %12s %8s %9s %9s %9s %9s %9s %10s\n", "workload", "mode", "conn/s", "min", "max",
 		"x Linux", "cyc/cli", "cyc/srv", "p50 us", "p99 us", "p99.9 us", "TIME-WAIT");
@@ -146,9 +151,15 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 		fprintf(stderr, "synack-bench: --json %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n  \"duration_s\": %.3f, \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, \"msl_s\": %u, "
-		   "\"hugepages\": %s,\n  \"results\": [",
-		o->duration_s, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
+	/* A counted run has no fixed duration: "duration_s" is then null and "count" says how many. */
+	char dur[32];
+	if (o->count)
+		snprintf(dur, sizeof(dur), "null");
+	else
+		snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
+	fprintf(f, "{\n  \"duration_s\": %s, \"count\": %" PRIu64 ", \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, "
+		   "\"msl_s\": %u, \"hugepages\": %s,\n  \"results\": [",
+		dur, o->count, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
 	const char *sep = "";
 	for (unsigned m = 0; m < MODE_COUNT; m++)
 		for (unsigned w = 0; w < WL_COUNT; w++) {

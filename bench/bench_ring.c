@@ -58,7 +58,8 @@ static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_s
 	out->tw_evicted = s.tw_evicted;
 }
 
-/* One repetition of one workload: the client worker of e keeps the load on dst for the duration. */
+/* One repetition of one workload: the client worker of e keeps the load on dst for the duration,
+ * or (--count) until count connections have been opened and have ended. */
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_stats_fn server_stats, void *arg)
 {
@@ -77,8 +78,10 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	synack_tcp_counters(e, CLIENT, &t0);
 	synack_load_latency(e, h0);
 
+	/* A fill (2 x MSL) is always timed. */
+	uint64_t count = rep == BENCH_FILL ? 0 : o->count;
 	struct synack_load l = { .ip = dst, .port = wl == WL_REQUEST ? 81 : 80, .workload = wl_of[wl],
-				 .concurrency = o->concurrency, .count = 0, .src_ips = o->src_ips, .size = o->size };
+				 .concurrency = o->concurrency, .count = count, .src_ips = o->src_ips, .size = o->size };
 	int rc = synack_load_start(e, &l);
 	if (rc) {
 		fprintf(stderr, "synack-bench: %s: the load did not start (%s)\n", bench_mode_names[r->mode], strerror(-rc));
@@ -86,13 +89,24 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 		free(h1);
 		return -1;
 	}
-	double start = bench_now_s(), next = start + 1, end = start + o->duration_s;
+	double start = bench_now_s(), next = start + 1, end = start + (count ? BENCH_COUNT_CAP_S : o->duration_s);
 	uint64_t last = c0.conns_completed;
 	unsigned sec = 0;
+	bool capped = false;
 	for (;;) {
 		double t = bench_now_s();
-		if (t >= end)
+		if (count) {
+			/* Polled every 2 ms: the time of the last end is known to well under 1 % of a
+			 * repetition that lasts a second or more. */
+			struct synack_core_stats c;
+			synack_stats(e, CLIENT, &c);
+			if ((c.conns_completed - c0.conns_completed) + (c.conns_failed - c0.conns_failed) >= count)
+				break;
+		}
+		if (t >= end) {
+			capped = count != 0;
 			break;
+		}
 		if (t >= next) {
 			struct synack_core_stats c;
 			synack_stats(e, CLIENT, &c);
@@ -116,9 +130,12 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 				(unsigned long long)c.conns_in_use, (unsigned long long)tw);
 			next += 1;
 		}
-		usleep(20000);
+		usleep(count ? 2000 : 20000);
 	}
 	synack_load_stop(e);
+	if (capped)
+		fprintf(stderr, "warning: %s %s: %" PRIu64 " connections did not end within %.0f s; the rate is over those that did\n",
+			bench_mode_names[r->mode], bench_wl_names[wl], count, BENCH_COUNT_CAP_S);
 	double stop = bench_now_s();
 	synack_stats(e, CLIENT, &c1);
 	uint64_t done_at_stop = c1.conns_completed - c0.conns_completed;
@@ -167,12 +184,16 @@ uint32_t bench_tw_entries(const struct bench_opts *o)
 {
 	if (o->tw_entries)
 		return tw_cap = o->tw_entries;
-	uint64_t secs = (uint64_t)(o->duration_s * o->reps) * ((o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0));
-	if ((o->wls[WL_CLOSE] || o->wls[WL_REQUEST]) && o->steady)
+	unsigned nwl = (o->wls[WL_CLOSE] ? 1 : 0) + (o->wls[WL_REQUEST] ? 1 : 0);
+	uint64_t secs = o->count ? 0 : (uint64_t)(o->duration_s * o->reps) * nwl;
+	if (nwl && o->steady)
 		secs += 2ull * o->msl_s;
 	if (secs > 2ull * o->msl_s)
 		secs = 2ull * o->msl_s;
-	uint64_t n = secs * 3000000ull + (1u << 20), avail_kb = 0;
+	/* A counted run's repetitions leave at most count x reps entries each. */
+	uint64_t n = secs * 3000000ull + (o->count ? o->count * o->reps * nwl : 0) + (1u << 20), avail_kb = 0;
+	if (n > 2ull * o->msl_s * 3000000ull + (1u << 20))
+		n = 2ull * o->msl_s * 3000000ull + (1u << 20);
 	FILE *f = fopen("/proc/meminfo", "r");
 	char line[128];
 	while (f && fgets(line, sizeof(line), f))

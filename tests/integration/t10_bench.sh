@@ -165,4 +165,37 @@ badarg "--timewait-entries '10'" --timewait-entries 10
 badarg "--frobnicate" --frobnicate
 badarg "--no-steady" --no-steady=1
 badarg "argument 'extra'" extra
+badarg "--count '0'" --count 0
+badarg "--count 'with --duration'" --count 1000 --duration 2
+
+# --count: each repetition opens exactly that many connections and is timed until the last ends;
+# Linux's client is given the same count.
+"$BENCH" --mode ring,linux --workload handshake,close --count 30000 --reps 2 --msl 1 --json "$TMP/c.json" \
+  >"$TMP/cout" 2>"$TMP/cerr"
+rc=$?
+verdict=$(/usr/bin/python3 - "$TMP/c.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+bad = []
+if j["count"] != 30000 or j["duration_s"] is not None:
+    bad.append("count %s, duration_s %s" % (j["count"], j["duration_s"]))
+for r in j["results"]:
+    k = "%s/%s" % (r["mode"], r["workload"])
+    if r["started"] != r["completed"] + r["failed"] or r["failed"]:
+        bad.append("%s started %d completed %d failed %d" % (k, r["started"], r["completed"], r["failed"]))
+    # close fills 2 x MSL first (timed); handshake is the two counted repetitions alone
+    if r["workload"] == "handshake" and r["started"] != 60000:
+        bad.append("%s started %d, want 2 x 30000" % (k, r["started"]))
+    if r["workload"] == "close" and r["mode"] == "linux" and r["started"] != 60000:
+        bad.append("%s started %d, want 2 x 30000" % (k, r["started"]))
+    if not r["conn_per_s"] > 0:
+        bad.append("%s: no rate" % k)
+if len(j["results"]) != 4:
+    bad.append("%d results (want 4)" % len(j["results"]))
+print("; ".join(bad) or "ok")
+PY
+)
+check "--count 30000 --reps 2: rc 0 ($rc), each repetition exactly 30,000 connections, all accounted for ($verdict)" \
+  [ "$rc" = 0 -a "$verdict" = ok ]
+check "the table's header says so" grep -q "2 x 30000 connections per figure" "$TMP/cout"
 finish
