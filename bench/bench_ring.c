@@ -103,10 +103,6 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 			if ((c.conns_completed - c0.conns_completed) + (c.conns_failed - c0.conns_failed) >= count)
 				break;
 		}
-		if (t >= end) {
-			capped = count != 0;
-			break;
-		}
 		if (t >= next) {
 			struct synack_core_stats c;
 			synack_stats(e, CLIENT, &c);
@@ -129,6 +125,11 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 				bench_mode_names[r->mode], bench_wl_names[wl], what, ++sec, rate,
 				(unsigned long long)c.conns_in_use, (unsigned long long)tw);
 			next += 1;
+		}
+		/* After the progress line: the repetition's last second gets one too. */
+		if (t >= end) {
+			capped = count != 0;
+			break;
 		}
 		usleep(count ? 2000 : 20000);
 	}
