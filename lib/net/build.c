@@ -73,10 +73,12 @@ static inline uint64_t word(uint8_t hi, uint8_t lo)
 	return (uint64_t)hi << 8 | lo;
 }
 
-/* Writes the options opts_plan() planned, n being the SACK blocks it kept, and adds their 16-bit
- * words in host order to *sum from the values rather than by reading the bytes back (see
- * synack_build_ipv4_tcp()). */
-static size_t opts_write_planned(uint8_t *p, const struct synack_tcp_opts *o, unsigned n, uint64_t *sum)
+/* Writes the options opts_plan() planned, n being the SACK blocks it kept, and, when sum is not
+ * NULL, adds their 16-bit words in host order to *sum from the values rather than by reading the
+ * bytes back (see synack_build_ipv4_tcp()). Always inlined, so that where sum is a constant NULL
+ * (a port that offloads or skips checksums) the additions are not made at all. */
+static inline __attribute__((always_inline)) size_t opts_write_planned(uint8_t *p, const struct synack_tcp_opts *o,
+								 unsigned n, uint64_t *sum)
 {
 	uint8_t *start = p;
 	uint8_t pr = o->present;
@@ -150,7 +152,8 @@ static size_t opts_write_planned(uint8_t *p, const struct synack_tcp_opts *o, un
 		}
 		p += olen;
 	}
-	*sum += s;
+	if (sum)
+		*sum += s;
 	return (size_t)(p - start);
 }
 
@@ -158,10 +161,8 @@ size_t synack_tcp_opts_write(uint8_t *p, const struct synack_tcp_opts *o)
 {
 	unsigned n;
 
-	uint64_t sum = 0;
-
 	opts_plan(o, &n);
-	return opts_write_planned(p, o, n, &sum);
+	return opts_write_planned(p, o, n, NULL);
 }
 
 /* The checksum field's value for a sum of 16-bit words taken in host order (RFC 1071 §2(B): the
@@ -230,9 +231,8 @@ size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *
 	synack_wr16(th + SYNACK_TCP_OFF_WND, seg->wnd);
 	synack_wr16(th + SYNACK_TCP_OFF_CSUM, 0);
 	synack_wr16(th + SYNACK_TCP_OFF_URP, 0);
-	sum = 0;
-	opts_write_planned(th + SYNACK_TCP_HLEN, &seg->opts, sack_n, &sum);
 	if (no_csum) {
+		opts_write_planned(th + SYNACK_TCP_HLEN, &seg->opts, sack_n, NULL);
 		/* The NIC sums header and payload onto this seed and complements the result. */
 		synack_wr_cksum(th + SYNACK_TCP_OFF_CSUM, (uint16_t)synack_cksum_pseudo_ipv4(seg->saddr, seg->daddr,
 							SYNACK_IPPROTO_TCP, (uint16_t)(thlen + seg->len)));
@@ -240,6 +240,8 @@ size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *
 			memmove(th + thlen, payload, seg->len);
 		return total;
 	}
+	sum = 0;
+	opts_write_planned(th + SYNACK_TCP_HLEN, &seg->opts, sack_n, &sum);
 	/* The pseudo-header (RFC 9293 §3.1) and the fixed header, in host order (see csum_host()). */
 	sum += words32(seg->saddr) + words32(seg->daddr) + SYNACK_IPPROTO_TCP + thlen + seg->len + seg->sport +
 	       seg->dport + words32(seg->seq) + words32(seg->ack) + word((uint8_t)((thlen / 4) << 4), seg->flags) +
