@@ -337,15 +337,17 @@ static inline struct rte_mbuf *mbuf_get(struct synack_worker *w)
 		/* mst_n is a multiple of SYNACK_MSTASH: the batch lies in one piece of the ring. */
 		uint32_t at = w->mst_n % SYNACK_MSTASH_RING;
 		if (rte_mempool_get_bulk(w->pool, (void **)&w->mst[at], SYNACK_MSTASH) == 0) {
-			for (uint32_t k = w->mst_n; k < w->mst_i + SYNACK_MSTASH_AHEAD; k++)
-				fresh_prefetch(w->mst[k % SYNACK_MSTASH_RING]);
+			/* The entries up to AHEAD past the next one not yet asked for. The indexes run
+			 * free and wrap (every ten minutes or so at full rate): compared as distances. */
+			for (uint32_t k = w->mst_n - w->mst_i; k < SYNACK_MSTASH_AHEAD; k++)
+				fresh_prefetch(w->mst[(w->mst_i + k) % SYNACK_MSTASH_RING]);
 			w->mst_n += SYNACK_MSTASH;
 		} else if (w->mst_i == w->mst_n) {
 			return rte_pktmbuf_alloc(w->pool);
 		}
 	}
 	struct rte_mbuf *m = w->mst[w->mst_i % SYNACK_MSTASH_RING];
-	if (w->mst_i + SYNACK_MSTASH_AHEAD < w->mst_n)
+	if (w->mst_n - w->mst_i > SYNACK_MSTASH_AHEAD)
 		fresh_prefetch(w->mst[(w->mst_i + SYNACK_MSTASH_AHEAD) % SYNACK_MSTASH_RING]);
 	w->mst_i++;
 	mbuf_reset(m);
