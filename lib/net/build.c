@@ -61,7 +61,7 @@ size_t synack_tcp_opts_len(const struct synack_tcp_opts *o)
 	return opts_plan(o, &n);
 }
 
-/* The 16-bit words of a 32-bit value, as a checksum adds them (host order: see sum_host()). */
+/* The 16-bit words of a 32-bit value, as a checksum adds them (host order: see csum_host()). */
 static inline uint64_t words32(uint32_t v)
 {
 	return (v >> 16) + (v & 0xffff);
@@ -144,12 +144,10 @@ static inline __attribute__((always_inline)) size_t opts_write_planned(uint8_t *
 		memcpy(p + 2, o->tfo_cookie, clen);
 		for (i = 2 + clen; i < olen; i++)
 			p[i] = SYNACK_TCPOPT_NOP;
-		/* A rare option of any length: its bytes are summed from the values they came from. */
-		for (i = 0; i < olen; i += 2) {
-			uint8_t hi = i == 0 ? SYNACK_TCPOPT_TFO : i - 2 < clen ? o->tfo_cookie[i - 2] : SYNACK_TCPOPT_NOP;
-			uint8_t lo = i == 0 ? (uint8_t)(2 + clen) : i - 1 < clen ? o->tfo_cookie[i - 1] : SYNACK_TCPOPT_NOP;
-			s += word(hi, lo);
-		}
+		/* A rare option of any length, summed a byte at a time from what was just written:
+		 * a byte load is served from the store buffer, unlike a wider one over narrow stores. */
+		for (i = 0; i < olen; i += 2)
+			s += word(p[i], p[i + 1]);
 		p += olen;
 	}
 	if (sum)
@@ -178,15 +176,6 @@ static inline uint16_t csum_host(uint64_t sum)
 	return (uint16_t)~synack_cksum_fold16(sum);
 }
 
-/* A partial sum in memory order (synack_cksum_add()'s) as the same sum in host order. */
-static inline uint64_t mem_to_host(uint32_t mem_sum)
-{
-	uint16_t v = (uint16_t)synack_cksum_fold16(mem_sum);
-	uint8_t b[2];
-
-	memcpy(b, &v, 2);
-	return (uint64_t)b[0] << 8 | b[1];
-}
 
 /* IPv4 header without options. ID 0 with DF: RFC 6864 §4.1 lets an atomic datagram (DF set, not
  * a fragment) carry any ID, and a constant one leaks nothing about our traffic. */
@@ -249,7 +238,8 @@ size_t synack_build_ipv4_tcp(uint8_t *buf, size_t cap, const struct synack_seg *
 	/* The payload starts on an even offset, so its memory-order words are the segment's. Summed
 	 * at its source, before the move (which a caller may make between overlapping bytes). */
 	if (seg->len)
-		sum += mem_to_host(synack_cksum_add_short(0, payload ? payload : th + thlen, seg->len));
+		sum += synack_cksum_swap_order(
+			(uint16_t)synack_cksum_add_short(0, payload ? payload : th + thlen, seg->len));
 	/* memmove: a caller may hand in payload bytes that already sit near their destination. */
 	if (payload && seg->len)
 		memmove(th + thlen, payload, seg->len);

@@ -54,22 +54,28 @@ static inline uint32_t synack_cksum_ipv4_hdr(const void *ip, size_t hlen)
 	return synack_cksum_fold16(synack_cksum_add_carry64(synack_cksum_add_carry64(a, b), c));
 }
 
+/* A folded 16-bit sum moved between host order and memory order (either way: the same swap). An
+ * ones' complement sum of byte-swapped words is the byte-swapped sum (RFC 1071 §2(B)); storing the
+ * host-order value big-endian and reading it back natively is that swap on a little-endian host
+ * and a no-op on a big-endian one. */
+static inline uint16_t synack_cksum_swap_order(uint16_t s)
+{
+	uint8_t be[2] = { (uint8_t)(s >> 8), (uint8_t)s };
+	uint16_t r;
+
+	__builtin_memcpy(&r, be, 2);
+	return r;
+}
+
 /* Partial sum of the TCP/UDP pseudo-header of RFC 9293 §3.1 (source, destination, zero, protocol,
  * L4 length). Addresses and l4len in host byte order; the result is in memory order, folded to 16
  * bits and not complemented (what DPDK's L4 checksum offload wants in the checksum field). Inline:
  * every segment on a port without checksum offload takes one on its way in or out. */
 static inline uint32_t synack_cksum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4len)
 {
-	/* Summed in host order, then byte-swapped into memory order: swapping every input word swaps
-	 * the folded sum (RFC 1071 §2(B)), and the storing below is that swap on a little-endian host
-	 * and a no-op on a big-endian one. */
-	uint32_t s = synack_cksum_fold16((uint64_t)(saddr >> 16) + (saddr & 0xffff) + (daddr >> 16) +
-					 (daddr & 0xffff) + proto + l4len);
-	uint8_t be[2] = { (uint8_t)(s >> 8), (uint8_t)s };
-	uint16_t r;
-
-	__builtin_memcpy(&r, be, 2);
-	return r;
+	/* Summed in host order, then moved into memory order. */
+	return synack_cksum_swap_order((uint16_t)synack_cksum_fold16((uint64_t)(saddr >> 16) + (saddr & 0xffff) +
+								      (daddr >> 16) + (daddr & 0xffff) + proto + l4len));
 }
 
 /* synack_cksum_add() for the short runs a TCP header with its options and a small payload make
