@@ -14,14 +14,26 @@ start_tap_pair --set engine.timewait_per_core=64 --cmd "listen 80 http body 100"
 # whole 200 response.
 fetch() {
   ip netns exec "$NS" "$PY" - "$@" <<'PYEOF'
-import socket, sys
+import errno, socket, sys, time
 ok = 0
 for p in sys.argv[1:]:
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.settimeout(10)
-    s.bind(("198.18.0.1", int(p)))
-    s.connect(("198.18.0.2", 80))
+    # Linux's own side of the previous connection from this port may still be in LAST-ACK for
+    # the moment synack's ACK of its FIN takes to cross the TAP: connect() then fails with
+    # EADDRNOTAVAIL before any SYN is sent. Try again shortly (it is synack's TIME-WAIT, not
+    # Linux's, that the test is about).
+    for attempt in range(100):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(10)
+        s.bind(("198.18.0.1", int(p)))
+        try:
+            s.connect(("198.18.0.2", 80))
+            break
+        except OSError as e:
+            s.close()
+            if e.errno != errno.EADDRNOTAVAIL or attempt == 99:
+                raise
+            time.sleep(0.01)
     s.sendall(b"GET / HTTP/1.1\r\nHost: t14\r\nConnection: close\r\n\r\n")
     data = b"".join(iter(lambda: s.recv(4096), b""))   # to the server's FIN
     s.close()
