@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "core/conn.h"
 #include "core/tw_table.h"
+#include "apps/apps.h"
 #include "synack.h"
 #include "tcp/compact.h"
 #include "tcp/tcp.h"
@@ -63,7 +64,9 @@ static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_s
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_stats_fn server_stats, void *arg)
 {
-	static const uint8_t wl_of[WL_COUNT] = { SYNACK_WL_HANDSHAKE, SYNACK_WL_CLOSE, SYNACK_WL_REQUEST };
+	static const struct synack_app *const app_of[WL_COUNT] = { &synack_app_cli_handshake, &synack_app_cli_close,
+								    &synack_app_cli_request };
+	static struct synack_rr_srv unit;
 	struct synack_core_stats c0, c1;
 	struct synack_tcp_stats t0, t1;
 	struct synack_hist *h0 = calloc(1, sizeof(*h0)), *h1 = calloc(1, sizeof(*h1));
@@ -80,8 +83,13 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 
 	/* A fill (2 x MSL) is always timed. */
 	uint64_t count = rep == BENCH_FILL ? 0 : o->count;
-	struct synack_load l = { .ip = dst, .port = wl == WL_REQUEST ? 81 : 80, .workload = wl_of[wl],
-				 .concurrency = o->concurrency, .count = count, .src_ips = o->src_ips, .size = o->size };
+	unit.unit = o->size ? o->size : 64;
+	struct synack_load l = { .ndst = 1, .nscripts = 1, .concurrency = o->concurrency, .count = count,
+				 .src_ips = o->src_ips };
+	l.dst[0].ip = dst;
+	l.dst[0].port = wl == WL_REQUEST ? 81 : 80;
+	l.script[0].app = app_of[wl];
+	l.script[0].arg = &unit;
 	int rc = synack_load_start(e, &l);
 	if (rc) {
 		fprintf(stderr, "synack-bench: %s: the load did not start (%s)\n", bench_mode_names[r->mode], strerror(-rc));

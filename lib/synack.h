@@ -40,8 +40,7 @@ struct synack_core_stats {
 	uint64_t handoff_out, handoff_in, handoff_drops;/* packets passed to their owner core */
 	uint64_t conns_opened, conns_failed, conns_closed;
 	uint64_t arp_misses, arp_failed;                /* arp_failed: connections given up unresolved */
-	uint64_t http_ok, http_bad;                     /* client: complete 200 responses / others */
-	uint64_t conns_completed;                       /* client: did what its workload asked */
+	uint64_t conns_completed;                       /* client: did what its script asked (synack_load_counters) */
 	uint64_t load_no_port;                          /* client: no free local port for a tuple */
 	uint64_t timers_fired;
 	uint64_t loops, busy_loops;
@@ -79,34 +78,70 @@ int synack_unlisten(struct synack_engine *e, uint16_t port);
 int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *request);
 int synack_set_msl(struct synack_engine *e, uint32_t msl_s);
 
-/* Generated load (synack-bench, synack-gen): each client worker of the port the destination routes
- * through keeps `concurrency` connections open, starting a new one as one ends, until count
- * connections have started (0: until synack_load_stop). */
-enum synack_workload {
-	SYNACK_WL_HANDSHAKE = 0, /* SYN, SYN-ACK, ACK, then the client's RST */
-	SYNACK_WL_CLOSE,         /* handshake, then FIN from each side; the client holds TIME-WAIT */
-	SYNACK_WL_REQUEST,       /* handshake, a size-byte request, a size-byte response with the server's FIN
-	                          * (it closes first, as an HTTP/1.0 server: it holds TIME-WAIT), our FIN */
-	SYNACK_WL_CONNECT,       /* `connect` without a request: handshake, then FIN close */
-	SYNACK_WL_HTTP,          /* `connect ... http`: GET, check the 200 and its body, close */
-	SYNACK_WL_COUNT
-};
-const char *synack_workload_name(unsigned wl);
+/* Generated load (synack-gen, synack-bench, the console's connect and load commands). Each client
+ * worker of the port the destinations route through takes its share of the rate, the concurrency
+ * cap and the count. Connections start paced from the TSC (open loop, rate > 0) or as others end
+ * (closed loop, rate 0), at most `concurrency` open at once: a start the cap holds back waits and
+ * is counted (held). Each start picks a destination and a script by weight; a script is an
+ * application (synack_app.h) run on the connection, with its argument. */
+#define SYNACK_LOAD_MAX_DST 16
+#define SYNACK_LOAD_MAX_SCRIPTS 8
+#define SYNACK_LOAD_ALL UINT32_MAX      /* synack_load_counters / _hist: every script */
 
-struct synack_load {
+struct synack_app;
+
+struct synack_load_dst {
 	uint32_t ip;
 	uint16_t port;
-	uint8_t workload;        /* enum synack_workload */
-	uint32_t concurrency;    /* per client worker */
-	uint64_t count;          /* connections to start in all; 0: until stopped */
-	uint32_t src_ips;        /* source addresses: the port's own and the next src_ips - 1 */
-	uint32_t size;           /* request and response bytes (SYNACK_WL_REQUEST) */
+	uint32_t weight;                /* 0 counts as 1 */
+};
+
+struct synack_load_script {
+	const struct synack_app *app;
+	void *arg;                      /* synack_conn_arg() of its connections */
+	uint32_t weight;                /* 0 counts as 1 */
+};
+
+struct synack_load {
+	struct synack_load_dst dst[SYNACK_LOAD_MAX_DST];
+	unsigned ndst;
+	struct synack_load_script script[SYNACK_LOAD_MAX_SCRIPTS];
+	unsigned nscripts;
+	uint32_t src_first;             /* first source address; 0: the port's own */
+	uint32_t src_ips;               /* source addresses from src_first up (0: 1) */
+	uint16_t sport_lo, sport_hi;    /* source ports (0, 0: 10000-65535) */
+	double rate;                    /* connections/s over every worker; 0: closed loop */
+	double ramp_s;                  /* linear ramp from 0 to rate */
+	uint64_t concurrency;           /* connections open at once over every worker (0: 256 a worker) */
+	uint64_t count;                 /* connections to start in all; 0: until synack_load_stop */
 };
 int synack_load_start(struct synack_engine *e, const struct synack_load *l);
 int synack_load_stop(struct synack_engine *e);
+
+/* A load's counters, per script or summed (script SYNACK_LOAD_ALL), per worker or summed (worker
+ * SYNACK_LOAD_ALL). Each worker's are one consistent snapshot: started = completed + the failed
+ * kinds + in_flight holds in every one. */
+struct synack_load_counters {
+	uint64_t started, completed;
+	uint64_t failed[16];            /* by enum synack_outcome (OK and NONE unused) */
+	uint64_t in_flight;             /* started, not yet ended */
+	uint64_t held;                  /* starts that waited for the concurrency cap */
+	uint64_t no_tuple;              /* starts that found no free source tuple (retried) */
+	uint64_t requests;              /* requests the scripts made */
+	uint64_t to_start;              /* starts still to make (UINT64_MAX: until stopped) */
+};
+uint64_t synack_load_failed_total(const struct synack_load_counters *c);
+void synack_load_counters(const struct synack_engine *e, unsigned worker, unsigned script,
+			  struct synack_load_counters *out);
+/* Latency of the load's connections, ns: connect (SYN sent -> SYN-ACK received), the first byte
+ * of the answer, the script's end; from the SYN, or (corrected) from the start's intended time in
+ * open loop, as wrk2 corrects for coordinated omission. Merged over workers into out (which the
+ * caller zeroes or accumulates into). */
+enum synack_lat { SYNACK_LAT_CONNECT = 0, SYNACK_LAT_FIRST_BYTE, SYNACK_LAT_DONE, SYNACK_LAT_COUNT };
 struct synack_hist;
-/* The connect latencies (SYN sent -> SYN-ACK received, ns) of every worker, merged into out
- * (which the caller zeroes or accumulates into). */
+void synack_load_hist(const struct synack_engine *e, unsigned script, enum synack_lat k, bool corrected,
+		      struct synack_hist *out);
+/* The connect latencies of every script, uncorrected (synack-bench's figure). */
 void synack_load_latency(const struct synack_engine *e, struct synack_hist *out);
 /* The TSC rate the engine converts cycles with. */
 uint64_t synack_tsc_hz(const struct synack_engine *e);

@@ -15,7 +15,7 @@
 #include "synack.h"
 #include "synack_app.h"
 
-static void upper_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+static uint32_t upper_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 {
 	/* The per-connection user word keeps the line count: no table, no lock. */
 	uint64_t *lines = synack_conn_user(c);
@@ -28,6 +28,7 @@ static void upper_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
 			out[k++] = (char)toupper(d[i]);
 	}
 	synack_conn_send(c, out, k);
+	return n;
 }
 
 static void upper_accepted(struct synack_conn *c) { *synack_conn_user(c) = 0; }
@@ -78,7 +79,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synack-upper: %s\n", err);
 		return 1;
 	}
-	int rc = synack_listen_app(e, (uint16_t)port, &upper_app);
+	int rc = synack_listen_app(e, (uint16_t)port, &upper_app, NULL);
 	printf("synack-upper: %s on port %lu\n", rc ? strerror(-rc) : "listening", port);
 	fflush(stdout);
 	signal(SIGINT, on_signal);

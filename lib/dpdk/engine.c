@@ -26,21 +26,6 @@ const char *synack_service_name(unsigned s)
 	return s < SYNACK_SVC_COUNT ? n[s] : "?";
 }
 
-void synack_listener_prepare(struct synack_listener *l)
-{
-	if (l->svc != SYNACK_SVC_HTTP) {
-		l->hdr_len = 0;
-		l->resp_len = 1;
-		return;
-	}
-	int n = snprintf(l->hdr, sizeof(l->hdr),
-			 "HTTP/1.1 200 OK\r\nServer: synack\r\nContent-Type: text/plain\r\nContent-Length: %u\r\n"
-			 "Connection: %s\r\n\r\n",
-			 l->body, l->keepalive ? "keep-alive" : "close");
-	l->hdr_len = (uint32_t)n;
-	l->resp_len = l->hdr_len + l->body;
-}
-
 /* ---- EAL ---- */
 
 struct argv_buf {
@@ -491,36 +476,83 @@ void synack_engine_stop(struct synack_engine *e)
 		if (e->own_prefix)
 			remove_dir(dir);
 	}
+	for (unsigned i = 0; i < e->nsvc_args; i++)
+		free(e->svc_args[i]);
+	free(e->connect_text);
 	free(e);
 }
 
 unsigned synack_workers(const struct synack_engine *e) { return e->nworkers; }
 unsigned synack_ports(const struct synack_engine *e) { return e->nports; }
 
+/* Keeps a built-in service's listener argument until the engine stops (connections may name it
+ * after their listener has gone). */
+static void *svc_arg_new(struct synack_engine *e, size_t size)
+{
+	if (e->nsvc_args >= sizeof(e->svc_args) / sizeof(e->svc_args[0]))
+		return NULL;
+	void *p = calloc(1, size);
+	if (p)
+		e->svc_args[e->nsvc_args++] = p;
+	return p;
+}
+
+static int listen_msg(struct synack_engine *e, uint16_t port, const struct synack_app *app, void *arg, uint8_t svc,
+		      uint32_t body, bool keepalive)
+{
+	if (port == 0 || !app || app->ctx_size > SYNACK_APP_CTX_MAX)
+		return -EINVAL;
+	struct synack_msg m = { .type = SYNACK_MSG_LISTEN };
+	m.l.port = port;
+	m.l.app = app;
+	m.l.arg = arg;
+	m.l.svc = svc;
+	m.l.keepalive = keepalive;
+	m.l.body = body;
+	return broadcast(e, &m);
+}
+
 int synack_listen(struct synack_engine *e, uint16_t port, enum synack_service svc, uint32_t body_size, bool keepalive)
 {
 	if (port == 0 || svc >= SYNACK_SVC_COUNT)
 		return -EINVAL;
-	struct synack_msg m = { .type = SYNACK_MSG_LISTEN };
-	m.l.port = port;
-	m.l.svc = (uint8_t)svc;
-	m.l.keepalive = keepalive;
-	m.l.body = body_size;
-	m.l.app = synack_service_app(svc);
-	synack_listener_prepare(&m.l);
-	return broadcast(e, &m);
+	const struct synack_app *app = NULL;
+	void *arg = NULL;
+	switch (svc) {
+	case SYNACK_SVC_ECHO:
+		app = &synack_app_echo;
+		break;
+	case SYNACK_SVC_DISCARD:
+		app = &synack_app_discard;
+		break;
+	case SYNACK_SVC_HTTP: {
+		struct synack_http_srv *h = svc_arg_new(e, sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		synack_http_srv_init(h, body_size, keepalive);
+		app = &synack_app_http;
+		arg = h;
+		break;
+	}
+	case SYNACK_SVC_RR: {
+		struct synack_rr_srv *r = svc_arg_new(e, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		r->unit = body_size ? body_size : 64;
+		r->keepalive = keepalive;
+		app = &synack_app_rr;
+		arg = r;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	return listen_msg(e, port, app, arg, (uint8_t)svc, body_size, keepalive);
 }
 
-int synack_listen_app(struct synack_engine *e, uint16_t port, const struct synack_app *app)
+int synack_listen_app(struct synack_engine *e, uint16_t port, const struct synack_app *app, void *arg)
 {
-	if (port == 0 || !app)
-		return -EINVAL;
-	struct synack_msg m = { .type = SYNACK_MSG_LISTEN };
-	m.l.port = port;
-	m.l.svc = SYNACK_SVC_COUNT; /* an application of the user's own */
-	m.l.app = app;
-	synack_listener_prepare(&m.l);
-	return broadcast(e, &m);
+	return listen_msg(e, port, app, arg, SYNACK_SVC_COUNT, 0, false);
 }
 
 int synack_unlisten(struct synack_engine *e, uint16_t port)
@@ -533,41 +565,149 @@ int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t
 {
 	if (port == 0 || count == 0)
 		return -EINVAL;
-	/* The request is engine-wide and read by workers only after the message below. */
 	size_t n = request ? strlen(request) : 0;
-	if (n >= sizeof(e->request))
-		return -E2BIG;
-	memcpy(e->request, request ? request : "", n + 1);
-	e->request_len = (uint32_t)n;
-	struct synack_load l = { .ip = ip, .port = port, .count = count, .concurrency = SYNACK_CONNECT_INFLIGHT,
-				 .workload = n ? SYNACK_WL_HTTP : SYNACK_WL_CONNECT, .src_ips = 1 };
+	struct synack_load l = { .ndst = 1, .nscripts = 1, .count = count,
+				 .concurrency = (uint64_t)SYNACK_CONNECT_INFLIGHT * e->nworkers };
+	l.dst[0].ip = ip;
+	l.dst[0].port = port;
+	if (n) {
+		/* The request text lives in the engine until it stops: the connections read it as they
+		 * send (and resend) it. A new connect replaces it once the last load's are over. */
+		if (!e->connect_text)
+			e->connect_text = calloc(1, sizeof(*e->connect_text));
+		if (!e->connect_text)
+			return -ENOMEM;
+		if (n >= sizeof(e->connect_text->text))
+			return -E2BIG;
+		struct synack_cli_text *t = e->connect_text;
+		if (t->len && (t->len != n || memcmp(t->text, request, n))) {
+			/* Another request: a fresh buffer, the old one kept for connections still reading it. */
+			t = svc_arg_new(e, sizeof(*t));
+			if (!t)
+				return -ENOMEM;
+			e->connect_text = t;
+		}
+		memcpy(t->text, request, n);
+		t->len = (uint32_t)n;
+		l.script[0].app = &synack_app_cli_text;
+		l.script[0].arg = t;
+	} else {
+		l.script[0].app = &synack_app_cli_close;
+	}
 	return synack_load_start(e, &l);
 }
 
 int synack_load_start(struct synack_engine *e, const struct synack_load *l)
 {
-	if (!l || l->port == 0 || l->workload >= SYNACK_WL_COUNT || l->concurrency > 1000000 ||
-	    l->src_ips > 65536 || l->size > 65536)
+	if (!l || l->ndst == 0 || l->ndst > SYNACK_LOAD_MAX_DST || l->nscripts == 0 ||
+	    l->nscripts > SYNACK_LOAD_MAX_SCRIPTS || !(l->rate >= 0) || l->rate > 1e9 || !(l->ramp_s >= 0) ||
+	    l->ramp_s > 86400 || l->src_ips > (1u << 24) || (l->sport_hi && l->sport_lo > l->sport_hi))
 		return -EINVAL;
-	struct synack_msg m = { .type = SYNACK_MSG_LOAD, .load = *l };
-	return broadcast(e, &m);
+	for (unsigned d = 0; d < l->ndst; d++)
+		if (!l->dst[d].port)
+			return -EINVAL;
+	for (unsigned i = 0; i < l->nscripts; i++)
+		if (!l->script[i].app || l->script[i].app->ctx_size > SYNACK_APP_CTX_MAX)
+			return -EINVAL;
+	struct synack_msg *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->type = SYNACK_MSG_LOAD;
+	m->load = *l;
+	/* A worker still running the previous load's connections under other scripts says -EBUSY:
+	 * they end within their timeouts; wait for them, up to 30 s. */
+	int rc = -EBUSY;
+	for (unsigned t = 0; t < 30000 && rc == -EBUSY; t++) {
+		rc = 0;
+		for (unsigned i = 0; i < e->nworkers && !rc; i++)
+			rc = send_msg(e, i, m);
+		if (rc == -EBUSY)
+			usleep(1000);
+	}
+	free(m);
+	return rc;
 }
 
 int synack_load_stop(struct synack_engine *e)
 {
-	struct synack_msg m = { .type = SYNACK_MSG_LOAD };
-	m.load.port = 1;
-	m.load.count = 0;
-	/* A load of nothing: todo 0 everywhere (count 0 would mean "until stopped"). */
-	m.type = SYNACK_MSG_LOAD_STOP;
+	struct synack_msg m = { .type = SYNACK_MSG_LOAD_STOP };
 	return broadcast(e, &m);
+}
+
+uint64_t synack_load_failed_total(const struct synack_load_counters *c)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < sizeof(c->failed) / sizeof(c->failed[0]); i++)
+		n += c->failed[i];
+	return n;
+}
+
+/* One worker's counters of one script: a consistent copy, under the worker's lc_ver. */
+static void load_counters_one(const struct synack_worker *w, unsigned script, struct synack_load_counters *out)
+{
+	for (;;) {
+		uint32_t v = __atomic_load_n(&w->lc_ver, __ATOMIC_ACQUIRE);
+		if (v & 1) {
+			rte_pause();
+			continue;
+		}
+		const uint64_t *src = (const uint64_t *)&w->lc[script];
+		uint64_t *dst = (uint64_t *)out;
+		for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+			dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&w->lc_ver, __ATOMIC_RELAXED) == v)
+			return;
+	}
+}
+
+void synack_load_counters(const struct synack_engine *e, unsigned worker, unsigned script,
+			  struct synack_load_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned wi = 0; wi < e->nworkers; wi++) {
+		if (worker != SYNACK_LOAD_ALL && wi != worker)
+			continue;
+		const struct synack_worker *w = e->w[wi];
+		for (unsigned s = 0; s < SYNACK_LOAD_MAX_SCRIPTS; s++) {
+			if (script != SYNACK_LOAD_ALL && s != script)
+				continue;
+			struct synack_load_counters c;
+			load_counters_one(w, s, &c);
+			uint64_t *o = (uint64_t *)out;
+			const uint64_t *a = (const uint64_t *)&c;
+			for (size_t i = 0; i < sizeof(c) / sizeof(uint64_t); i++)
+				o[i] += a[i];
+		}
+		/* What is still to start is the worker's, not a script's. */
+		bool open = __atomic_load_n(&w->load.open_loop, __ATOMIC_RELAXED);
+		uint64_t todo = __atomic_load_n(&w->load.todo, __ATOMIC_RELAXED);
+		if (open) {
+			uint64_t cnt = w->load.pacer.count, taken = synack_pacer_taken(&w->load.pacer);
+			todo = cnt ? (cnt > taken ? cnt - taken : 0) : UINT64_MAX;
+		}
+		if (todo == UINT64_MAX || out->to_start == UINT64_MAX)
+			out->to_start = UINT64_MAX;
+		else if (script == SYNACK_LOAD_ALL || script == 0)
+			out->to_start += todo;
+	}
+}
+
+void synack_load_hist(const struct synack_engine *e, unsigned script, enum synack_lat k, bool corrected,
+		      struct synack_hist *out)
+{
+	if (k >= SYNACK_LAT_COUNT)
+		return;
+	/* Buckets only grow; a read racing the worker is off by the connections of that instant. */
+	for (unsigned i = 0; i < e->nworkers; i++)
+		for (unsigned s = 0; s < SYNACK_LOAD_MAX_SCRIPTS; s++)
+			if (script == SYNACK_LOAD_ALL || s == script)
+				synack_hist_merge(out, &e->w[i]->lh[s][k][corrected ? 1 : 0]);
 }
 
 void synack_load_latency(const struct synack_engine *e, struct synack_hist *out)
 {
-	/* Buckets only grow; a read racing the worker is off by the connections of that instant. */
-	for (unsigned i = 0; i < e->nworkers; i++)
-		synack_hist_merge(out, &e->w[i]->lat);
+	synack_load_hist(e, SYNACK_LOAD_ALL, SYNACK_LAT_CONNECT, false, out);
 }
 
 uint64_t synack_tsc_hz(const struct synack_engine *e) { return e->tsc_hz; }

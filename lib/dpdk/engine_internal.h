@@ -10,6 +10,7 @@
 
 #include "core/arp_cache.h"
 #include "core/conn.h"
+#include "apps/apps.h"
 #include "core/histogram.h"
 #include "core/timer_wheel.h"
 #include "core/ctab.h"
@@ -17,6 +18,7 @@
 #include "dpdk/bigmem.h"
 #include "dpdk/config.h"
 #include "dpdk/steer.h"
+#include "load/pacer.h"
 #include "synack.h"
 #include "synack_app.h"
 #include "tcp/tcp.h"
@@ -45,11 +47,10 @@ struct synack_port_rt {
 
 struct synack_listener {
 	const struct synack_app *app;
+	void *arg;                      /* synack_conn_listener_arg() */
 	uint16_t port;
-	uint8_t svc, keepalive;
+	uint8_t svc, keepalive;         /* a built-in service (SYNACK_SVC_COUNT: the user's own app) */
 	uint32_t body;
-	uint32_t hdr_len, resp_len;
-	char hdr[192];
 };
 
 enum synack_msg_type {
@@ -103,21 +104,38 @@ struct synack_worker {
 	uint32_t nfb;
 	uint16_t ntx[SYNACK_MAX_PORTS];
 	struct synack_arp_cache arp;
-	/* active opens still to start */
-	/* The load this worker generates (a connect command, or synack-bench's). */
+	/* The load this worker generates (synack_load_start): its share of the rate, the cap and the
+	 * count; destinations and scripts picked by smooth weighted round robin. */
 	struct {
-		uint64_t todo;          /* connections still to start (UINT64_MAX: until stopped) */
-		uint32_t ip;            /* destination */
-		uint16_t port;
-		uint8_t wl;             /* enum synack_workload */
+		uint64_t todo;          /* closed loop: connections still to start (UINT64_MAX: until stopped) */
+		bool open_loop;         /* paced: pacer says when (todo is then 0 or UINT64_MAX: running) */
+		struct synack_pacer pacer;
+		uint64_t held_upto;     /* pacer starts up to here counted as held by the cap */
 		uint8_t port_idx;       /* the port it leaves by */
+		uint8_t ndst, nscripts;
+		bool resolved;          /* every destination's next hop has an ARP entry */
 		uint32_t concurrency;   /* connections open at once */
-		uint32_t src_ips;       /* source addresses: the port's address + 0 .. src_ips - 1 */
+		uint32_t src_first;     /* source addresses: src_first .. src_first + src_ips - 1 */
+		uint32_t src_ips;
 		uint32_t src_next;
-		uint32_t size;          /* request / response bytes */
+		uint16_t sport_lo, sport_hi;
+		struct synack_load_dst dst[SYNACK_LOAD_MAX_DST];
+		uint32_t hop[SYNACK_LOAD_MAX_DST];        /* next hop of each destination */
+		int32_t dst_cur[SYNACK_LOAD_MAX_DST];     /* weighted round robin state */
+		uint32_t dst_wsum;
+		struct synack_load_script script[SYNACK_LOAD_MAX_SCRIPTS];
+		int32_t script_cur[SYNACK_LOAD_MAX_SCRIPTS];
+		uint32_t script_wsum;
 	} load;
+	/* The load's counters, per script: written under lc_ver (a sequence lock) so that a reader's
+	 * copy of one worker's is consistent (started = completed + failed + in flight). */
+	uint32_t lc_ver;
+	struct synack_load_counters lc[SYNACK_LOAD_MAX_SCRIPTS];
+	/* Latency: per script, per kind, uncorrected [0] and from the intended start [1]. */
+	struct synack_hist (*lh)[SYNACK_LAT_COUNT][2];
+	uint64_t *t_intended;           /* per pool index: a client connection's intended start, ns */
+	uint8_t *app_ctx;               /* per pool index: SYNACK_APP_CTX_MAX bytes (synack_conn_ctx) */
 	uint32_t client_open;           /* client connections not yet freed (TIME-WAIT excluded) */
-	struct synack_hist lat;         /* connect latency, SYN sent -> SYN-ACK received, ns */
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;
 	bool lport_set;                 /* next_lport maps back to this worker (propose) */
@@ -125,6 +143,7 @@ struct synack_worker {
 	uint16_t walk_first;            /* the walk's first local port (a walk spans loads: SYNACK_MSG_LOAD) */
 	uint64_t tw_old_until_ns;       /* TIME-WAIT entries older than the walk last until then */
 	struct synack_tuple prop[SYNACK_PROPS];  /* the next active opens' tuples, buckets prefetched */
+	uint8_t prop_dst[SYNACK_PROPS]; /* ... their destination index */
 	uint64_t prop_h[SYNACK_PROPS];  /* ... and their connection-table hashes */
 	uint64_t prop_f[SYNACK_PROPS];  /* ... and their ISN's F (synack_tcp_isn_ahead) */
 	uint32_t prop_head, nprop;
@@ -137,6 +156,7 @@ struct synack_worker {
 	/* listeners: lidx[port] = 1 + index into lst[], 0 when nobody listens */
 	uint8_t lidx[65536];
 	struct synack_listener lst[SYNACK_MAX_LISTENERS];
+	uint32_t lst_conns[SYNACK_MAX_LISTENERS];      /* connections that name each listener slot */
 	unsigned nlst;
 	/* ---- set up at start, read-only after ---- */
 	unsigned id, lcore, nworkers;
@@ -154,32 +174,27 @@ struct synack_engine {
 	struct synack_worker *w[SYNACK_MAX_WORKERS];
 	struct rte_mempool *pool;
 	struct synack_bigmem_heap pool_heap;  /* without hugepages: the pool's THP memory (bigmem.h) */
-	char request[512];
-	uint32_t request_len;
+	/* Listener arguments of the built-in services (synack_listen), kept until the engine stops. */
+	void *svc_args[SYNACK_MAX_LISTENERS * 4];
+	unsigned nsvc_args;
+	struct synack_cli_text *connect_text;   /* synack_connect's request, kept likewise */
+	struct synack_rr_srv connect_unit;
 	uint64_t tsc_hz;
 	bool eal_up;
 	bool huge;                      /* EAL runs on hugepages (else the big tables use bigmem's THP) */
 	bool own_prefix;                /* we named EAL's runtime directory: remove it at stop */
 };
 
-/* The built-in applications (services.c). */
-const struct synack_app *synack_service_app(enum synack_service svc);
-const struct synack_app *synack_workload_app(enum synack_workload wl);
-
-/* For the built-in applications: the worker running the current callback, and queueing bytes of a
- * stream generated on the fly (c->stream says which) instead of copied into a ring. */
-struct synack_worker *synack_cur_worker(void);
-int synack_conn_send_generated(struct synack_conn *c, uint32_t n);
 
 int synack_worker_main(void *arg);
 int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigned id, char *err, size_t errlen);
 void synack_worker_free(struct synack_worker *w);
-/* Builds the listener's response header for its body size and mode. */
-void synack_listener_prepare(struct synack_listener *l);
-/* How many addresses from the port's own up are this worker's on port p (a load's source spread). */
-static inline uint32_t synack_local_span(const struct synack_worker *w, unsigned p)
+/* Whether addr is one of ours on port p: the port's address, or one of the load's sources on the
+ * port the load leaves by (they stay ours after the load, for their TIME-WAIT entries). */
+static inline bool synack_is_local(const struct synack_worker *w, unsigned p, uint32_t addr)
 {
-	return p == w->load.port_idx && w->load.src_ips > 1 ? w->load.src_ips : 1;
+	return addr == w->e->ports[p].ip ||
+	       (p == w->load.port_idx && w->load.src_ips && addr - w->load.src_first < w->load.src_ips);
 }
 
 /* The owner core of a tuple arriving on port, as every worker computes it: one of the port's

@@ -90,17 +90,18 @@ static int conn_insert(struct synack_worker *w, struct synack_conn *c, uint64_t 
 
 static void synrcv_unlink(struct synack_worker *w, struct synack_conn *c)
 {
-	if (!c->fifo_prev && w->synrcv_head != c)
+	if (!(c->cflags & SYNACK_CF_IN_SYNRCV))
 		return;
-	if (c->fifo_prev)
-		c->fifo_prev->fifo_next = c->fifo_next;
+	c->cflags &= (uint8_t)~SYNACK_CF_IN_SYNRCV;
+	if (c->fifo.prev)
+		c->fifo.prev->fifo.next = c->fifo.next;
 	else
-		w->synrcv_head = c->fifo_next;
-	if (c->fifo_next)
-		c->fifo_next->fifo_prev = c->fifo_prev;
+		w->synrcv_head = c->fifo.next;
+	if (c->fifo.next)
+		c->fifo.next->fifo.prev = c->fifo.prev;
 	else
-		w->synrcv_tail = c->fifo_prev;
-	c->fifo_prev = c->fifo_next = NULL;
+		w->synrcv_tail = c->fifo.prev;
+	c->fifo.prev = c->fifo.next = NULL;
 	w->synrcv_count--;
 	w->stats.synrcv_in_use = w->synrcv_count;
 }
@@ -113,17 +114,53 @@ static void sbuf_release(struct synack_worker *w, struct synack_conn *c)
 	}
 }
 
-/* Every started client connection ends as completed or failed, once: started = completed + failed.
- * A connection that did its work is complete when it enters TIME-WAIT, however long that lasts. */
-static void client_outcome(struct synack_worker *w, struct synack_conn *c)
+/* The load counters' sequence lock (a reader retries on an odd or changed lc_ver). */
+static inline void lc_begin(struct synack_worker *w)
 {
-	if (c->ok == 2)
+	__atomic_store_n(&w->lc_ver, w->lc_ver + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+static inline void lc_end(struct synack_worker *w) { __atomic_store_n(&w->lc_ver, w->lc_ver + 1, __ATOMIC_RELEASE); }
+
+/* What a client connection's end says of it when its application reported nothing. */
+static enum synack_outcome outcome_of(const struct synack_conn *c, unsigned reason)
+{
+	bool connected = c->cflags & SYNACK_CF_CONNECTED;
+	switch (reason) {
+	case SYNACK_CLOSE_NORMAL:
+		return SYNACK_OUT_OK;
+	case SYNACK_CLOSE_REFUSED:
+		return SYNACK_OUT_REFUSED;
+	case SYNACK_CLOSE_RESET:
+		return SYNACK_OUT_RESET;
+	case SYNACK_CLOSE_TIMEOUT:
+		return connected ? SYNACK_OUT_OTHER : SYNACK_OUT_CONNECT_TIMEOUT;
+	default:
+		return SYNACK_OUT_OTHER;
+	}
+}
+
+/* Every started client connection ends once, as completed or failed by kind: started = completed +
+ * failed + in flight, per script. A connection whose application reported an outcome keeps it;
+ * one that did its work is complete when it enters TIME-WAIT, however long that lasts. */
+static void client_outcome(struct synack_worker *w, struct synack_conn *c, unsigned reason)
+{
+	if (c->cflags & SYNACK_CF_COUNTED)
 		return;
-	if (c->ok)
+	c->cflags |= SYNACK_CF_COUNTED;
+	enum synack_outcome o = c->outcome != SYNACK_OUT_NONE ? (enum synack_outcome)c->outcome : outcome_of(c, reason);
+	struct synack_load_counters *lc = &w->lc[c->app];
+	lc_begin(w);
+	lc->in_flight--;
+	if (o == SYNACK_OUT_OK)
+		lc->completed++;
+	else
+		lc->failed[o]++;
+	lc_end(w);
+	if (o == SYNACK_OUT_OK)
 		w->stats.conns_completed++;
 	else
 		w->stats.conns_failed++;
-	c->ok = 2;
 }
 
 /* Gives back a connection that never entered the table (set-up failed half-way). */
@@ -135,15 +172,21 @@ static void conn_unalloc(struct synack_worker *w, struct synack_conn *c)
 
 /* Takes a connection out of the table, the wheel and the half-open FIFO and returns it to the pool.
  * Its TCP life may go on as a TIME-WAIT entry; conn_free() is for connections that are over. */
-static void conn_release(struct synack_worker *w, struct synack_conn *c)
+static void conn_release(struct synack_worker *w, struct synack_conn *c, unsigned reason)
 {
 	if (c->role == SYNACK_ROLE_CLIENT) {
 		if (!c->detached)
 			w->client_open--;
-		client_outcome(w, c);
+		client_outcome(w, c, reason);
+	} else {
+		w->lst_conns[c->app]--;
 	}
 	synack_wheel_cancel(w->wheel, &c->timer[0]);
 	synack_wheel_cancel(w->wheel, &c->timer[1]);
+	if (c->cflags & SYNACK_CF_APP_TIMER) {
+		synack_wheel_cancel(w->wheel, &c->app_timer);
+		c->cflags &= (uint8_t)~SYNACK_CF_APP_TIMER;
+	}
 	synrcv_unlink(w, c);
 	sbuf_release(w, c);
 	if (c->in_table)
@@ -155,9 +198,9 @@ static void conn_release(struct synack_worker *w, struct synack_conn *c)
 	conn_unalloc(w, c);
 }
 
-static void conn_free(struct synack_worker *w, struct synack_conn *c)
+static void conn_free(struct synack_worker *w, struct synack_conn *c, unsigned reason)
 {
-	conn_release(w, c);
+	conn_release(w, c, reason);
 	w->stats.conns_closed++;
 }
 
@@ -275,48 +318,20 @@ static void tx_flush(struct synack_worker *w)
 	}
 }
 
-/* SYNACK_STREAM_PATTERN's bytes: 'a'..'z' repeated, long enough to copy a run of
- * SYNACK_PATTERN_RUN bytes from any of the first 26 offsets. */
-#define SYNACK_PATTERN_RUN 1024u
-static uint8_t pattern[SYNACK_PATTERN_RUN + 26];
-
-static void __attribute__((constructor)) pattern_init(void)
+static inline const struct synack_app *conn_app(const struct synack_worker *w, const struct synack_conn *c)
 {
-	for (unsigned i = 0; i < sizeof(pattern); i++)
-		pattern[i] = (uint8_t)('a' + i % 26);
+	return c->role == SYNACK_ROLE_CLIENT ? w->load.script[c->app].app : w->lst[c->app].app;
 }
 
 /* Copies len bytes of c's send stream starting at sequence number seq into dst. */
 static void stream_copy(struct synack_worker *w, struct synack_conn *c, uint32_t seq, uint8_t *dst, uint32_t len)
 {
-	uint32_t off = seq - (c->tcb.iss + 1);
 	switch (c->stream) {
 	case SYNACK_STREAM_RING:
 		synack_sndbuf_copy(&c->sb, seq, dst, len);
 		break;
-	case SYNACK_STREAM_HTTP: {
-		const struct synack_listener *l = &w->lst[c->listener];
-		for (uint32_t i = 0; i < len; i++) {
-			uint32_t o = (off + i) % l->resp_len;
-			/* The body is a recognisable pattern: 'a'..'z' by offset, a newline every 64 bytes. */
-			dst[i] = o < l->hdr_len ? (uint8_t)l->hdr[o]
-						: ((o - l->hdr_len) % 64 == 63 ? '\n' : (uint8_t)('a' + (o - l->hdr_len) % 26));
-		}
-		break;
-	}
-	case SYNACK_STREAM_REQUEST:
-		memcpy(dst, w->e->request + off, len);
-		break;
-	case SYNACK_STREAM_PATTERN:
-		/* 'a'..'z' by offset, copied from a table that repeats it: a byte loop with a division
-		 * per byte was ~4 % of a request connection's cycles. */
-		while (len) {
-			uint32_t n = len < SYNACK_PATTERN_RUN ? len : SYNACK_PATTERN_RUN;
-			memcpy(dst, pattern + off % 26, n);
-			dst += n;
-			off += n;
-			len -= n;
-		}
+	case SYNACK_STREAM_GEN:
+		conn_app(w, c)->fill(c, seq - (c->tcb.iss + 1), dst, len);
 		break;
 	default:
 		memset(dst, 0, len);
@@ -410,18 +425,13 @@ no_room:
 static __thread struct synack_worker *cur_w;
 static __thread struct synack_actions *cur_out;
 
-struct synack_worker *synack_cur_worker(void) { return cur_w; }
-
-static inline const struct synack_app *conn_app(const struct synack_worker *w, const struct synack_conn *c)
-{
-	return c->role == SYNACK_ROLE_CLIENT ? synack_workload_app((enum synack_workload)c->listener)
-					     : w->lst[c->listener].app;
-}
-
-int synack_conn_send_generated(struct synack_conn *c, uint32_t n)
+int synack_conn_send_gen(struct synack_conn *c, uint32_t n)
 {
 	if (!cur_w)
 		return -EPERM;
+	if (!conn_app(cur_w, c)->fill || c->stream == SYNACK_STREAM_RING)
+		return -ENOBUFS;
+	c->stream = SYNACK_STREAM_GEN;
 	int rc = synack_tcp_send(&cur_w->ctx, &c->tcb, n);
 	return rc < 0 ? rc : (int)n;
 }
@@ -444,6 +454,12 @@ uint32_t synack_conn_send_space(const struct synack_conn *c)
 	return c->stream == SYNACK_STREAM_RING && c->sb.buf ? synack_sndbuf_free(&c->sb) : 0;
 }
 
+void synack_conn_consumed(struct synack_conn *c, uint32_t n)
+{
+	if (cur_w)
+		synack_tcp_consumed(&cur_w->ctx, &c->tcb, n);
+}
+
 int synack_conn_close(struct synack_conn *c)
 {
 	if (!cur_w || !cur_out)
@@ -457,7 +473,42 @@ void synack_conn_abort(struct synack_conn *c)
 		synack_tcp_abort(&cur_w->ctx, &c->tcb, cur_w->now_ns, cur_out);
 }
 
+int synack_conn_timer(struct synack_conn *c, uint32_t ms)
+{
+	struct synack_worker *w = cur_w;
+	if (!w)
+		return -EPERM;
+	if (c->cflags & SYNACK_CF_APP_TIMER)
+		synack_wheel_cancel(w->wheel, &c->app_timer);
+	c->cflags &= (uint8_t)~SYNACK_CF_APP_TIMER;
+	if (!ms)
+		return 0;
+	/* The union's FIFO half is over: the application has the connection only once established. */
+	if (c->cflags & SYNACK_CF_IN_SYNRCV)
+		return -EBUSY;
+	memset(&c->app_timer, 0, sizeof(c->app_timer));
+	synack_wheel_arm(w->wheel, &c->app_timer,
+			 (w->now_ns + (uint64_t)ms * SYNACK_NS_PER_MS + SYNACK_TICK_NS - 1) / SYNACK_TICK_NS);
+	c->cflags |= SYNACK_CF_APP_TIMER;
+	return 0;
+}
+
+void *synack_conn_ctx(struct synack_conn *c)
+{
+	return cur_w ? cur_w->app_ctx + (size_t)c->idx * SYNACK_APP_CTX_MAX : NULL;
+}
+
 uint64_t *synack_conn_user(struct synack_conn *c) { return &c->tcb.user; }
+
+void *synack_conn_arg(const struct synack_conn *c)
+{
+	return cur_w && c->role == SYNACK_ROLE_CLIENT ? cur_w->load.script[c->app].arg : NULL;
+}
+
+void *synack_conn_listener_arg(const struct synack_conn *c)
+{
+	return cur_w && c->role == SYNACK_ROLE_SERVER ? cur_w->lst[c->app].arg : NULL;
+}
 
 unsigned synack_conn_worker(const struct synack_conn *c)
 {
@@ -474,9 +525,45 @@ void synack_conn_tuple(const struct synack_conn *c, uint32_t *laddr, uint16_t *l
 	*rport = c->tcb.tuple.rport;
 }
 
-/* A send ring for c if its application wants one: false when none is left. */
-static bool ring_attach(struct synack_worker *w, struct synack_conn *c, const struct synack_app *app)
+uint64_t synack_now_ns(void) { return cur_w ? cur_w->now_ns : 0; }
+
+void synack_conn_outcome(struct synack_conn *c, enum synack_outcome o)
 {
+	if (c->role == SYNACK_ROLE_CLIENT && c->outcome == SYNACK_OUT_NONE && o > SYNACK_OUT_NONE && o < SYNACK_OUT_COUNT)
+		c->outcome = (uint8_t)o;
+}
+
+/* Records a latency from the SYN (t_open, TSC) and, in open loop, from the intended start. */
+static void lat_record(struct synack_worker *w, struct synack_conn *c, enum synack_lat k)
+{
+	struct synack_hist *h = w->lh[c->app][k];
+	synack_hist_record(&h[0], (uint64_t)(((unsigned __int128)(w->now_tsc - c->t_open) * w->tsc_mult) >> 32));
+	uint64_t t = w->t_intended[c->idx];
+	if (t)
+		synack_hist_record(&h[1], w->now_ns > t ? w->now_ns - t : 0);
+}
+
+void synack_conn_mark(struct synack_conn *c, enum synack_mark m)
+{
+	struct synack_worker *w = cur_w;
+	uint8_t bit = m == SYNACK_MARK_FIRST_BYTE ? SYNACK_CF_MARK_FIRST : SYNACK_CF_MARK_DONE;
+	if (!w || c->role != SYNACK_ROLE_CLIENT || m >= SYNACK_MARK_COUNT || (c->cflags & bit))
+		return;
+	c->cflags |= bit;
+	lat_record(w, c, m == SYNACK_MARK_FIRST_BYTE ? SYNACK_LAT_FIRST_BYTE : SYNACK_LAT_DONE);
+}
+
+void synack_conn_count_request(struct synack_conn *c)
+{
+	if (cur_w && c->role == SYNACK_ROLE_CLIENT)
+		__atomic_store_n(&cur_w->lc[c->app].requests, cur_w->lc[c->app].requests + 1, __ATOMIC_RELAXED);
+}
+
+/* A send ring for c if its application wants one: false when none is left. Its context zeroed. */
+static bool app_attach(struct synack_worker *w, struct synack_conn *c, const struct synack_app *app)
+{
+	if (app->ctx_size)
+		synack_zero_small(w->app_ctx + (size_t)c->idx * SYNACK_APP_CTX_MAX, SYNACK_APP_CTX_MAX);
 	if (!app->needs_send_ring)
 		return true;
 	if (!w->nsbuf_free)
@@ -489,6 +576,20 @@ static bool ring_attach(struct synack_worker *w, struct synack_conn *c, const st
 
 /* ---- actions ---- */
 
+/* The first client connection of a load records the first bytes it receives (show response). */
+static void record_response(struct synack_worker *w, const uint8_t *d, uint32_t n)
+{
+	if (w->rec_len >= sizeof(w->rec))
+		return;
+	uint32_t k = (uint32_t)sizeof(w->rec) - w->rec_len;
+	if (k > n)
+		k = n;
+	__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
+	memcpy(w->rec + w->rec_len, d, k);
+	w->rec_len += k;
+	__atomic_store_n(&w->rec_ver, w->rec_ver + 1, __ATOMIC_RELEASE);
+}
+
 static void tw_enter(struct synack_worker *w, struct synack_conn *c);
 
 /* Carries out the core's actions for c (NULL for replies without a connection). Returns true when
@@ -497,6 +598,7 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 		  const uint8_t *reply_mac, struct rte_mbuf **reuse)
 {
 	bool closed = false, to_tw = false;
+	unsigned reason = SYNACK_CLOSE_NORMAL;
 	const struct synack_app *app = c ? conn_app(w, c) : NULL;
 	struct synack_actions *saved_out = cur_out;
 	cur_w = w;
@@ -530,12 +632,12 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_CONNECTED:
 				w->stats.conns_opened++;
+				c->cflags |= SYNACK_CF_CONNECTED;
 				/* Connect latency: our SYN sent -> its SYN-ACK received, on the TSC read once per
-				 * loop (a read costs ~40 cycles in this VM; per packet it was ~5 % of a core). Both
-				 * ends are loop starts: the SYN left at the end of its loop, the SYN-ACK arrived
-				 * before the start of its own, so the error is under one loop (a few µs). */
-				synack_hist_record(&w->lat, (uint64_t)(((unsigned __int128)(w->now_tsc - c->t_open) *
-									w->tsc_mult) >> 32));
+				 * loop (a read per packet was a visible share of a core). Both ends are loop
+				 * starts: the SYN left at the end of its loop, the SYN-ACK arrived before the
+				 * start of its own, so the error is under one loop. */
+				lat_record(w, c, SYNACK_LAT_CONNECT);
 				if (app->connected)
 					app->connected(c);
 				break;
@@ -543,17 +645,18 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				if (app->accepted)
 					app->accepted(c);
 				break;
-			case SYNACK_EV_DATA:
-				if (app->data)
-					app->data(c, a->data, a->n);
-				if (!app->window_follows_send)
-					synack_tcp_consumed(&w->ctx, &c->tcb, a->n);
+			case SYNACK_EV_DATA: {
+				if (c->idx == w->rec_idx && c->role == SYNACK_ROLE_CLIENT)
+					record_response(w, a->data, a->n);
+				/* What the application did not consume it keeps: that holds the window. */
+				uint32_t k = app->data ? app->data(c, a->data, a->n) : a->n;
+				if (k)
+					synack_tcp_consumed(&w->ctx, &c->tcb, k < a->n ? k : a->n);
 				break;
+			}
 			case SYNACK_EV_ACKED:
 				if (c->stream == SYNACK_STREAM_RING)
 					synack_sndbuf_ack(&c->sb, a->n);
-				if (app->window_follows_send)
-					synack_tcp_consumed(&w->ctx, &c->tcb, a->n);
 				if (app->sent)
 					app->sent(c, a->n);
 				break;
@@ -568,7 +671,8 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 				/* (A detached connection, TIME-WAIT kept in its TCB, told its application
 				 * already; TIME-WAIT brings no other event to an application.) */
 				if (app->closed && !c->detached)
-					app->closed(c, a->a);
+					app->closed(c, (enum synack_close_reason)a->a);
+				reason = a->a;
 				closed = true;
 				break;
 			}
@@ -579,7 +683,7 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 	if (closed) {
 		if (w->stats.per_state[SYNACK_CLOSED])
 			w->stats.per_state[SYNACK_CLOSED]--;
-		conn_free(w, c);
+		conn_free(w, c, reason);
 		return true;
 	}
 	if (to_tw && c) {
@@ -610,8 +714,10 @@ static void app_closed(struct synack_worker *w, struct synack_conn *c)
 {
 	const struct synack_app *app = conn_app(w, c);
 	if (app->closed) {
+		struct synack_worker *saved = cur_w;
 		cur_w = w;
 		app->closed(c, SYNACK_CLOSE_NORMAL);
+		cur_w = saved;
 	}
 }
 
@@ -630,7 +736,7 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 	/* The core's ACK of the peer's FIN is owed: send it before the TCB goes. */
 	output(w, c->port, c, NULL);
 	if (c->role == SYNACK_ROLE_CLIENT)
-		client_outcome(w, c);
+		client_outcome(w, c, SYNACK_CLOSE_NORMAL);
 	uint64_t expire = w->now_ns + 2ull * w->ctx.cfg.msl_ms * SYNACK_NS_PER_MS;
 	bool kept = synack_tw_table_insert(&w->tw, &c->tcb, expire) != NULL;
 	if (!kept) {
@@ -657,7 +763,7 @@ static void tw_enter(struct synack_worker *w, struct synack_conn *c)
 	/* The application's handle ends here: TIME-WAIT lives on without it. */
 	app_closed(w, c);
 	/* per_state keeps counting it in TIME-WAIT; its close is counted when the entry ends. */
-	conn_release(w, c);
+	conn_release(w, c, SYNACK_CLOSE_NORMAL);
 	if (!kept)
 		tw_ended(w, 1);
 }
@@ -713,7 +819,7 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 		struct synack_conn *old = w->synrcv_head;
 		if (w->stats.per_state[SYNACK_SYN_RECEIVED])
 			w->stats.per_state[SYNACK_SYN_RECEIVED]--;
-		conn_free(w, old);
+		conn_free(w, old, SYNACK_CLOSE_ABORTED);
 		w->stats.drop_synrcv_evicted++;
 	}
 	struct synack_conn *c = cookie ? NULL : conn_alloc(w);
@@ -726,7 +832,7 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 	}
 	c->port = (uint8_t)port;
 	c->role = SYNACK_ROLE_SERVER;
-	c->listener = (uint32_t)(l - w->lst);
+	c->app = (uint16_t)(l - w->lst);
 	memcpy(c->peer_mac, src_mac, 6);
 	if (l->app->needs_send_ring && !w->nsbuf_free) {
 		w->stats.drop_no_sendbuf++;
@@ -741,11 +847,14 @@ static void listener_syn(struct synack_worker *w, unsigned port, const struct sy
 		w->stats.drop_pool_full++;
 		return;
 	}
-	ring_attach(w, c, l->app);
+	w->lst_conns[c->app]++;
+	app_attach(w, c, l->app);
 	/* Half-open FIFO: the oldest is evicted first when the table is full. */
-	c->fifo_prev = w->synrcv_tail;
+	c->fifo.prev = w->synrcv_tail;
+	c->fifo.next = NULL;
+	c->cflags |= SYNACK_CF_IN_SYNRCV;
 	if (w->synrcv_tail)
-		w->synrcv_tail->fifo_next = c;
+		w->synrcv_tail->fifo.next = c;
 	else
 		w->synrcv_head = c;
 	w->synrcv_tail = c;
@@ -758,9 +867,8 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		       const uint64_t *hash)
 {
 	const struct synack_seg *s = &pkt->seg;
-	const struct synack_port_rt *pr = &w->e->ports[port];
 	struct rte_mbuf *reuse = m;
-	if (s->daddr - pr->ip >= synack_local_span(w, port)) {
+	if (!synack_is_local(w, port, s->daddr)) {
 		w->stats.drop_not_ours++;
 		mbuf_free(w, m);
 		return;
@@ -834,10 +942,11 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			if (c && synack_tcp_cookie_accept(&w->ctx, &c->tcb, s, w->now_ns, &out2)) {
 				const struct synack_listener *l = &w->lst[w->lidx[s->dport] - 1];
 				c->port = (uint8_t)port;
-				c->listener = (uint32_t)(l - w->lst);
+				c->app = (uint16_t)(l - w->lst);
+				w->lst_conns[c->app]++;
 				memcpy(c->peer_mac, pkt->src_mac, 6);
 				conn_insert(w, c, h);
-				if (!ring_attach(w, c, l->app))
+				if (!app_attach(w, c, l->app))
 					w->stats.drop_no_sendbuf++; /* it runs without: synack_conn_send says -ENOBUFS */
 				if (!apply(w, port, c, &out2, NULL, NULL))
 					output(w, port, c, &reuse);
@@ -887,7 +996,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 		return;
 	case SYNACK_PKT_ARP:
 		w->stats.rx_arp++;
-		bool for_us = pkt.arp.tpa - pr->ip < synack_local_span(w, port);
+		bool for_us = synack_is_local(w, port, pkt.arp.tpa);
 		if (for_us || pkt.arp.op == 2)
 			synack_arp_learn(&w->arp, pkt.arp.spa, pkt.arp.sha, w->now_ns);
 		if (pkt.arp.op == 1 && for_us) {
@@ -955,10 +1064,39 @@ static bool tuple_busy(struct synack_worker *w, const struct synack_tuple *t, ui
 	       (tw_may_hold(w) && synack_tw_table_lookup(&w->tw, t) != NULL);
 }
 
-/* The next tuple for an active open: a source address from the spread and an ephemeral port that
- * maps back to this core (on a steered port, that RSS brings the reply to this worker's queue).
- * Not yet checked against the tables: false only when no port maps back at all. */
-static bool propose(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr, struct synack_tuple *t)
+/* Smooth weighted round robin (nginx's upstream choice): over any window of wsum picks, entry i
+ * is picked weight[i] times, interleaved rather than in runs. A single entry costs nothing. */
+static inline unsigned wrr_pick(int32_t *cur, const uint32_t *weight, size_t stride, unsigned n, uint32_t wsum)
+{
+	if (n <= 1)
+		return 0;
+	unsigned best = 0;
+	for (unsigned i = 0; i < n; i++) {
+		cur[i] += (int32_t)*(const uint32_t *)((const uint8_t *)weight + i * stride);
+		if (cur[i] > cur[best])
+			best = i;
+	}
+	cur[best] -= (int32_t)wsum;
+	return best;
+}
+
+static inline unsigned pick_dst(struct synack_worker *w)
+{
+	return wrr_pick(w->load.dst_cur, &w->load.dst[0].weight, sizeof(w->load.dst[0]), w->load.ndst,
+			w->load.dst_wsum);
+}
+
+static inline unsigned pick_script(struct synack_worker *w)
+{
+	return wrr_pick(w->load.script_cur, &w->load.script[0].weight, sizeof(w->load.script[0]), w->load.nscripts,
+			w->load.script_wsum);
+}
+
+/* The next tuple for an active open: a source address from the spread, a destination by weight and
+ * a source port that maps back to this core (on a steered port, that RSS brings the reply to this
+ * worker's queue). Not yet checked against the tables: false only when no port maps back at all. */
+static bool propose(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr, struct synack_tuple *t,
+		    uint8_t *dsti)
 {
 	/* The address index turns 0, 1, ... src_ips - 1, 0, ...: a compare instead of a division per
 	 * connection. (A spread of another size starts a new walk, from 0 if past its end.) */
@@ -967,26 +1105,27 @@ static bool propose(struct synack_worker *w, unsigned port, const struct synack_
 		k = w->load.src_next < w->load.src_ips ? w->load.src_next : 0;
 		w->load.src_next = k + 1 == w->load.src_ips ? 0 : k + 1;
 	}
+	unsigned d = pick_dst(w);
+	*dsti = (uint8_t)d;
 	/* The tuple is written whole at the end: the hash reads its two ports as one 32-bit word, and
 	 * a 32-bit load over a 16-bit store just made cannot be forwarded from the store buffer; it
 	 * waits for every older store to reach the cache (the frames being written: misses). */
-	struct synack_tuple v = { pr->ip + k, w->load.ip, 0, w->load.port };
+	struct synack_tuple v = { w->load.src_first + k, w->load.dst[d].ip, 0, w->load.dst[d].port };
+	uint16_t lo = w->load.sport_lo, hi = w->load.sport_hi;
 	if (pr->steer.enabled) {
-		v.lport = synack_steer_pick_lport(&pr->steer, v.laddr, v.raddr, v.rport, w->id - pr->wfirst, EPH_LO,
-						  UINT16_MAX, &w->lport_cursor, NULL, NULL, 4000);
+		v.lport = synack_steer_pick_lport(&pr->steer, v.laddr, v.raddr, v.rport, w->id - pr->wfirst, lo, hi,
+						  &w->lport_cursor, NULL, NULL, 4000);
 		*t = v;
 		return v.lport != 0;
 	}
 	/* The source address turns fastest and the port moves on once per round of addresses, so the
 	 * walk covers every (address, port) pair before it repeats one. (Both moving in step repeated
-	 * after lcm(addresses, ports): with 2,048 addresses and 55,536 ports, after 7.1 M tuples, which
-	 * a close run at 1.5 M/s holds in TIME-WAIT within 5 s.) The owner depends on the port only. */
+	 * after lcm(addresses, ports), which a close run holds in TIME-WAIT within seconds.) The
+	 * owner depends on the port only. */
 	if (k == 0 || !w->lport_set) {
 		unsigned tries = 0;
 		do {
-			w->next_lport = (uint16_t)(w->next_lport + 1);
-			if (w->next_lport < EPH_LO)
-				w->next_lport = EPH_LO;
+			w->next_lport = w->next_lport >= hi || w->next_lport < lo ? lo : (uint16_t)(w->next_lport + 1);
 		} while (synack_owner(w, port, v.laddr, v.raddr, w->next_lport, v.rport) != w->id && ++tries < 4000);
 		if (tries >= 4000)
 			return false;
@@ -1009,7 +1148,7 @@ static void props_fill(struct synack_worker *w, unsigned port, const struct syna
 	while (w->nprop < SYNACK_PROPS) {
 		unsigned j = (w->prop_head + w->nprop) % SYNACK_PROPS;
 		struct synack_tuple *t = &w->prop[j];
-		if (!propose(w, port, pr, t))
+		if (!propose(w, port, pr, t, &w->prop_dst[j]))
 			return;
 		w->prop_h[j] = synack_ctab_hash(&w->conn_tab, t);
 		synack_ctab_prefetch(&w->conn_tab, w->prop_h[j]);
@@ -1021,89 +1160,150 @@ static void props_fill(struct synack_worker *w, unsigned port, const struct syna
 	}
 }
 
+/* Ends the load on this worker: nothing more to start. */
+static void load_end(struct synack_worker *w)
+{
+	w->load.todo = 0;
+	w->load.open_loop = false;
+}
+
+/* Resolves every destination's next hop before the first start: asks once a second and gives up
+ * after five (the load ends, counted in arp_failed). Returns 1 when it sent a request. */
+static unsigned load_resolve(struct synack_worker *w, unsigned port, const struct synack_port_rt *pr)
+{
+	bool missing = false;
+	for (unsigned d = 0; d < w->load.ndst; d++)
+		if (!synack_arp_lookup(&w->arp, w->load.hop[d]))
+			missing = true;
+	if (!missing) {
+		w->load.resolved = true;
+		w->arp_asked_ns = w->arp_first_ns = 0;
+		return 0;
+	}
+	if (w->arp_first_ns && w->now_ns - w->arp_first_ns > 5 * SYNACK_NS_PER_S) {
+		/* A destination never answered: the load cannot start. */
+		w->stats.arp_failed++;
+		load_end(w);
+		w->arp_first_ns = w->arp_asked_ns = 0;
+		return 0;
+	}
+	if (w->arp_asked_ns && w->now_ns - w->arp_asked_ns < SYNACK_NS_PER_S)
+		return 0;
+	w->arp_asked_ns = w->now_ns;
+	if (!w->arp_first_ns)
+		w->arp_first_ns = w->now_ns;
+	unsigned sent = 0;
+	for (unsigned d = 0; d < w->load.ndst; d++) {
+		uint32_t hop = w->load.hop[d];
+		bool dup = false;
+		for (unsigned e = 0; e < d; e++)
+			dup |= w->load.hop[e] == hop;
+		if (dup || synack_arp_lookup(&w->arp, hop))
+			continue;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
+		uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 60) : NULL;
+		if (!p) {
+			if (m)
+				rte_pktmbuf_free(m);
+			continue;
+		}
+		memset(p, 0, 60);
+		synack_build_arp_request(p, 60, pr->mac.addr_bytes, pr->ip, hop);
+		w->stats.tx_arp++;
+		w->stats.arp_misses++;
+		tx_enqueue(w, port, m);
+		sent = 1;
+	}
+	return sent;
+}
+
+/* How many starts this loop may make: the pacer's due starts (open loop) or the count left
+ * (closed loop), at most one burst and at most what the concurrency cap leaves. Due starts the cap
+ * holds back stay due (their intended times are kept) and are counted in held, each once. */
+static uint64_t starts_allowed(struct synack_worker *w, uint64_t *intended_from)
+{
+	uint64_t room = w->client_open < w->load.concurrency ? w->load.concurrency - w->client_open : 0;
+	uint64_t due;
+	if (w->load.open_loop) {
+		due = synack_pacer_due(&w->load.pacer, w->now_ns, SYNACK_BURST);
+		if (synack_pacer_done(&w->load.pacer)) {
+			load_end(w);
+			return 0;
+		}
+		uint64_t taken = synack_pacer_taken(&w->load.pacer);
+		if (due > room && taken + due > w->load.held_upto) {
+			uint64_t from = taken + room > w->load.held_upto ? taken + room : w->load.held_upto;
+			struct synack_load_counters *lc = &w->lc[0];
+			__atomic_store_n(&lc->held, lc->held + (taken + due - from), __ATOMIC_RELAXED);
+			w->load.held_upto = taken + due;
+		}
+		*intended_from = 1;
+	} else {
+		due = w->load.todo < SYNACK_BURST ? w->load.todo : SYNACK_BURST;
+		*intended_from = 0;
+	}
+	return due < room ? due : room;
+}
+
 /* Returns what it did (connections opened, or an ARP request sent): the loop counts as busy
  * only then. A load waiting at its concurrency limit is idle polling, not work. */
 static unsigned start_connects(struct synack_worker *w)
 {
-	/* At most load.concurrency client connections open at once per worker: a count of 10,000 is a
-	 * load to pace, not a burst to overflow the TX ring with. Checked first: a load at its limit
-	 * comes here on every loop. */
-	if (w->client_open >= w->load.concurrency)
+	/* Checked first: a closed-loop load at its limit comes here on every loop. */
+	if (!w->load.open_loop && w->client_open >= w->load.concurrency)
 		return 0;
-	uint32_t hop;
-	unsigned port = route_port(w, w->load.ip, &hop);
+	unsigned port = w->load.port_idx;
 	const struct synack_port_rt *pr = &w->e->ports[port];
-	const uint8_t *mac = synack_arp_lookup(&w->arp, hop);
-	if (!mac) {
-		/* Resolve the next hop first; ask again each second, give up after five. */
-		if (w->arp_first_ns && w->now_ns - w->arp_first_ns > 5 * SYNACK_NS_PER_S) {
-			/* The peer never answered: the load cannot start. */
-			w->stats.arp_failed += w->load.todo == UINT64_MAX ? 1 : w->load.todo;
-			w->load.todo = 0;
-			w->arp_first_ns = w->arp_asked_ns = 0;
-			return 0;
-		}
-		if (!w->arp_asked_ns || w->now_ns - w->arp_asked_ns >= SYNACK_NS_PER_S) {
-			w->arp_asked_ns = w->now_ns;
-			struct rte_mbuf *m = rte_pktmbuf_alloc(w->pool);
-			uint8_t *p = m ? (uint8_t *)rte_pktmbuf_append(m, 60) : NULL;
-			if (p) {
-				memset(p, 0, 60);
-				synack_build_arp_request(p, 60, pr->mac.addr_bytes, pr->ip, hop);
-				w->stats.tx_arp++;
-				w->stats.arp_misses++;
-				tx_enqueue(w, port, m);
-				if (!w->arp_first_ns)
-					w->arp_first_ns = w->now_ns;
-				return 1;
-			}
-			if (m)
-				rte_pktmbuf_free(m);
-		}
-		return 0;
-	}
-	w->arp_asked_ns = w->arp_first_ns = 0;
-	uint64_t burst = w->load.todo < SYNACK_BURST ? w->load.todo : SYNACK_BURST;
-	if (burst > w->load.concurrency - w->client_open)
-		burst = w->load.concurrency - w->client_open;
+	if (!w->load.resolved)
+		return load_resolve(w, port, pr);
+	uint64_t paced;
+	uint64_t burst = starts_allowed(w, &paced);
 	unsigned i;
 	for (i = 0; i < burst; i++) {
 		props_fill(w, port, pr);
 		struct synack_tuple t;
 		uint64_t h = 0, f = 0;
-		unsigned tries = 0;
+		unsigned tries = 0, d = 0;
 		bool ok = w->nprop > 0, have_f = ok;
 		if (ok) {
 			t = w->prop[w->prop_head];
 			h = w->prop_h[w->prop_head];
 			f = w->prop_f[w->prop_head];
+			d = w->prop_dst[w->prop_head];
 			w->prop_head = (w->prop_head + 1) % SYNACK_PROPS;
 			w->nprop--;
 		}
 		/* Proposed a few connections ago without the table check (its buckets were prefetched
 		 * then): check now, and take fresh proposals while the tuple is in use. */
 		while (ok && tuple_busy(w, &t, h)) {
-			ok = ++tries < 4000 && propose(w, port, pr, &t);
+			uint8_t dd;
+			ok = ++tries < 4000 && propose(w, port, pr, &t, &dd);
+			d = dd;
 			h = ok ? synack_ctab_hash(&w->conn_tab, &t) : 0;
 			have_f = false;
 		}
 		if (!ok) {
 			w->stats.load_no_port++;
+			w->lc[0].no_tuple++;
 			return i;
 		}
 		struct synack_conn *c = conn_alloc(w);
 		if (!c)
 			return i; /* counted as drop_pool_full; tried again next loop */
+		unsigned sc = pick_script(w);
+		const struct synack_app *app = w->load.script[sc].app;
 		c->role = SYNACK_ROLE_CLIENT;
-		c->listener = w->load.wl;
+		c->app = (uint16_t)sc;
+		c->dst = (uint8_t)d;
 		c->port = (uint8_t)port;
 		if (w->rec_arm) {
 			w->rec_arm = false;
 			w->rec_idx = c->idx;
 			w->rec_len = 0;
 		}
-		memcpy(c->peer_mac, mac, 6);
+		memcpy(c->peer_mac, synack_arp_lookup(&w->arp, w->load.hop[d]), 6);
 		c->t_open = w->now_tsc;
+		w->t_intended[c->idx] = paced ? synack_pacer_next_ns(&w->load.pacer) : 0;
 		struct synack_actions out;
 		synack_actions_reset(&out);
 		if (have_f)
@@ -1114,14 +1314,22 @@ static unsigned start_connects(struct synack_worker *w)
 		if (conn_insert(w, c, h) < 0) {
 			conn_unalloc(w, c);
 			w->stats.load_no_port++;
+			w->lc[0].no_tuple++;
 			return i;
 		}
 		w->client_open++;
-		if (!ring_attach(w, c, synack_workload_app((enum synack_workload)w->load.wl)))
+		struct synack_load_counters *lc = &w->lc[sc];
+		lc_begin(w);
+		lc->started++;
+		lc->in_flight++;
+		lc_end(w);
+		if (paced)
+			synack_pacer_take(&w->load.pacer);
+		else if (w->load.todo != UINT64_MAX)
+			w->load.todo--;
+		if (!app_attach(w, c, app))
 			w->stats.drop_no_sendbuf++;
 		apply(w, port, c, &out, NULL, NULL);
-		if (w->load.todo != UINT64_MAX)
-			w->load.todo--;
 	}
 	return i;
 }
@@ -1138,12 +1346,23 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 	 * answered timer[0]: a LINGER timer - FIN-WAIT-2's limit, or TIME-WAIT kept in a full TCB when
 	 * the TIME-WAIT table is full - ran on a pointer 24 bytes off and crashed the worker.) */
 	struct synack_conn *c = &w->conns[((uintptr_t)node - (uintptr_t)w->conns) / sizeof(struct synack_conn)];
-	unsigned id = node == &c->timer[1];
 	w->stats.timers_fired++;
 	struct synack_actions out;
 	synack_actions_reset(&out);
 	conn_write_begin(c);
-	synack_tcp_timeout(&w->ctx, &c->tcb, (enum synack_timer)id, w->now_ns, &out);
+	if (node == &c->app_timer) {
+		/* The application's own timer: its calls go into out like those of any callback. */
+		c->cflags &= (uint8_t)~SYNACK_CF_APP_TIMER;
+		const struct synack_app *app = conn_app(w, c);
+		struct synack_actions *saved_out = cur_out;
+		cur_w = w;
+		cur_out = &out;
+		if (app->timer)
+			app->timer(c);
+		cur_out = saved_out;
+	} else {
+		synack_tcp_timeout(&w->ctx, &c->tcb, (enum synack_timer)(node == &c->timer[1]), w->now_ns, &out);
+	}
 	bool freed = apply(w, c->port, c, &out, NULL, NULL);
 	if (!freed)
 		freed = output(w, c->port, c, NULL);
@@ -1153,18 +1372,111 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 		__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
 }
 
+/* A new load on this worker (synack_load_start). Its share: every worker of the port the
+ * destinations route through takes rate, cap and count divided among them; every worker keeps the
+ * source spread, since any of them may receive for those addresses. */
+static int load_begin(struct synack_worker *w, const struct synack_load *l)
+{
+	/* Connections of the previous load still name its scripts by index: a load with other scripts
+	 * waits until they are over (the caller retries). */
+	if (w->client_open && (w->load.nscripts != l->nscripts ||
+			       memcmp(w->load.script, l->script, l->nscripts * sizeof(l->script[0]))))
+		return -EBUSY;
+	uint32_t hop0;
+	unsigned port = route_port(w, l->dst[0].ip, &hop0);
+	const struct synack_port_rt *pr = &w->e->ports[port];
+	uint64_t share = 0;
+	unsigned k = 0, nw = pr->wcount;
+	bool mine = w->id >= pr->wfirst && w->id - pr->wfirst < pr->wcount;
+	if (mine) {
+		k = w->id - pr->wfirst;
+		share = l->count ? l->count / nw + (k < l->count % nw) : UINT64_MAX;
+	}
+	uint32_t src_first = l->src_first ? l->src_first : pr->ip;
+	uint32_t src_ips = l->src_ips ? l->src_ips : 1;
+	uint16_t lo = l->sport_lo ? l->sport_lo : EPH_LO, hi = l->sport_hi ? l->sport_hi : UINT16_MAX;
+	w->nprop = 0;   /* proposals were for the previous load's destinations */
+	/* A load from the same source spread on the same port continues the walk where the last
+	 * one stopped: every entry the walk made is behind it, so, as within one load, none can
+	 * meet its tuples until it wraps (a close load's repetitions at TIME-WAIT's steady state
+	 * then skip a TIME-WAIT lookup per connection, a cache and TLB miss in a table of
+	 * hundreds of millions). Otherwise a new walk: entries made before it may meet its
+	 * tuples until the newest of them expires (the ring's tail expires last). */
+	if (!(w->lport_set && w->load.src_ips == src_ips && w->load.src_first == src_first &&
+	      w->load.port_idx == port && w->load.sport_lo == lo && w->load.sport_hi == hi && !pr->steer.enabled)) {
+		w->lport_set = false;
+		w->walk_wrapped = false;
+		w->tw_old_until_ns = synack_tw_table_last_deadline_ns(&w->tw, w->now_ns);
+	}
+	w->load.port_idx = (uint8_t)port;
+	w->load.src_first = src_first;
+	w->load.src_ips = src_ips;
+	w->load.sport_lo = lo;
+	w->load.sport_hi = hi;
+	w->load.ndst = (uint8_t)l->ndst;
+	w->load.dst_wsum = 0;
+	for (unsigned d = 0; d < l->ndst; d++) {
+		w->load.dst[d] = l->dst[d];
+		if (!w->load.dst[d].weight)
+			w->load.dst[d].weight = 1;
+		w->load.dst_wsum += w->load.dst[d].weight;
+		w->load.dst_cur[d] = 0;
+		route_port(w, l->dst[d].ip, &w->load.hop[d]);
+	}
+	w->load.nscripts = (uint8_t)l->nscripts;
+	w->load.script_wsum = 0;
+	for (unsigned i = 0; i < l->nscripts; i++) {
+		w->load.script[i] = l->script[i];
+		if (!w->load.script[i].weight)
+			w->load.script[i].weight = 1;
+		w->load.script_wsum += w->load.script[i].weight;
+		w->load.script_cur[i] = 0;
+	}
+	uint64_t cap = l->concurrency ? l->concurrency / nw + (k < l->concurrency % nw) : SYNACK_CONNECT_INFLIGHT;
+	w->load.concurrency = (uint32_t)(cap ? (cap < UINT32_MAX ? cap : UINT32_MAX) : 1);
+	w->load.resolved = false;
+	w->arp_asked_ns = w->arp_first_ns = 0;
+	w->load.held_upto = 0;
+	if (mine && l->rate > 0) {
+		w->load.open_loop = true;
+		w->load.todo = 0;
+		synack_pacer_init(&w->load.pacer, l->rate / nw, l->ramp_s, w->now_ns, share == UINT64_MAX ? 0 : share);
+	} else {
+		w->load.open_loop = false;
+		w->load.todo = share;
+	}
+	w->rec_arm = share > 0;
+	return 0;
+}
+
 static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 {
 	int rc = 0;
 	switch (msg->type) {
 	case SYNACK_MSG_LISTEN:
 		if (w->lidx[msg->l.port]) {
-			w->lst[w->lidx[msg->l.port] - 1] = msg->l;
-		} else if (w->nlst >= SYNACK_MAX_LISTENERS) {
-			rc = -ENOSPC;
+			/* A live port keeps its application: its connections' contexts are laid out for it. */
+			struct synack_listener *l = &w->lst[w->lidx[msg->l.port] - 1];
+			if (l->app != msg->l.app)
+				rc = -EEXIST;
+			else
+				*l = msg->l;
 		} else {
-			w->lst[w->nlst] = msg->l;
-			w->lidx[msg->l.port] = (uint8_t)++w->nlst;
+			/* A slot an unlisten freed is reused once no connection names it. */
+			unsigned k = w->nlst;
+			for (unsigned i = 0; i < w->nlst; i++)
+				if (!w->lst[i].port && !w->lst_conns[i]) {
+					k = i;
+					break;
+				}
+			if (k >= SYNACK_MAX_LISTENERS) {
+				rc = -ENOSPC;
+			} else {
+				w->lst[k] = msg->l;
+				w->lidx[msg->l.port] = (uint8_t)(k + 1);
+				if (k == w->nlst)
+					w->nlst++;
+			}
 		}
 		break;
 	case SYNACK_MSG_UNLISTEN:
@@ -1176,44 +1488,11 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 			w->lidx[msg->port] = 0;
 		}
 		break;
-	case SYNACK_MSG_LOAD: {
-		/* Shared among the workers of the port the destination routes through; every worker keeps
-		 * the source spread, since any of them may receive for those addresses. */
-		const struct synack_load *l = &msg->load;
-		uint32_t hop;
-		unsigned port = route_port(w, l->ip, &hop);
-		const struct synack_port_rt *pr = &w->e->ports[port];
-		uint64_t share = 0;
-		if (w->id >= pr->wfirst && w->id - pr->wfirst < pr->wcount) {
-			unsigned k = w->id - pr->wfirst;
-			share = l->count ? l->count / pr->wcount + (k < l->count % pr->wcount) : UINT64_MAX;
-		}
-		w->load.todo = share;
-		w->nprop = 0;   /* proposals were for the previous load's destination */
-		/* A load from the same source spread on the same port continues the walk where the last
-		 * one stopped: every entry the walk made is behind it, so, as within one load, none can
-		 * meet its tuples until it wraps (a close load's repetitions at TIME-WAIT's steady state
-		 * then skip a TIME-WAIT lookup per connection, a cache and TLB miss in a table of
-		 * hundreds of millions). Otherwise a new walk: entries made before it may meet its
-		 * tuples until the newest of them expires (the ring's tail expires last). */
-		uint32_t src_ips = l->src_ips ? l->src_ips : 1;
-		if (!(w->lport_set && w->load.src_ips == src_ips && w->load.port_idx == port && !pr->steer.enabled)) {
-			w->lport_set = false;
-			w->walk_wrapped = false;
-			w->tw_old_until_ns = synack_tw_table_last_deadline_ns(&w->tw, w->now_ns);
-		}
-		w->load.ip = l->ip;
-		w->load.port = l->port;
-		w->load.wl = l->workload;
-		w->load.port_idx = (uint8_t)port;
-		w->load.concurrency = l->concurrency ? l->concurrency : SYNACK_CONNECT_INFLIGHT;
-		w->load.src_ips = src_ips;
-		w->load.size = l->size ? l->size : 64;
-		w->rec_arm = share > 0;
+	case SYNACK_MSG_LOAD:
+		rc = load_begin(w, &msg->load);
 		break;
-	}
 	case SYNACK_MSG_LOAD_STOP:
-		w->load.todo = 0;
+		load_end(w);
 		break;
 	case SYNACK_MSG_MSL:
 		w->ctx.cfg.msl_ms = msg->msl_s * 1000u;
@@ -1357,7 +1636,7 @@ int synack_worker_main(void *arg)
 			handle_msg(w, msg);
 			work++;
 		}
-		if (w->load.todo)
+		if (w->load.todo || w->load.open_loop)
 			work += start_connects(w);
 		work += synack_wheel_advance(w->wheel, w->now_ns / SYNACK_TICK_NS, 256, on_timer, w);
 		if (w->tw.used) {
@@ -1415,6 +1694,9 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	w->conns = synack_bigmem_alloc((size_t)w->nconns * sizeof(struct synack_conn), socket, e->huge);
 	w->free_idx = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint32_t), socket, e->huge);
 	w->wheel = rte_zmalloc_socket("synack_wheel", sizeof(struct synack_wheel), 64, socket);
+	w->app_ctx = synack_bigmem_alloc((size_t)w->nconns * SYNACK_APP_CTX_MAX, socket, e->huge);
+	w->t_intended = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint64_t), socket, e->huge);
+	w->lh = rte_zmalloc_socket("synack_load_hist", sizeof(*w->lh) * SYNACK_LOAD_MAX_SCRIPTS, 64, socket);
 	w->nsbuf = ec->tcb_per_core < 4096 ? ec->tcb_per_core : 4096;
 	w->sbuf_mem = rte_malloc_socket("synack_sbuf", (size_t)w->nsbuf * SYNACK_SBUF_SIZE, 64, socket);
 	w->sbuf_free = rte_malloc_socket("synack_sbuf_free", (size_t)w->nsbuf * sizeof(uint32_t), 64, socket);
@@ -1436,7 +1718,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 		snprintf(err, errlen, "worker %u: getrandom failed for the table hash keys", id);
 		return -1;
 	}
-	if (!w->conns || !w->free_idx || !w->wheel || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || !w->tw.tab.b || !w->ctl) {
+	if (!w->conns || !w->free_idx || !w->wheel || !w->app_ctx || !w->t_intended || !w->lh || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || !w->tw.tab.b || !w->ctl) {
 		snprintf(err, errlen,
 			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
 			 "lower tcb_per_core / timewait_per_core or raise --mem",
@@ -1468,6 +1750,9 @@ void synack_worker_free(struct synack_worker *w)
 	synack_bigmem_free(w->tw.tab.b, synack_tw_table_mem_size(w->tw.cap), e->huge);
 	synack_bigmem_free(w->conns, (size_t)w->nconns * sizeof(struct synack_conn), e->huge);
 	synack_bigmem_free(w->free_idx, (size_t)w->nconns * sizeof(uint32_t), e->huge);
+	synack_bigmem_free(w->app_ctx, (size_t)w->nconns * SYNACK_APP_CTX_MAX, e->huge);
+	synack_bigmem_free(w->t_intended, (size_t)w->nconns * sizeof(uint64_t), e->huge);
+	rte_free(w->lh);
 	rte_free(w->wheel);
 	rte_free(w->sbuf_mem);
 	rte_free(w->sbuf_free);

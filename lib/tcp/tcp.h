@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "synack_app.h"
+
 #include "../net/tcp_seg.h"
 #include "isn.h"
 #include "tcb.h"
@@ -118,17 +120,7 @@ enum synack_event {
 	SYNACK_EV_CLOSED,       /* a = enum synack_close_reason; the TCB may be freed */
 };
 
-enum synack_close_reason {
-	SYNACK_CLOSE_NORMAL = 0,   /* orderly close finished (LAST-ACK, TIME-WAIT end) */
-	SYNACK_CLOSE_RESET,        /* the peer reset an established connection */
-	SYNACK_CLOSE_REFUSED,      /* RST in SYN-SENT */
-	SYNACK_CLOSE_TIMEOUT,      /* retries exhausted */
-	SYNACK_CLOSE_ABORTED,      /* user ABORT */
-	SYNACK_CLOSE_FIN_WAIT2,    /* FIN-WAIT-2 limit reached */
-	SYNACK_CLOSE_REOPENED,     /* TIME-WAIT ended by a new SYN */
-	SYNACK_CLOSE_REASON_COUNT
-};
-const char *synack_close_reason_name(unsigned r);
+/* enum synack_close_reason is public: synack_app.h. */
 const char *synack_event_name(unsigned e);
 
 enum synack_action_kind {

@@ -39,6 +39,22 @@ int synack_tcp_ctx_init(struct synack_tcp_ctx *ctx, const struct synack_tcp_cfg 
 	return rc;
 }
 
+const char *synack_outcome_name(unsigned o)
+{
+	static const char *const names[SYNACK_OUT_COUNT] = {
+		[SYNACK_OUT_NONE] = "none",
+		[SYNACK_OUT_OK] = "completed",
+		[SYNACK_OUT_CONNECT_TIMEOUT] = "connect-timeout",
+		[SYNACK_OUT_REFUSED] = "refused",
+		[SYNACK_OUT_RESET] = "reset",
+		[SYNACK_OUT_RESPONSE_TIMEOUT] = "response-timeout",
+		[SYNACK_OUT_BAD_RESPONSE] = "bad-response",
+		[SYNACK_OUT_SHORT_RESPONSE] = "short-response",
+		[SYNACK_OUT_OTHER] = "other",
+	};
+	return o < SYNACK_OUT_COUNT ? names[o] : "?";
+}
+
 const char *synack_close_reason_name(unsigned r)
 {
 	static const char *const names[SYNACK_CLOSE_REASON_COUNT] = {

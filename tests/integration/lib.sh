@@ -112,7 +112,7 @@ run_ring_http_load() { # N [synack-console arguments...]
   synack_cmd "connect 198.18.4.2 80 count $n http"
   for _ in $(seq 120); do
     synack_cmd "show stats" >/dev/null
-    [ "$(awk '$1 == "http_ok" { v = $NF } END { print v + 0 }' "$TMP/console.log")" -ge "$n" ] && break
+    [ "$(awk '$1 == "conns_completed" { v = $NF } END { print v + 0 }' "$TMP/console.log")" -ge "$n" ] && break
     sleep 0.5
   done
 }

@@ -20,7 +20,7 @@ server_value() {
   awk -v k="$1" '/final counters:/ { seen = 1; v = "" } seen && $1 == k { v = $3 }
     END { if (v != "") print v; else if (seen) print 0 }' "$TMP/console.log"
 }
-started=$(stat_value tcp.active_opens); ok_n=$(stat_value http_ok); failed_n=$(stat_value conns_failed)
+started=$(stat_value tcp.active_opens); ok_n=$(stat_value conns_completed); failed_n=$(stat_value conns_failed)
 check "$N connections started ($started), none failed ($failed_n)" [ "$started" = "$N" -a "$failed_n" = 0 ]
 check "every one completed ($ok_n)" [ "$ok_n" = "$N" ]
 check "the table overflowed into TCBs (drop_tw_full $(server_value drop_tw_full))" [ "$(server_value drop_tw_full)" -gt 0 ]

@@ -17,7 +17,7 @@ sleep 4
 synack_cmd "show response"
 check "the page synack received is the one Linux served" grep -q "synack fetched this page from Linux: $TAG" "$TMP/console.log"
 stop_synack
-check "20 connections completed (http_ok $(stat_value http_ok))" [ "$(stat_value http_ok)" = 20 ]
+check "20 connections completed (conns_completed $(stat_value conns_completed))" [ "$(stat_value conns_completed)" = 20 ]
 check "none failed (conns_failed $(stat_value conns_failed))" [ "$(stat_value conns_failed)" = 0 ]
 w1=$(awk '/final counters:/ { s = 1 } s && $1 == "conns_opened" { print $3 }' "$TMP/console.log")
 check "worker 1 opened connections too (${w1:-0})" [ "${w1:-0}" -ge 1 ]

@@ -16,7 +16,7 @@ tw_lines=$(tail -n +"$((mark + 1))" "$TMP/console.log" |
 check "show conn lists connections in TIME-WAIT ($tw_lines of $N)" [ "$tw_lines" -gt 0 -a "$tw_lines" -le "$N" ]
 sleep 5   # TIME-WAIT (2 x 2 s) on the side that closed first
 stop_synack
-started=$(stat_value tcp.active_opens); ok_n=$(stat_value http_ok); failed_n=$(stat_value conns_failed)
+started=$(stat_value tcp.active_opens); ok_n=$(stat_value conns_completed); failed_n=$(stat_value conns_failed)
 check "$N connections started ($started)" [ "$started" = "$N" ]
 check "started = completed + failed ($started = $ok_n + $failed_n)" [ "$started" = "$((ok_n + failed_n))" ]
 check "none failed ($failed_n)" [ "$failed_n" = 0 ]

@@ -45,7 +45,7 @@ for name in huge nohuge; do
 done
 sleep 3
 for name in huge nohuge; do
-  okn=$(awk '/final counters:/ { s = 1 } s && $1 == "http_ok" { print $NF }' "$TMP/$name.log")
+  okn=$(awk '/final counters:/ { s = 1 } s && $1 == "conns_completed" { print $NF }' "$TMP/$name.log")
   check "$name: $N connections completed (${okn:-0})" [ "${okn:-0}" = "$N" ]
 done
 grep -q -- 'EAL did not start\|Cannot' "$TMP/huge.log" && cat "$TMP/huge.log" | head -20
