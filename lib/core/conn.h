@@ -33,6 +33,7 @@ enum synack_role {
 #define SYNACK_CF_MARK_DONE  0x08u      /* SYNACK_MARK_DONE recorded */
 #define SYNACK_CF_COUNTED    0x10u      /* a client's outcome counted */
 #define SYNACK_CF_CONNECTED  0x20u      /* a client reached ESTABLISHED */
+#define SYNACK_CF_HELD_FIN   0x40u      /* the peer's FIN waits for the held bytes to be taken */
 
 struct synack_conn {
 	struct synack_tcb tcb;                          /* 120: lines 0 and 1 */

@@ -135,6 +135,9 @@ struct synack_worker {
 	struct synack_hist (*lh)[SYNACK_LAT_COUNT][2];
 	uint64_t *t_intended;           /* per pool index: a client connection's intended start, ns */
 	uint8_t *app_ctx;               /* per pool index: SYNACK_APP_CTX_MAX bytes (synack_conn_ctx) */
+	struct rte_mbuf **held;         /* per pool index: received bytes the application has not taken */
+	struct rte_mbuf *rx_m;          /* the frame handle_tcp is on (its payload is what data() reads) */
+	bool rx_m_held;                 /* ... kept on a connection's held queue: not freed nor reused */
 	uint32_t client_open;           /* client connections not yet freed (TIME-WAIT excluded) */
 	uint64_t arp_asked_ns, arp_first_ns;  /* last ARP request for the next hop, and the first */
 	uint16_t next_lport;

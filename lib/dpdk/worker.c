@@ -170,6 +170,8 @@ static void conn_unalloc(struct synack_worker *w, struct synack_conn *c)
 	w->stats.conns_in_use--;
 }
 
+static void held_free(struct synack_worker *w, struct synack_conn *c);
+
 /* Takes a connection out of the table, the wheel and the half-open FIFO and returns it to the pool.
  * Its TCP life may go on as a TIME-WAIT entry; conn_free() is for connections that are over. */
 static void conn_release(struct synack_worker *w, struct synack_conn *c, unsigned reason)
@@ -189,6 +191,8 @@ static void conn_release(struct synack_worker *w, struct synack_conn *c, unsigne
 	}
 	synrcv_unlink(w, c);
 	sbuf_release(w, c);
+	if (w->held[c->idx])
+		held_free(w, c);
 	if (c->in_table)
 		synack_ctab_delete_at(&w->conn_tab, c->tab_at, &c->tcb.tuple, c->idx);
 	conn_write_begin(c);
@@ -374,7 +378,7 @@ static void tx_seg(struct synack_worker *w, unsigned port, struct synack_conn *c
 		   const uint8_t dst_mac[6], struct rte_mbuf **reuse)
 {
 	struct rte_mbuf *m = NULL;
-	if (reuse && *reuse) {
+	if (reuse && *reuse && !(*reuse == w->rx_m && w->rx_m_held)) {
 		m = *reuse;
 		*reuse = NULL;
 		mbuf_reset(m);
@@ -452,12 +456,6 @@ int synack_conn_send(struct synack_conn *c, const void *d, uint32_t n)
 uint32_t synack_conn_send_space(const struct synack_conn *c)
 {
 	return c->stream == SYNACK_STREAM_RING && c->sb.buf ? synack_sndbuf_free(&c->sb) : 0;
-}
-
-void synack_conn_consumed(struct synack_conn *c, uint32_t n)
-{
-	if (cur_w)
-		synack_tcp_consumed(&cur_w->ctx, &c->tcb, n);
 }
 
 int synack_conn_close(struct synack_conn *c)
@@ -574,6 +572,85 @@ static bool app_attach(struct synack_worker *w, struct synack_conn *c, const str
 	return true;
 }
 
+/* ---- received bytes the application has not taken yet ---- */
+
+/* An application's data() that takes fewer bytes than it was given leaves the rest with the stack:
+ * the segment's mbuf is kept on the connection's queue, trimmed to those bytes, and they go on
+ * holding the receive window closed (they are unread). Later segments queue behind them, so order
+ * is kept; the window bounds the queue. They are offered again after the application's next sent()
+ * or timer() callback, and the peer's FIN is told once they are all taken. */
+static void hold_rest(struct synack_worker *w, struct synack_conn *c, const uint8_t *p, uint32_t len)
+{
+	struct rte_mbuf *m = w->rx_m;
+	if (!m || w->rx_m_held || p < rte_pktmbuf_mtod(m, const uint8_t *) ||
+	    p + len > rte_pktmbuf_mtod(m, const uint8_t *) + m->data_len) {
+		/* Not from the segment being handled (cannot happen: data comes only from input). */
+		w->stats.rx_other++;
+		synack_tcp_consumed(&w->ctx, &c->tcb, len);
+		return;
+	}
+	m->data_off = (uint16_t)(p - (const uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	m->next = NULL;
+	struct rte_mbuf **tail = &w->held[c->idx];
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = m;
+	w->rx_m_held = true;
+	w->stats.rx_held++;
+}
+
+/* Offers the held bytes again, in order, until the application leaves some. Runs inside a
+ * callback's context (cur_w, cur_out set): what the application does goes into that list. */
+static void held_deliver(struct synack_worker *w, struct synack_conn *c, const struct synack_app *app)
+{
+	struct rte_mbuf *m;
+	while ((m = w->held[c->idx]) != NULL) {
+		const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t len = m->data_len;
+		uint32_t k = app->data ? app->data(c, p, len) : len;
+		if (k > len)
+			k = len;
+		if (k)
+			synack_tcp_consumed(&w->ctx, &c->tcb, k);
+		if (!w->held[c->idx])
+			return; /* the callback ended the connection's queue (released) */
+		if (k < len) {
+			rte_pktmbuf_adj(m, (uint16_t)k);
+			return;
+		}
+		w->held[c->idx] = m->next;
+		m->next = NULL;
+		mbuf_free(w, m);
+	}
+	if (c->cflags & SYNACK_CF_HELD_FIN) {
+		c->cflags &= (uint8_t)~SYNACK_CF_HELD_FIN;
+		if (app->peer_closed)
+			app->peer_closed(c);
+	}
+}
+
+static void held_free(struct synack_worker *w, struct synack_conn *c)
+{
+	struct rte_mbuf *m = w->held[c->idx];
+	w->held[c->idx] = NULL;
+	while (m) {
+		struct rte_mbuf *n = m->next;
+		m->next = NULL;
+		mbuf_free(w, m);
+		m = n;
+	}
+	c->cflags &= (uint8_t)~SYNACK_CF_HELD_FIN;
+}
+
+/* The frame being handled is freed, or reused for a reply, unless its bytes are held. */
+static inline void rx_release(struct synack_worker *w, struct rte_mbuf *m)
+{
+	if (!(m == w->rx_m && w->rx_m_held))
+		mbuf_free(w, m);
+}
+
 /* ---- actions ---- */
 
 /* The first client connection of a load records the first bytes it receives (show response). */
@@ -648,10 +725,18 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 			case SYNACK_EV_DATA: {
 				if (c->idx == w->rec_idx && c->role == SYNACK_ROLE_CLIENT)
 					record_response(w, a->data, a->n);
-				/* What the application did not consume it keeps: that holds the window. */
+				if (w->held[c->idx]) {
+					/* Bytes wait already: these queue behind them, in order. */
+					hold_rest(w, c, a->data, a->n);
+					break;
+				}
 				uint32_t k = app->data ? app->data(c, a->data, a->n) : a->n;
+				if (k > a->n)
+					k = a->n;
 				if (k)
-					synack_tcp_consumed(&w->ctx, &c->tcb, k < a->n ? k : a->n);
+					synack_tcp_consumed(&w->ctx, &c->tcb, k);
+				if (k < a->n)
+					hold_rest(w, c, a->data + k, a->n - k);
 				break;
 			}
 			case SYNACK_EV_ACKED:
@@ -659,9 +744,13 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 					synack_sndbuf_ack(&c->sb, a->n);
 				if (app->sent)
 					app->sent(c, a->n);
+				if (w->held[c->idx])
+					held_deliver(w, c, app);
 				break;
 			case SYNACK_EV_PEER_FIN:
-				if (app->peer_closed)
+				if (w->held[c->idx])
+					c->cflags |= SYNACK_CF_HELD_FIN; /* told once the held bytes are taken */
+				else if (app->peer_closed)
 					app->peer_closed(c);
 				break;
 			case SYNACK_EV_TIME_WAIT:
@@ -868,6 +957,8 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 {
 	const struct synack_seg *s = &pkt->seg;
 	struct rte_mbuf *reuse = m;
+	w->rx_m = m;
+	w->rx_m_held = false;
 	if (!synack_is_local(w, port, s->daddr)) {
 		w->stats.drop_not_ours++;
 		mbuf_free(w, m);
@@ -912,7 +1003,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			__atomic_store_n(&c->version, (c->version | 1) + 1, __ATOMIC_RELEASE);
 		if (!freed || !(out.events & 1u << SYNACK_EV_REOPEN)) {
 			if (reuse)
-				mbuf_free(w, reuse);
+				rx_release(w, reuse);
 			return;
 		}
 		/* TIME-WAIT kept in this TCB (its table was full) took a new SYN (RFC 6191): the old
@@ -926,7 +1017,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 			handle_tw(w, port, tw, s, pkt->src_mac, &reuse, &reopen, &floor);
 			if (!reopen) {
 				if (reuse)
-					mbuf_free(w, reuse);
+					rx_release(w, reuse);
 				return;
 			}
 		}
@@ -963,7 +1054,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		apply(w, port, NULL, &out, pkt->src_mac, &reuse);
 	}
 	if (reuse)
-		mbuf_free(w, reuse);
+		rx_release(w, reuse);
 }
 
 /* hash: the frame's connection-table hash from rx_prefetch, or NULL. */
@@ -993,6 +1084,7 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 	case SYNACK_PKT_TCP:
 		w->stats.rx_tcp++;
 		handle_tcp(w, port, &pkt, m, hash);
+		w->rx_m = NULL;
 		return;
 	case SYNACK_PKT_ARP:
 		w->stats.rx_arp++;
@@ -1359,6 +1451,8 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 		cur_out = &out;
 		if (app->timer)
 			app->timer(c);
+		if (w->held[c->idx])
+			held_deliver(w, c, app);
 		cur_out = saved_out;
 	} else {
 		synack_tcp_timeout(&w->ctx, &c->tcb, (enum synack_timer)(node == &c->timer[1]), w->now_ns, &out);
@@ -1696,6 +1790,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	w->wheel = rte_zmalloc_socket("synack_wheel", sizeof(struct synack_wheel), 64, socket);
 	w->app_ctx = synack_bigmem_alloc((size_t)w->nconns * SYNACK_APP_CTX_MAX, socket, e->huge);
 	w->t_intended = synack_bigmem_alloc((size_t)w->nconns * sizeof(uint64_t), socket, e->huge);
+	w->held = synack_bigmem_alloc((size_t)w->nconns * sizeof(*w->held), socket, e->huge);
 	w->lh = rte_zmalloc_socket("synack_load_hist", sizeof(*w->lh) * SYNACK_LOAD_MAX_SCRIPTS, 64, socket);
 	w->nsbuf = ec->tcb_per_core < 4096 ? ec->tcb_per_core : 4096;
 	w->sbuf_mem = rte_malloc_socket("synack_sbuf", (size_t)w->nsbuf * SYNACK_SBUF_SIZE, 64, socket);
@@ -1718,7 +1813,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 		snprintf(err, errlen, "worker %u: getrandom failed for the table hash keys", id);
 		return -1;
 	}
-	if (!w->conns || !w->free_idx || !w->wheel || !w->app_ctx || !w->t_intended || !w->lh || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || !w->tw.tab.b || !w->ctl) {
+	if (!w->conns || !w->free_idx || !w->wheel || !w->app_ctx || !w->t_intended || !w->held || !w->lh || !w->sbuf_mem || !w->sbuf_free || !w->conn_tab.b || !w->tw.tab.b || !w->ctl) {
 		snprintf(err, errlen,
 			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
 			 "lower tcb_per_core / timewait_per_core or raise --mem",
@@ -1752,6 +1847,7 @@ void synack_worker_free(struct synack_worker *w)
 	synack_bigmem_free(w->free_idx, (size_t)w->nconns * sizeof(uint32_t), e->huge);
 	synack_bigmem_free(w->app_ctx, (size_t)w->nconns * SYNACK_APP_CTX_MAX, e->huge);
 	synack_bigmem_free(w->t_intended, (size_t)w->nconns * sizeof(uint64_t), e->huge);
+	synack_bigmem_free(w->held, (size_t)w->nconns * sizeof(*w->held), e->huge);
 	rte_free(w->lh);
 	rte_free(w->wheel);
 	rte_free(w->sbuf_mem);
