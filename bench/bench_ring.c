@@ -13,6 +13,7 @@
 #include "core/conn.h"
 #include "core/tw_table.h"
 #include "apps/apps.h"
+#include "load/run.h"
 #include "synack.h"
 #include "tcp/compact.h"
 #include "tcp/tcp.h"
@@ -41,14 +42,6 @@ uint64_t bench_peak_rss_kb(void)
 	return kb;
 }
 
-static void hist_sub(struct synack_hist *a, const struct synack_hist *b)
-{
-	for (unsigned i = 0; i < SYNACK_HIST_BUCKETS; i++)
-		a->b[i] -= b->b[i];
-	a->count -= b->count;
-	a->sum -= b->sum;
-}
-
 static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_srv_stats *out)
 {
 	(void)arg;
@@ -59,8 +52,49 @@ static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_s
 	out->tw_evicted = s.tw_evicted;
 }
 
-/* One repetition of one workload: the client worker of e keeps the load on dst for the duration,
- * or (--count) until count connections have been opened and have ended. */
+/* The progress line of each second, and the TIME-WAIT peak beside it (bench_run_one's samples). */
+struct rep_ctx {
+	struct synack_engine *e;
+	const struct bench_opts *o;
+	enum bench_wl wl;
+	unsigned rep, sec;
+	struct bench_result *r;
+	server_stats_fn server_stats;
+	void *arg;
+};
+
+static void rep_sample(const struct synack_run_sample *smp, void *arg)
+{
+	struct rep_ctx *x = arg;
+	struct bench_result *r = x->r;
+	/* A second cut short by the end (the count reached, the drain) is not a point of the series. */
+	if (smp->dt < 0.5)
+		return;
+	double rate = (double)smp->all.completed / smp->dt;
+	if (x->rep != BENCH_FILL && r->nseries < BENCH_MAX_SECONDS)
+		r->series[r->nseries++] = rate;
+	/* TIME-WAIT on both sides: the one that closes first holds it (the client in close, the server
+	 * in request). */
+	struct synack_core_stats c;
+	struct bench_srv_stats srv;
+	synack_stats(x->e, CLIENT, &c);
+	x->server_stats(x->e, x->arg, &srv);
+	uint64_t tw = c.tw_in_use + srv.tw_in_use;
+	if (tw > r->tw_peak)
+		r->tw_peak = tw;
+	char what[32];
+	if (x->rep == BENCH_FILL)
+		snprintf(what, sizeof(what), "fill %.0fs", x->o->duration_s);
+	else
+		snprintf(what, sizeof(what), "rep %u/%u", x->rep + 1, x->o->reps);
+	fprintf(stderr, "  %-5s %-9s %-9s t=%3us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
+		bench_mode_names[r->mode], bench_wl_names[x->wl], what, ++x->sec, rate,
+		(unsigned long long)smp->all.in_flight, (unsigned long long)tw);
+}
+
+/* One repetition of one workload, through the run controller (lib/load/run.h): the client worker
+ * of e keeps the load on dst for the duration, or (--count) until count connections have been
+ * opened and have ended. */
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_stats_fn server_stats, void *arg)
 {
@@ -68,107 +102,44 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 								    &synack_app_cli_request };
 	static struct synack_rr_srv unit;
 	struct synack_core_stats c0, c1;
-	struct synack_tcp_stats t0, t1;
-	struct synack_hist *h0 = calloc(1, sizeof(*h0)), *h1 = calloc(1, sizeof(*h1));
-	if (!h0 || !h1) {
-		free(h0);
-		free(h1);
-		return -1;
-	}
-	struct bench_srv_stats srv0, srv1, srv;
+	struct bench_srv_stats srv0, srv1;
 	synack_stats(e, CLIENT, &c0);
 	server_stats(e, arg, &srv0);
-	synack_tcp_counters(e, CLIENT, &t0);
-	synack_load_latency(e, h0);
 
 	/* A fill (2 x MSL) is always timed. */
 	uint64_t count = rep == BENCH_FILL ? 0 : o->count;
 	unit.unit = o->size ? o->size : 64;
-	struct synack_load l = { .ndst = 1, .nscripts = 1, .concurrency = o->concurrency, .count = count,
-				 .src_ips = o->src_ips };
-	l.dst[0].ip = dst;
-	l.dst[0].port = wl == WL_REQUEST ? 81 : 80;
-	l.script[0].app = app_of[wl];
-	l.script[0].arg = &unit;
-	int rc = synack_load_start(e, &l);
-	if (rc) {
-		fprintf(stderr, "synack-bench: %s: the load did not start (%s)\n", bench_mode_names[r->mode], strerror(-rc));
-		free(h0);
-		free(h1);
+	struct rep_ctx x = { .e = e, .o = o, .wl = wl, .rep = rep, .r = r, .server_stats = server_stats, .arg = arg };
+	struct synack_run_opts ro = { .duration_s = count ? BENCH_COUNT_CAP_S : o->duration_s, .drain_s = 3,
+				      .on_sample = rep_sample, .arg = &x };
+	struct synack_load *l = &ro.load;
+	l->ndst = 1;
+	l->nscripts = 1;
+	l->concurrency = o->concurrency;
+	l->count = count;
+	l->src_ips = o->src_ips;
+	l->dst[0].ip = dst;
+	l->dst[0].port = wl == WL_REQUEST ? 81 : 80;
+	l->script[0].app = app_of[wl];
+	l->script[0].arg = &unit;
+	struct synack_run_result rr;
+	char err[256];
+	if (synack_run(e, &ro, &rr, err, sizeof(err))) {
+		fprintf(stderr, "synack-bench: %s: %s\n", bench_mode_names[r->mode], err);
 		return -1;
 	}
-	double start = bench_now_s(), next = start + 1, end = start + (count ? BENCH_COUNT_CAP_S : o->duration_s);
-	uint64_t last = c0.conns_completed;
-	unsigned sec = 0;
-	bool capped = false;
-	for (;;) {
-		double t = bench_now_s();
-		if (count) {
-			/* Polled every 2 ms: the time of the last end is known to well under 1 % of a
-			 * repetition that lasts a second or more. */
-			struct synack_core_stats c;
-			synack_stats(e, CLIENT, &c);
-			if ((c.conns_completed - c0.conns_completed) + (c.conns_failed - c0.conns_failed) >= count)
-				break;
-		}
-		if (t >= next) {
-			struct synack_core_stats c;
-			synack_stats(e, CLIENT, &c);
-			double rate = (double)(c.conns_completed - last) / (t - (next - 1));
-			last = c.conns_completed;
-			if (rep != BENCH_FILL && r->nseries < BENCH_MAX_SECONDS)
-				r->series[r->nseries++] = rate;
-			/* TIME-WAIT on both sides: the one that closes first holds it (the client in close,
-			 * the server in request) */
-			server_stats(e, arg, &srv);
-			uint64_t tw = c.tw_in_use + srv.tw_in_use;
-			if (tw > r->tw_peak)
-				r->tw_peak = tw;
-			char what[32];
-			if (rep == BENCH_FILL)
-				snprintf(what, sizeof(what), "fill %.0fs", o->duration_s);
-			else
-				snprintf(what, sizeof(what), "rep %u/%u", rep + 1, o->reps);
-			fprintf(stderr, "  %-5s %-9s %-9s t=%3us  %10.0f conn/s  in flight %4llu  TIME-WAIT %llu\n",
-				bench_mode_names[r->mode], bench_wl_names[wl], what, ++sec, rate,
-				(unsigned long long)c.conns_in_use, (unsigned long long)tw);
-			next += 1;
-		}
-		/* After the progress line: the repetition's last second gets one too. */
-		if (t >= end) {
-			capped = count != 0;
-			break;
-		}
-		usleep(count ? 2000 : 20000);
-	}
-	synack_load_stop(e);
-	if (capped)
+	if (count && rr.at_stop.started + rr.at_stop.in_flight > 0 && rr.load_s >= BENCH_COUNT_CAP_S)
 		fprintf(stderr, "warning: %s %s: %" PRIu64 " connections did not end within %.0f s; the rate is over those that did\n",
 			bench_mode_names[r->mode], bench_wl_names[wl], count, BENCH_COUNT_CAP_S);
-	double stop = bench_now_s();
-	synack_stats(e, CLIENT, &c1);
-	uint64_t done_at_stop = c1.conns_completed - c0.conns_completed;
-	/* Let the connections in flight finish, so that every started one is accounted for. */
-	for (int i = 0; i < 300; i++) {
-		synack_stats(e, CLIENT, &c1);
-		synack_tcp_counters(e, CLIENT, &t1);
-		uint64_t ended = (c1.conns_completed - c0.conns_completed) + (c1.conns_failed - c0.conns_failed);
-		if (ended == t1.active_opens - t0.active_opens)
-			break;
-		usleep(10000);
-	}
 	synack_stats(e, CLIENT, &c1);
 	server_stats(e, arg, &srv1);
-	synack_tcp_counters(e, CLIENT, &t1);
-	synack_load_latency(e, h1);
-	hist_sub(h1, h0);
-	synack_hist_merge(&r->lat, h1);
+	synack_hist_merge(&r->lat, &rr.hist[SYNACK_LOAD_MAX_SCRIPTS][SYNACK_LAT_CONNECT][0]);
 
-	uint64_t completed = c1.conns_completed - c0.conns_completed;
-	r->rate[r->nreps++] = (double)done_at_stop / (stop - start);
-	r->started += t1.active_opens - t0.active_opens;
+	uint64_t completed = rr.all.completed;
+	r->rate[r->nreps++] = (double)rr.at_stop.completed / rr.load_s;
+	r->started += rr.all.started;
 	r->completed += completed;
-	r->failed += c1.conns_failed - c0.conns_failed;
+	r->failed += rr.all.failed_total;
 	/* Busy cycles per connection, each side: the cost the worker spent in loops that did work. */
 	if (completed) {
 		r->cycles_client += (double)(c1.busy_cycles - c0.busy_cycles) / (double)completed / o->reps;
@@ -177,8 +148,7 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	if (c1.tw_in_use + srv1.tw_in_use > r->tw_peak)
 		r->tw_peak = c1.tw_in_use + srv1.tw_in_use;
 	r->tw_evicted += (c1.tw_evicted - c0.tw_evicted) + (srv1.tw_evicted - srv0.tw_evicted);
-	free(h0);
-	free(h1);
+	synack_run_result_free(&rr);
 	return 0;
 }
 

@@ -162,7 +162,6 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 		usleep(POLL_US);
 		double t = now_s(CLOCK_MONOTONIC);
 		take(e, nscripts, &cur);
-		uint64_t started = cur.all.started - s0.all.started;
 		uint64_t in_flight = cur.all.in_flight;
 		bool over = load_over(&cur, o->load.count ? s0.all.started + o->load.count : 0);
 		if (!stopped && ((end && t >= end) || (o->stop && *o->stop) || over)) {
@@ -170,6 +169,7 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 			stopped = true;
 			stop_t = t;
 			r->load_s = t - t0;
+			counts_diff(&cur.all, &s0.all, &r->at_stop);
 		}
 		if (stopped && (in_flight == 0 || t - stop_t >= drain_max))
 			drained = in_flight == 0;
@@ -205,7 +205,6 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 			last_t = t;
 			next += 1;
 		}
-		(void)started;
 		if (finish)
 			break;
 	}

@@ -51,6 +51,7 @@ struct synack_run_result {
 	double drain_s;                 /* from the stop to the last connection's end (or the drain limit) */
 	struct synack_run_counts all;
 	struct synack_run_counts script[SYNACK_LOAD_MAX_SCRIPTS];
+	struct synack_run_counts at_stop;       /* all, from the start to the stop (before the drain) */
 	bool drained;                   /* every started connection ended */
 	uint64_t arp_failed;            /* destinations that never answered ARP: the load could not start */
 	uint64_t retransmits;
