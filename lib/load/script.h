@@ -19,7 +19,8 @@
  *                              any status other than STATUS, or without STATUS one outside
  *                              2xx, is a bad response. A 1xx other than 101 (and than STATUS) is
  *                              interim: the response after it is read
- *   pause MS                   think time, on the connection's timer
+ *   pause MS                   think time, on the connection's timer; bytes that come during it
+ *                              are a bad response (a pause goes after the expect of an answer)
  *   repeat K                   the steps before it run K times in all, on the connection
  *                              (keep-alive); at most one repeat, and K at most 1024 when those
  *                              steps never wait (no expect or pause: they run in one go)
