@@ -19,6 +19,7 @@ static const struct console_family *const families[] = {
 	&console_listen_family,
 	&console_conn_family,
 	&console_stats_family,
+	&console_load_family,
 	&console_misc_family,
 };
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
@@ -51,7 +52,10 @@ static void inst_reach(const cmdline_parse_inst_t *inst, const char *line, struc
 		if (is_end(*p))
 			break;
 		cmdline_parse_token_hdr_t *tk = inst->tokens[i];
-		int n = tk->ops->parse(tk, p, NULL, 0);
+		/* A result buffer as big as any token's: a multi-word string token refuses to parse
+		 * without one. */
+		static char scratch[STR_MULTI_TOKEN_SIZE];
+		int n = tk->ops->parse(tk, p, scratch, sizeof(scratch));
 		if (n < 0)
 			break;
 		p += n;

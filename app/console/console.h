@@ -30,6 +30,10 @@ extern const struct console_family console_listen_family;
 extern const struct console_family console_conn_family;
 extern const struct console_family console_stats_family;
 extern const struct console_family console_misc_family;
+extern const struct console_family console_load_family;
+
+/* Stops a load the console started (console_load.c): called before the engine stops. */
+void console_load_quit(void);
 
 /* The process-wide state the command callbacks act on (there is one engine per process). */
 struct console_state {

@@ -369,6 +369,7 @@ int main(int argc, char **argv)
 			serve(o.control);
 	}
 
+	console_load_quit();
 	synack_engine_stop(e);
 	strlist_free(&o.sets);
 	strlist_free(&o.cmds);

@@ -634,14 +634,6 @@ int synack_load_stop(struct synack_engine *e)
 	return broadcast(e, &m);
 }
 
-uint64_t synack_load_failed_total(const struct synack_load_counters *c)
-{
-	uint64_t n = 0;
-	for (unsigned i = 0; i < sizeof(c->failed) / sizeof(c->failed[0]); i++)
-		n += c->failed[i];
-	return n;
-}
-
 /* One worker's counters of one script: a consistent copy, under the worker's lc_ver. */
 static void load_counters_one(const struct synack_worker *w, unsigned script, struct synack_load_counters *out)
 {

@@ -527,7 +527,9 @@ uint64_t synack_now_ns(void) { return cur_w ? cur_w->now_ns : 0; }
 
 void synack_conn_outcome(struct synack_conn *c, enum synack_outcome o)
 {
-	if (c->role == SYNACK_ROLE_CLIENT && c->outcome == SYNACK_OUT_NONE && o > SYNACK_OUT_NONE && o < SYNACK_OUT_COUNT)
+	/* The first report counts, but a failure found after OK (bytes past the answer, say) replaces it. */
+	if (c->role == SYNACK_ROLE_CLIENT && o > SYNACK_OUT_NONE && o < SYNACK_OUT_COUNT &&
+	    (c->outcome == SYNACK_OUT_NONE || (c->outcome == SYNACK_OUT_OK && o != SYNACK_OUT_OK)))
 		c->outcome = (uint8_t)o;
 }
 

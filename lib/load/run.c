@@ -36,6 +36,14 @@ void synack_hist_sub(struct synack_hist *a, const struct synack_hist *b)
 		a->max = bound;
 }
 
+uint64_t synack_load_failed_total(const struct synack_load_counters *c)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < sizeof(c->failed) / sizeof(c->failed[0]); i++)
+		n += c->failed[i];
+	return n;
+}
+
 static void counts_of(const struct synack_load_counters *c, struct synack_run_counts *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -191,6 +191,51 @@ int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t
 	return 0;
 }
 
+/* A load: said on stderr; its connections all complete at once (the counters say so). */
+static struct synack_load_counters fake_lc;
+
+int synack_load_start(struct synack_engine *e, const struct synack_load *l)
+{
+	(void)e;
+	if (!l || !l->ndst || !l->nscripts)
+		return -EINVAL;
+	const struct synack_load_dst *d = &l->dst[0];
+	fprintf(stderr, "fake engine: load dst=%u.%u.%u.%u:%u ndst=%u scripts=%u rate=%.0f concurrency=%llu count=%llu\n",
+		d->ip >> 24, (d->ip >> 16) & 0xff, (d->ip >> 8) & 0xff, d->ip & 0xff, d->port, l->ndst, l->nscripts,
+		l->rate, (unsigned long long)l->concurrency, (unsigned long long)l->count);
+	uint64_t n = l->count ? l->count : 100;
+	fake_lc.started += n;
+	fake_lc.completed += n;
+	fake_lc.to_start = 0;
+	return 0;
+}
+
+int synack_load_stop(struct synack_engine *e)
+{
+	(void)e;
+	fprintf(stderr, "fake engine: load stop\n");
+	return 0;
+}
+
+void synack_load_counters(const struct synack_engine *e, unsigned worker, unsigned script,
+			  struct synack_load_counters *out)
+{
+	(void)e;
+	memset(out, 0, sizeof(*out));
+	if ((worker == SYNACK_LOAD_ALL || worker == 0) && (script == SYNACK_LOAD_ALL || script == 0))
+		*out = fake_lc;
+}
+
+void synack_load_hist(const struct synack_engine *e, unsigned script, enum synack_lat k, bool corrected,
+		      struct synack_hist *out)
+{
+	(void)e;
+	(void)script;
+	(void)k;
+	(void)corrected;
+	(void)out;
+}
+
 int synack_set_msl(struct synack_engine *e, uint32_t msl_s)
 {
 	if (msl_s == 0 || msl_s > 3600)

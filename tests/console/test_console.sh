@@ -100,7 +100,8 @@ run --config dummy --cmd "show" --cmd "show stat" --cmd "listen 80 http body" --
   --cmd "set msl 0" --cmd "unlisten 9" --cmd "quit now" --cmd "show states extra" --cmd "quit"
 check "wrong lines: exit 0" [ "$RC" -eq 0 ]
 check "wrong lines: one error line each (12)" [ "$(count 'error: ')" -eq 12 ]
-check "show: names what may follow" has "error: show: missing argument (expected listeners, conn, states, response, stats or port)"
+check "show: names what may follow" has "error: show: missing argument (expected listeners, conn, states, response, stats, port or load)"
+
 check "show stat: names the word" has "error: show: bad argument 'stat'"
 check "listen ... body: missing <bytes>" has "error: listen: missing argument (expected <bytes>"
 check "listen 0: port 0 refused" has "error: listen: port 0 is not a port"
@@ -220,5 +221,12 @@ done
 BGPID=
 check "no-interactive: SIGINT ends it with exit 0" [ "$RC" -eq 0 ]
 check "no-interactive: SIGINT stops the engine" has "fake engine: stopped"
+
+# load start takes synack-gen's options: parsed here, passed to the engine as one plan.
+run --config dummy --cmd "load start --dst 198.18.0.1:80 --rate 2500 --count 40 --http /x --requests 2" \
+  --cmd "load stop" --cmd "load start --dst 198.18.0.1:80 --rate abc" --cmd "load start --rate 5" --cmd "quit"
+check "load start: the plan reaches the engine" has "fake engine: load dst=198.18.0.1:80 ndst=1 scripts=1 rate=2500 concurrency=0 count=40"
+check "load start: a bad rate is named" has "error: load start: --rate: 'abc' is not a rate"
+check "load start: --dst is required" has "error: load start: --dst is required"
 
 finish
