@@ -12,8 +12,8 @@
 #include "bench.h"
 #include "core/conn.h"
 #include "core/tw_table.h"
-#include "apps/apps.h"
 #include "load/run.h"
+#include "load/script.h"
 #include "synack.h"
 #include "tcp/compact.h"
 #include "tcp/tcp.h"
@@ -98,9 +98,16 @@ static void rep_sample(const struct synack_run_sample *smp, void *arg)
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,
 		  struct bench_result *r, uint32_t dst, server_stats_fn server_stats, void *arg)
 {
-	static const struct synack_app *const app_of[WL_COUNT] = { &synack_app_cli_handshake, &synack_app_cli_close,
-								    &synack_app_cli_request };
-	static struct synack_rr_srv unit;
+	/* The workloads are the load's built-in scripts (lib/load/script.h). */
+	static const char *const script_of[WL_COUNT] = { "handshake", "close", "request" };
+	static struct synack_script scripts[WL_COUNT];
+	static bool built[WL_COUNT];
+	/* Built once: connections of the last repetition may still be reading it. */
+	if (!built[wl] && synack_script_builtin(&scripts[wl], script_of[wl], o->size, NULL)) {
+		fprintf(stderr, "synack-bench: the built-in script '%s' did not build\n", script_of[wl]);
+		return -1;
+	}
+	built[wl] = true;
 	struct synack_core_stats c0, c1;
 	struct bench_srv_stats srv0, srv1;
 	synack_stats(e, CLIENT, &c0);
@@ -108,7 +115,6 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 
 	/* A fill (2 x MSL) is always timed. */
 	uint64_t count = rep == BENCH_FILL ? 0 : o->count;
-	unit.unit = o->size ? o->size : 64;
 	struct rep_ctx x = { .e = e, .o = o, .wl = wl, .rep = rep, .r = r, .server_stats = server_stats, .arg = arg };
 	struct synack_run_opts ro = { .duration_s = count ? BENCH_COUNT_CAP_S : o->duration_s, .drain_s = 3,
 				      .on_sample = rep_sample, .arg = &x };
@@ -120,8 +126,8 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	l->src_ips = o->src_ips;
 	l->dst[0].ip = dst;
 	l->dst[0].port = wl == WL_REQUEST ? 81 : 80;
-	l->script[0].app = app_of[wl];
-	l->script[0].arg = &unit;
+	l->script[0].app = synack_script_app();
+	l->script[0].arg = &scripts[wl];
 	struct synack_run_result rr;
 	char err[256];
 	if (synack_run(e, &ro, &rr, err, sizeof(err))) {

@@ -73,10 +73,10 @@ unsigned synack_workers(const struct synack_engine *e);
 int synack_listen(struct synack_engine *e, uint16_t port, enum synack_service svc, uint32_t body_size,
 		  bool keepalive);
 int synack_unlisten(struct synack_engine *e, uint16_t port);
-/* Opens count connections to ip:port spread over the workers; with a request, each connection sends
- * it and closes after the reply (HTTP: after the response's Content-Length, else after the peer's
- * FIN or timeout); without, it connects then closes. */
-int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *request);
+/* Opens count connections to ip:port spread over the workers (the console's connect): without a
+ * path, each connects then closes; with one, each sends an HTTP/1.1 GET of it and closes after
+ * the response (the load's built-in scripts, lib/load/script.h). */
+int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *http_path);
 int synack_set_msl(struct synack_engine *e, uint32_t msl_s);
 
 /* Generated load (synack-gen, synack-bench, the console's connect and load commands). Each client

@@ -39,7 +39,7 @@ static void connect_cb(void *parsed, struct cmdline *cl, void *data)
 	uint32_t ip = ntohl(r->ip.addr.ipv4.s_addr);
 	uint32_t count = r->count_kw[0] ? r->count : 1;
 	bool http = r->http[0] != '\0';
-	char ips[16], req[128];
+	char ips[16];
 
 	(void)data;
 	synack_ip4_str(ips, ip);
@@ -56,9 +56,7 @@ static void connect_cb(void *parsed, struct cmdline *cl, void *data)
 		console_arg_error(cl, &console_conn_family, "connect: count 0 opens nothing (1 or more)");
 		return;
 	}
-	if (http)
-		snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", ips);
-	int rc = synack_connect(console_state.engine, ip, r->port, count, http ? req : NULL);
+	int rc = synack_connect(console_state.engine, ip, r->port, count, http ? "/" : NULL);
 	if (rc) {
 		console_fail(cl, "connect %s %u: %s", ips, r->port, console_strerror(rc));
 		return;

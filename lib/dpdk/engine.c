@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "load/script.h"
 #include "net/parse.h"
 
 const char *synack_service_name(unsigned s)
@@ -478,7 +479,6 @@ void synack_engine_stop(struct synack_engine *e)
 	}
 	for (unsigned i = 0; i < e->nsvc_args; i++)
 		free(e->svc_args[i]);
-	free(e->connect_text);
 	free(e);
 }
 
@@ -561,39 +561,33 @@ int synack_unlisten(struct synack_engine *e, uint16_t port)
 	return broadcast(e, &m);
 }
 
-int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *request)
+int synack_connect(struct synack_engine *e, uint32_t ip, uint16_t port, uint32_t count, const char *http_path)
 {
 	if (port == 0 || count == 0)
 		return -EINVAL;
-	size_t n = request ? strlen(request) : 0;
+	/* A built-in script, kept until the engine stops: connections read it as they run. */
+	struct synack_script *sc = svc_arg_new(e, sizeof(*sc));
+	if (!sc)
+		return -ENOMEM;
+	char host[16], err[160];
+	snprintf(host, sizeof(host), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
+	int rc;
+	if (http_path) {
+		char text[600];
+		if (snprintf(text, sizeof(text), "http GET %s; expect http; close", http_path) >= (int)sizeof(text))
+			return -E2BIG;
+		rc = synack_script_parse(sc, text, host, err, sizeof(err));
+	} else {
+		rc = synack_script_builtin(sc, "connect", 0, host);
+	}
+	if (rc)
+		return -EINVAL;
 	struct synack_load l = { .ndst = 1, .nscripts = 1, .count = count,
 				 .concurrency = (uint64_t)SYNACK_CONNECT_INFLIGHT * e->nworkers };
 	l.dst[0].ip = ip;
 	l.dst[0].port = port;
-	if (n) {
-		/* The request text lives in the engine until it stops: the connections read it as they
-		 * send (and resend) it. A new connect replaces it once the last load's are over. */
-		if (!e->connect_text)
-			e->connect_text = calloc(1, sizeof(*e->connect_text));
-		if (!e->connect_text)
-			return -ENOMEM;
-		if (n >= sizeof(e->connect_text->text))
-			return -E2BIG;
-		struct synack_cli_text *t = e->connect_text;
-		if (t->len && (t->len != n || memcmp(t->text, request, n))) {
-			/* Another request: a fresh buffer, the old one kept for connections still reading it. */
-			t = svc_arg_new(e, sizeof(*t));
-			if (!t)
-				return -ENOMEM;
-			e->connect_text = t;
-		}
-		memcpy(t->text, request, n);
-		t->len = (uint32_t)n;
-		l.script[0].app = &synack_app_cli_text;
-		l.script[0].arg = t;
-	} else {
-		l.script[0].app = &synack_app_cli_close;
-	}
+	l.script[0].app = synack_script_app();
+	l.script[0].arg = sc;
 	return synack_load_start(e, &l);
 }
 

@@ -180,8 +180,6 @@ struct synack_engine {
 	/* Listener arguments of the built-in services (synack_listen), kept until the engine stops. */
 	void *svc_args[SYNACK_MAX_LISTENERS * 4];
 	unsigned nsvc_args;
-	struct synack_cli_text *connect_text;   /* synack_connect's request, kept likewise */
-	struct synack_rr_srv connect_unit;
 	uint64_t tsc_hz;
 	bool eal_up;
 	bool huge;                      /* EAL runs on hugepages (else the big tables use bigmem's THP) */

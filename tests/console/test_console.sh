@@ -123,8 +123,8 @@ check "listen http: confirmed" has "listening on port 80: http, body 3000 bytes,
 check "show listeners" hasre '^80 +http +3000 +keep-alive$'
 check "show listeners: echo" hasre '^7 +echo +- +-$'
 check "connect http: the exact request" \
-  has 'connect ip=198.18.0.1 port=80 count=3 request="GET / HTTP/1.1\r\nHost: 198.18.0.1\r\nConnection: close\r\n\r\n"'
-check "connect: count defaults to 1, no request" has 'connect ip=198.18.0.9 port=9000 count=1 request="(none)"'
+  has 'connect ip=198.18.0.1 port=80 count=3 http=/'
+check "connect: count defaults to 1, no request" has 'connect ip=198.18.0.9 port=9000 count=1 http=(none)'
 check "connect: the new SYN-SENT connections show" hasre '^SYN-SENT +3 +1 +4$'
 check "unlisten 7" has "fake engine: unlisten port=7"
 check "unlisten 7: gone from show listeners" [ "$(section 9 | grep -c '^7 ')" -eq 0 ]
