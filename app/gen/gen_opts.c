@@ -491,8 +491,10 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 	}
 	if (!o->config && !console)
 		return bad("--config", NULL, "is required: a drivers-config file (e.g. drivers-config/tap.ini)");
-	if (!o->ndst)
-		return bad("--dst", NULL, "is required: where to send the load, ADDR:PORT");
+	if (!o->ndst && (console || !o->nlisten))
+		return bad("--dst", NULL, "is required: where to send the load, ADDR:PORT (or --listen alone: a responder)");
+	o->responder_only = !o->ndst;
+	o->duration_given = have_duration;
 	if (have_duration && have_count)
 		return bad("--duration", NULL, "and --count exclude each other: a run ends by time or by count");
 	if (!have_duration && !have_count)

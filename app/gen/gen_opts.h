@@ -78,6 +78,8 @@ struct gen_opts {
 	const char *json, *csv, *plots;
 	bool quiet;
 	bool no_check;                  /* skip the tuple-space check */
+	bool responder_only;            /* --listen without --dst: serve until stopped (or --duration) */
+	bool duration_given;
 };
 
 /* Parses argv into o. Returns 0, 1 when --help was printed, or 2 after printing the one-line error.
