@@ -106,7 +106,7 @@ static void load_start_cb(void *parsed, struct cmdline *cl, void *data)
 		synack_run_result_free(&ld.r);
 	gen_free_scripts(&ld.g);
 	snprintf(ld.args, sizeof(ld.args), "%s", r->args);
-	snprintf(ld.line, sizeof(ld.line), "%s", r->args);
+	snprintf(ld.line, sizeof(ld.line), "%.*s", (int)sizeof(ld.line) - 1, r->args);
 	char *argv[128];
 	argv[0] = (char *)"load start";
 	int argc = 1 + split_words(ld.args, argv + 1, 126);

@@ -52,7 +52,7 @@ struct gen_opts {
 	unsigned msl_s;                 /* 0: the config's */
 	/* the load */
 	struct synack_load_dst dst[SYNACK_LOAD_MAX_DST];
-	char dst_name[SYNACK_LOAD_MAX_DST][32];
+	char dst_name[SYNACK_LOAD_MAX_DST][80];
 	unsigned ndst;
 	double rate, ramp_s;
 	uint64_t concurrency;
