@@ -13,7 +13,7 @@ int gen_build_load(const struct gen_opts *o, struct gen_loaded *g, struct synack
 {
 	memset(g, 0, sizeof(*g));
 	memset(l, 0, sizeof(*l));
-	char host[32];
+	char host[sizeof(o->dst_name[0])];
 	snprintf(host, sizeof(host), "%s", o->dst_name[0]);
 	char *colon = strrchr(host, ':');
 	if (colon)
