@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine_internal.h"
@@ -321,6 +322,39 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
+/* One (TSC, CLOCK_MONOTONIC) pair, from the tightest of a few reads: the clock read between two
+ * TSC reads, the pair taken at their middle. */
+static void tsc_mono_pair(uint64_t *tsc, uint64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 16; i++) {
+		struct timespec ts;
+		uint64_t a = rte_rdtsc();
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t b = rte_rdtsc();
+		if (b - a < best) {
+			best = b - a;
+			*tsc = a + (b - a) / 2;
+			*ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		}
+	}
+}
+
+/* The TSC's frequency against CLOCK_MONOTONIC over 50 ms. EAL's rte_get_tsc_hz() rounds its own
+ * estimate to 10 MHz where the CPU does not report it (this VM): 0.2 % off at 2.5 GHz, which an
+ * open-loop rate and every per-second figure would carry. */
+static uint64_t tsc_calibrate(void)
+{
+	uint64_t t0 = 0, n0 = 0, t1 = 0, n1 = 0;
+	tsc_mono_pair(&t0, &n0);
+	usleep(50000);
+	tsc_mono_pair(&t1, &n1);
+	if (n1 <= n0 || t1 <= t0)
+		return rte_get_tsc_hz();
+	return (uint64_t)((unsigned __int128)(t1 - t0) * 1000000000ull / (n1 - n0));
+}
+
+
 struct synack_engine *synack_engine_start(const struct synack_start_opts *o, char *err, size_t errlen)
 {
 	struct synack_engine *e = calloc(1, sizeof(*e));
@@ -352,7 +386,7 @@ struct synack_engine *synack_engine_start(const struct synack_start_opts *o, cha
 			 e->nworkers + 1, rte_lcore_count());
 		goto fail;
 	}
-	e->tsc_hz = rte_get_tsc_hz();
+	e->tsc_hz = tsc_calibrate();
 	unsigned nmbuf = 8192 * e->nworkers + 4096 * e->nports;
 	/* A LIFO pool: the mbuf freed last, still in some core's cache, is the next one taken. With the
 	 * default FIFO ring every mbuf waits behind all the others and comes back cold (and, without
