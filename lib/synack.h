@@ -130,6 +130,7 @@ struct synack_load_counters {
 	uint64_t no_tuple;              /* starts that found no free source tuple (retried) */
 	uint64_t requests;              /* requests the scripts made */
 	uint64_t to_start;              /* starts still to make (UINT64_MAX: until stopped) */
+	uint64_t resolving;             /* workers whose load waits for its destinations' ARP answers */
 };
 uint64_t synack_load_failed_total(const struct synack_load_counters *c);
 void synack_load_counters(const struct synack_engine *e, unsigned worker, unsigned script,

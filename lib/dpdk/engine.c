@@ -710,6 +710,8 @@ void synack_load_counters(const struct synack_engine *e, unsigned worker, unsign
 			out->to_start = UINT64_MAX;
 		else if (script == SYNACK_LOAD_ALL || script == 0)
 			out->to_start += todo;
+		if ((script == SYNACK_LOAD_ALL || script == 0) && todo && !__atomic_load_n(&w->load.resolved, __ATOMIC_ACQUIRE))
+			out->resolving++;
 	}
 }
 

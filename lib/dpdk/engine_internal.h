@@ -110,6 +110,7 @@ struct synack_worker {
 		uint64_t todo;          /* closed loop: connections still to start (UINT64_MAX: until stopped) */
 		bool open_loop;         /* paced: pacer says when (todo is then 0 or UINT64_MAX: running) */
 		struct synack_pacer pacer;
+		double rate, ramp_s;    /* the pacer's, to start its schedule again once ARP is done */
 		uint64_t held_upto;     /* pacer starts up to here counted as held by the cap */
 		uint8_t port_idx;       /* the port it leaves by */
 		uint8_t ndst, nscripts;

@@ -1270,7 +1270,11 @@ static unsigned load_resolve(struct synack_worker *w, unsigned port, const struc
 		if (!synack_arp_lookup(&w->arp, w->load.hop[d]))
 			missing = true;
 	if (!missing) {
-		w->load.resolved = true;
+		/* The schedule begins once every destination is reachable: the ARP wait is neither
+		 * the server's latency nor starts owed to it. */
+		if (w->load.open_loop)
+			synack_pacer_init(&w->load.pacer, w->load.rate, w->load.ramp_s, w->now_ns, w->load.pacer.count);
+		__atomic_store_n(&w->load.resolved, true, __ATOMIC_RELEASE);
 		w->arp_asked_ns = w->arp_first_ns = 0;
 		return 0;
 	}
@@ -1536,7 +1540,9 @@ static int load_begin(struct synack_worker *w, const struct synack_load *l)
 	if (mine && l->rate > 0) {
 		w->load.open_loop = true;
 		w->load.todo = 0;
-		synack_pacer_init(&w->load.pacer, l->rate / nw, l->ramp_s, w->now_ns, share == UINT64_MAX ? 0 : share);
+		w->load.rate = l->rate / nw;
+		w->load.ramp_s = l->ramp_s;
+		synack_pacer_init(&w->load.pacer, w->load.rate, w->load.ramp_s, w->now_ns, share == UINT64_MAX ? 0 : share);
 	} else {
 		w->load.open_loop = false;
 		w->load.todo = share;

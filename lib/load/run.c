@@ -75,7 +75,7 @@ static void counts_diff(const struct synack_run_counts *a, const struct synack_r
 
 struct snap {
 	struct synack_run_counts all, script[SYNACK_LOAD_MAX_SCRIPTS];
-	uint64_t to_start;
+	uint64_t to_start, resolving;
 	uint64_t retransmits, arp_failed, conns_in_use, tw_in_use;
 };
 
@@ -85,6 +85,7 @@ static void take(struct synack_engine *e, unsigned nscripts, struct snap *s)
 	synack_load_counters(e, SYNACK_LOAD_ALL, SYNACK_LOAD_ALL, &c);
 	counts_of(&c, &s->all);
 	s->to_start = c.to_start;
+	s->resolving = c.resolving;
 	for (unsigned i = 0; i < nscripts; i++) {
 		synack_load_counters(e, SYNACK_LOAD_ALL, i, &c);
 		counts_of(&c, &s->script[i]);
@@ -164,12 +165,23 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 	r->started_at = now_s(CLOCK_REALTIME);
 	double t0 = now_s(CLOCK_MONOTONIC), next = t0 + 1, last_t = t0;
 	double end = o->duration_s > 0 ? t0 + o->duration_s : 0;
-	bool stopped = false, drained = false;
+	bool stopped = false, drained = false, live = false;
 	double stop_t = 0;
 	for (;;) {
 		usleep(POLL_US);
 		double t = now_s(CLOCK_MONOTONIC);
 		take(e, nscripts, &cur);
+		/* The run's clock starts when the workers' schedules do: once every destination answered
+		 * ARP (a worker gives up after 5 s, and its load ends). */
+		if (!live && (cur.resolving == 0 || (o->stop && *o->stop))) {
+			live = true;
+			r->started_at = now_s(CLOCK_REALTIME);
+			t0 = last_t = t;
+			next = t0 + 1;
+			end = o->duration_s > 0 ? t0 + o->duration_s : 0;
+		}
+		if (!live)
+			continue;
 		uint64_t in_flight = cur.all.in_flight;
 		bool over = load_over(&cur, o->load.count ? s0.all.started + o->load.count : 0);
 		if (!stopped && ((end && t >= end) || (o->stop && *o->stop) || over)) {
