@@ -113,7 +113,8 @@ struct synack_load {
 	uint16_t sport_lo, sport_hi;    /* source ports (0, 0: 10000-65535) */
 	double rate;                    /* connections/s over every worker; 0: closed loop */
 	double ramp_s;                  /* linear ramp from 0 to rate */
-	uint64_t concurrency;           /* connections open at once over every worker (0: 256 a worker) */
+	uint64_t concurrency;           /* connections open at once over every worker (0: closed loop 256 a
+					 * worker; open loop no cap but the connection table's size) */
 	uint64_t count;                 /* connections to start in all; 0: until synack_load_stop */
 };
 int synack_load_start(struct synack_engine *e, const struct synack_load *l);

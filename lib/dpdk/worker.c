@@ -1532,7 +1532,10 @@ static int load_begin(struct synack_worker *w, const struct synack_load *l)
 		w->load.script_wsum += w->load.script[i].weight;
 		w->load.script_cur[i] = 0;
 	}
-	uint64_t cap = l->concurrency ? l->concurrency / nw + (k < l->concurrency % nw) : SYNACK_CONNECT_INFLIGHT;
+	/* An open loop keeps its rate whatever the server does (wrk2's): without a cap asked for, only
+	 * the connection table bounds it. A closed loop's cap is its concurrency. */
+	uint64_t dflt = l->rate > 0 ? w->nconns : SYNACK_CONNECT_INFLIGHT;
+	uint64_t cap = l->concurrency ? l->concurrency / nw + (k < l->concurrency % nw) : dflt;
 	w->load.concurrency = (uint32_t)(cap ? (cap < UINT32_MAX ? cap : UINT32_MAX) : 1);
 	w->load.resolved = false;
 	w->arp_asked_ns = w->arp_first_ns = 0;
