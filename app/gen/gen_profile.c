@@ -42,7 +42,9 @@ static char *keep(const char *s) { return strdup(s); }
 
 int gen_read_profile(const char *path, struct gen_opts *o)
 {
-	struct rte_cfgfile *f = rte_cfgfile_load(path, 0);
+	/* '#' comments, as drivers-config's: ';' separates a script's steps (script = send 64; expect 64). */
+	const struct rte_cfgfile_parameters params = { .comment_character = '#' };
+	struct rte_cfgfile *f = rte_cfgfile_load_with_params(path, 0, &params);
 	if (!f) {
 		fprintf(stderr, "synack-gen: %s: cannot read it as an INI file (missing, or a line that is not "
 				"[section] or key = value)\n", path);
@@ -78,6 +80,11 @@ int gen_read_profile(const char *path, struct gen_opts *o)
 		for (int k = 0; k < nent && !rc; k++) {
 			const char *key = ent[k].name, *val = ent[k].value;
 			uint64_t v;
+			if (strlen(val) >= CFG_VALUE_LEN - 1) {
+				/* rte_cfgfile keeps 255 characters of a value and drops the rest unsaid. */
+				rc = perr(path, sec, key, "...", "longer than the INI reader keeps (254 characters)");
+				break;
+			}
 			if (!strcmp(key, "weight")) {
 				if (!num(val, 1000000, &v) || !v)
 					rc = perr(path, sec, key, val, "expected 1..1000000");
