@@ -38,7 +38,8 @@ struct synack_core_stats {
 	uint64_t drop_tw_full;                          /* TIME-WAIT table full: kept in the full TCB */
 	uint64_t tw_evicted;                            /* ... and the pool short: a TIME-WAIT ended early */
 	uint64_t handoff_out, handoff_in, handoff_drops;/* packets passed to their owner core */
-	uint64_t conns_opened, conns_failed, conns_closed;
+	uint64_t conns_opened, conns_failed, conns_closed; /* opened: active opens established */
+	uint64_t conns_accepted;                        /* passive opens established (a listener's) */
 	uint64_t arp_misses, arp_failed;                /* arp_failed: connections given up unresolved */
 	uint64_t conns_completed;                       /* client: did what its script asked (synack_load_counters) */
 	uint64_t load_no_port;                          /* client: no free local port for a tuple */

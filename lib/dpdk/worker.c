@@ -721,6 +721,7 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 					app->connected(c);
 				break;
 			case SYNACK_EV_ACCEPTED:
+				w->stats.conns_accepted++;
 				if (app->accepted)
 					app->accepted(c);
 				break;
