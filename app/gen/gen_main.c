@@ -39,9 +39,9 @@ static void on_sample(const struct synack_run_sample *s, void *arg)
 		gen_report_progress(stdout, s, g->nsamples++);
 }
 
-/* Checks the tuple space of every destination; prints what to change for those that cannot hold.
- * Returns the number that cannot. */
-static int check_tuples(const struct gen_opts *o, unsigned msl_s, bool client_tw)
+/* Checks the tuple space of every destination; prints what to change for those that cannot hold
+ * (unless quiet). Returns the number that cannot. */
+static int check_tuples_q(const struct gen_opts *o, unsigned msl_s, bool client_tw, bool quiet)
 {
 	double share[SYNACK_LOAD_MAX_DST], wsum = 0;
 	for (unsigned d = 0; d < o->ndst; d++)
@@ -55,7 +55,7 @@ static int check_tuples(const struct gen_opts *o, unsigned msl_s, bool client_tw
 	};
 	struct synack_tuplespace_dst out[SYNACK_LOAD_MAX_DST];
 	int bad = synack_tuplespace_check(&in, out);
-	for (unsigned d = 0; d < o->ndst; d++) {
+	for (unsigned d = 0; d < o->ndst && !quiet; d++) {
 		if (out[d].ok)
 			continue;
 		char line[512];
@@ -65,13 +65,89 @@ static int check_tuples(const struct gen_opts *o, unsigned msl_s, bool client_tw
 	return bad;
 }
 
+static int check_tuples(const struct gen_opts *o, unsigned msl_s, bool client_tw)
+{
+	return check_tuples_q(o, msl_s, client_tw, false);
+}
+
+static int check_tuples_quiet(const struct gen_opts *o, unsigned msl_s, bool client_tw)
+{
+	return check_tuples_q(o, msl_s, client_tw, true);
+}
+
+/* The highest rate the tuple space carries for o's load (0: no bound), by bisection on the check. */
+static double tuple_rate_cap(const struct gen_opts *o, unsigned msl_s, bool client_tw)
+{
+	struct gen_opts t = *o;
+	t.rate = 1e9;
+	if (!check_tuples_quiet(&t, msl_s, client_tw))
+		return 0;
+	double lo = 0, hi = 1e9;
+	while (hi - lo > 1 && hi - lo > 0.001 * hi) {
+		t.rate = (lo + hi) / 2;
+		if (check_tuples_quiet(&t, msl_s, client_tw))
+			hi = t.rate;
+		else
+			lo = t.rate;
+	}
+	return lo;
+}
+
+struct fm_step {
+	double asked, started_s, completed_s, fail, p99_ms;
+	bool ok;
+};
+
+static int find_max_json(const char *path, const struct gen_meta *m, const struct fm_step *st, unsigned n, double best,
+			 double cap)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "{\n  \"tool\": \"synack-gen\",\n  \"format\": 1,\n  \"meta\": {\"time\": \"%s\", \"commit\": \"%s\", "
+		   "\"host\": \"%s\", \"cpus\": %u},\n  \"find_max\": {\"highest_rate\": ",
+		m->time, m->commit, m->host, m->cpus);
+	if (best > 0)
+		fprintf(f, "%.0f", best);
+	else
+		fputs("null", f);
+	fputs(", \"tuple_space_cap\": ", f);
+	if (cap > 0)
+		fprintf(f, "%.0f", cap);
+	else
+		fputs("null", f);
+	fputs(",\n    \"steps\": [\n", f);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "      {\"asked\": %.0f, \"started_per_s\": %.1f, \"completed_per_s\": %.1f, \"failed_share\": %.6f, "
+			   "\"p99_ms\": ", st[i].asked, st[i].started_s, st[i].completed_s, st[i].fail);
+		if (st[i].p99_ms > 0)
+			fprintf(f, "%.4f", st[i].p99_ms);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"pass\": %s}%s\n", st[i].ok ? "true" : "false", i + 1 < n ? "," : "");
+	}
+	fputs("    ]\n  }\n}\n", f);
+	return fclose(f) ? -1 : 0;
+}
+
 /* --find-max: steps of o->step_s at rising rates, doubling until a step fails its bounds, then a
- * bisection between the last good rate and the first bad one; every step is a point of the curve. */
-static int find_max(struct synack_engine *e, const struct gen_opts *o)
+ * bisection between the last good rate and the first bad one; every step is a point of the curve.
+ * A step passes when it started at least 97 % of the asked rate, failed at most --max-fail of what
+ * ended, and kept its p99 (corrected, from the intended starts) under --max-p99. The search never
+ * asks more than the tuple space carries: that would measure synack-gen's ports, not the target. */
+static int find_max(struct synack_engine *e, const struct gen_opts *o, unsigned msl_s, bool client_tw,
+		    const struct gen_meta *meta)
 {
 	double lo = 0, hi = 0, rate = o->rate > 0 ? o->rate : 1000;
-	printf("synack-gen: --find-max: steps of %.0f s; a step passes with failures <= %.3g %% and p99 complete "
-	       "<= %.3g ms\n", o->step_s, o->max_fail * 100, o->max_p99_ms);
+	double cap = tuple_rate_cap(o, msl_s, client_tw);
+	struct fm_step steps[40];
+	unsigned nsteps = 0;
+	printf("synack-gen: --find-max: steps of %.0f s; a step passes with failures <= %.3g %% and p99 done "
+	       "(corrected) <= %.3g ms\n", o->step_s, o->max_fail * 100, o->max_p99_ms);
+	if (cap > 0)
+		printf("synack-gen: the tuple space carries at most %.0f connections/s: the search stops there\n", cap);
+	if (cap > 0 && rate > cap)
+		rate = cap;
 	printf("%12s %12s %12s %10s %12s %s\n", "asked/s", "started/s", "completed/s", "failed %", "p99 ms", "");
 	for (unsigned step = 0; step < 40 && !stop_flag; step++) {
 		struct synack_run_opts ro = { .duration_s = o->step_s, .drain_s = 10, .stop = &stop_flag };
@@ -89,16 +165,27 @@ static int find_max(struct synack_engine *e, const struct gen_opts *o)
 			fprintf(stderr, "synack-gen: %s\n", err);
 			return 1;
 		}
+		if (r.arp_failed) {
+			synack_run_result_free(&r);
+			gen_free_scripts(&g);
+			fprintf(stderr, "synack-gen: %s did not answer ARP within 5 s: no connection started\n",
+				o->ndst == 1 ? o->dst_name[0] : "a destination");
+			return 1;
+		}
 		const struct synack_hist *h = &r.hist[SYNACK_LOAD_MAX_SCRIPTS][SYNACK_LAT_DONE][1];
 		if (!h->count)
 			h = &r.hist[SYNACK_LOAD_MAX_SCRIPTS][SYNACK_LAT_CONNECT][1];
 		double p99 = (double)synack_hist_quantile(h, 0.99) / 1e6;
 		double ended = (double)(r.all.completed + r.all.failed_total);
 		double fail = ended ? (double)r.all.failed_total / ended : 1;
+		double load_s = r.load_s > 0 ? r.load_s : 1;
 		bool ok = r.all.started > 0 && fail <= o->max_fail && p99 <= o->max_p99_ms &&
-			  (double)r.all.started / r.load_s >= 0.97 * rate;
-		printf("%12.0f %12.0f %12.0f %10.3f %12.3f %s\n", rate, (double)r.all.started / r.load_s,
-		       (double)r.all.completed / r.load_s, fail * 100, p99, ok ? "pass" : "fail");
+			  (double)r.at_stop.started / load_s >= 0.97 * rate && r.drained;
+		struct fm_step *st = &steps[nsteps++];
+		*st = (struct fm_step){ rate, (double)r.at_stop.started / load_s, (double)r.all.completed / load_s, fail,
+					h->count ? p99 : 0, ok };
+		printf("%12.0f %12.0f %12.0f %10.3f %12.3f %s\n", st->asked, st->started_s, st->completed_s, fail * 100, p99,
+		       ok ? "pass" : "fail");
 		fflush(stdout);
 		synack_run_result_free(&r);
 		gen_free_scripts(&g);
@@ -106,18 +193,25 @@ static int find_max(struct synack_engine *e, const struct gen_opts *o)
 			lo = rate;
 		else
 			hi = rate;
+		if (ok && cap > 0 && rate >= cap)
+			break;
 		if (!hi)
-			rate *= 2;
-		else if (hi - lo <= 0.02 * hi)
+			rate = cap > 0 && rate * 2 > cap ? cap : rate * 2;
+		else if (hi - lo <= 0.02 * hi || (!lo && rate <= 1))
 			break;
 		else
-			rate = (lo + hi) / 2;
+			rate = lo ? (lo + hi) / 2 : hi / 4;
 	}
 	if (lo)
-		printf("synack-gen: highest rate sustained: %.0f connections/s\n", lo);
+		printf("synack-gen: highest rate sustained: %.0f connections/s%s\n", lo,
+		       cap > 0 && lo >= cap ? " (the tuple space's limit: more --src addresses or a shorter --msl go further)" : "");
 	else
 		printf("synack-gen: no step passed: the target does not sustain %.0f connections/s within the bounds\n",
-		       o->rate > 0 ? o->rate : 1000);
+		       rate);
+	if (o->json && find_max_json(o->json, meta, steps, nsteps, lo, cap)) {
+		fprintf(stderr, "synack-gen: --json %s: %s\n", o->json, strerror(errno));
+		return 1;
+	}
 	return lo ? 0 : 1;
 }
 
@@ -215,7 +309,9 @@ int main(int argc, char **argv)
 	if (o.responder_only) {
 		exit_code = responder(e, &o);
 	} else if (o.find_max) {
-		exit_code = find_max(e, &o);
+		struct gen_meta meta;
+		gen_meta_fill(&meta, argc, argv, true);
+		exit_code = find_max(e, &o, msl_s, client_tw, &meta);
 	} else if (!stop_flag) {
 		struct gen_ctx gc = { .o = &o };
 		struct synack_run_opts ro = { .duration_s = o.count ? 0 : o.duration_s, .drain_s = 15, .stop = &stop_flag,

@@ -114,4 +114,17 @@ PIDS+=("$!")
 run_gen python --dst 198.18.0.1:8000 --rate 20 --duration 3 --http /index.html --json "$TMP/py.json" --msl 2
 pc=$(jq_ "$TMP/py.json" "j['totals']['completed']"); ps=$(jq_ "$TMP/py.json" "j['totals']['started']")
 check "python http.server: 20/s for 3 s, every one completed ($pc of $ps)" [ "${ps:-0}" -ge 57 ] && [ "${ps:-0}" -le 63 ] && [ "$pc" = "$ps" ]
+
+# 4. --find-max against nginx (over the TAP only: the search is the same over any port): 1 s steps
+#    from 1,000/s, doubling, then a bisection; the curve in the JSON, the highest passing rate reported.
+if [ "$DRIVER" = tap ]; then
+  run_gen findmax --dst 198.18.0.1:8080 --rate 1000 --find-max --step 1 --max-p99 200 --http / --msl 1 \
+    --json "$TMP/fm.json"
+  check "--find-max exits 0 (rc $GEN_RC)" [ "$GEN_RC" = 0 ]
+  best=$(awk '/highest rate sustained:/ { print $5 }' "$TMP/gen-findmax.log")
+  check "--find-max reports the highest rate sustained (${best:-none}/s)" [ "${best:-0}" -ge 1000 ]
+  curve=$(jq_ "$TMP/fm.json" "len(j['find_max']['steps'])")
+  jbest=$(jq_ "$TMP/fm.json" "max(s['asked'] for s in j['find_max']['steps'] if s['pass'])")
+  check "... with its curve in the JSON ($curve steps, best passing $jbest)" [ "${curve:-0}" -ge 3 ] && [ "$jbest" = "$(jq_ "$TMP/fm.json" "j['find_max']['highest_rate']")" ]
+fi
 finish
