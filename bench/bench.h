@@ -1,5 +1,6 @@
 /* bench.h: synack-bench's shared types: one result per (mode, workload), the options, and the
- * report writers (terminal table, JSON, CSV, gnuplot plots). */
+ * report writers (terminal table and CSV: bench_report.c; JSON: bench_json.c; gnuplot plots:
+ * bench_plot.c). */
 #ifndef SYNACK_BENCH_H
 #define SYNACK_BENCH_H
 
@@ -69,6 +70,8 @@ extern const char *const bench_mode_names[MODE_COUNT];
 extern const char *const bench_wl_names[WL_COUNT];
 
 void bench_summarise(struct bench_result *r);
+/* The Linux result of workload w, the one synack's are set beside; NULL when Linux did not run it. */
+const struct bench_result *bench_linux_of(const struct bench_result res[MODE_COUNT][WL_COUNT], unsigned w);
 void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o);
 int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o);
 int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT]);

@@ -1,10 +1,8 @@
 /* bench_report.c: what synack-bench shows: the terminal table (every synack figure beside Linux's
- * from the same run), the JSON and CSV files, and the gnuplot plots (rate over time per mode,
- * latency CDFs). */
+ * from the same run) and the CSV file; the JSON is bench_json.c's, the plots bench_plot.c's. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bench.h"
 
@@ -34,7 +32,7 @@ void bench_summarise(struct bench_result *r)
 	}
 }
 
-static const struct bench_result *linux_of(const struct bench_result res[MODE_COUNT][WL_COUNT], unsigned w)
+const struct bench_result *bench_linux_of(const struct bench_result res[MODE_COUNT][WL_COUNT], unsigned w)
 {
 	return res[MODE_LINUX][w].done ? &res[MODE_LINUX][w] : NULL;
 }
@@ -57,7 +55,7 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 			const struct bench_result *r = &res[m][w];
 			if (!r->done)
 				continue;
-			const struct bench_result *lx = linux_of(res, w);
+			const struct bench_result *lx = bench_linux_of(res, w);
 			char ratio[16] = "-";
 			if (lx && lx->median > 0)
 				snprintf(ratio, sizeof(ratio), "%.1f", r->median / lx->median);
@@ -144,55 +142,6 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 		}
 }
 
-int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
-{
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "synack-bench: --json %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	/* A counted run has no fixed duration: "duration_s" is then null and "count" says how many. */
-	char dur[32];
-	if (o->count)
-		snprintf(dur, sizeof(dur), "null");
-	else
-		snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
-	fprintf(f, "{\n  \"duration_s\": %s, \"count\": %" PRIu64 ", \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, "
-		   "\"msl_s\": %u, \"hugepages\": %s,\n  \"results\": [",
-		dur, o->count, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
-	const char *sep = "";
-	for (unsigned m = 0; m < MODE_COUNT; m++)
-		for (unsigned w = 0; w < WL_COUNT; w++) {
-			const struct bench_result *r = &res[m][w];
-			if (!r->done)
-				continue;
-			const struct bench_result *lx = linux_of(res, w);
-			fprintf(f, "%s\n    {\"mode\": \"%s\", \"workload\": \"%s\", \"conn_per_s\": %.1f, \"min\": %.1f, "
-				   "\"max\": %.1f, \"ratio_to_linux\": %.3f, \"started\": %llu, \"completed\": %llu, "
-				   "\"failed\": %llu, \"cycles_per_conn_client\": %.1f, \"cycles_per_conn_server\": %.1f, "
-				   "\"connect_latency_ns\": {\"p50\": %llu, \"p99\": %llu, \"p999\": %llu}, "
-				   "\"timewait_peak\": %llu, \"timewait_ended_early\": %llu, \"timewait_bytes\": %llu, \"bytes_per_conn\": %u, "
-				   "\"bytes_per_timewait\": %u, \"timewait_fill_s\": %.0f, \"timewait_fill_rate\": %.1f, "
-				   "\"peak_rss_kb\": %llu, \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [",
-				sep, bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max,
-				lx && lx->median > 0 ? r->median / lx->median : 0.0, (unsigned long long)r->started,
-				(unsigned long long)r->completed, (unsigned long long)r->failed, r->cycles_client,
-				r->cycles_server, (unsigned long long)r->p50_ns, (unsigned long long)r->p99_ns,
-				(unsigned long long)r->p999_ns, (unsigned long long)r->tw_peak,
-				(unsigned long long)r->tw_evicted, (unsigned long long)r->tw_bytes, r->bytes_tcb, r->bytes_tw, r->fill_s, r->fill_rate,
-				(unsigned long long)r->peak_rss_kb, r->xcore_ns[0], r->xcore_ns[1]);
-			for (unsigned k = 0; k < r->nreps; k++)
-				fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);
-			fprintf(f, "], \"series\": [");
-			for (unsigned k = 0; k < r->nseries; k++)
-				fprintf(f, "%s%.0f", k ? ", " : "", r->series[k]);
-			fprintf(f, "]}");
-			sep = ",";
-		}
-	fprintf(f, "\n  ]\n}\n");
-	return fclose(f);
-}
-
 int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT])
 {
 	FILE *f = fopen(path, "w");
@@ -207,7 +156,7 @@ int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][
 			const struct bench_result *r = &res[m][w];
 			if (!r->done)
 				continue;
-			const struct bench_result *lx = linux_of(res, w);
+			const struct bench_result *lx = bench_linux_of(res, w);
 			fprintf(f, "%s,%s,%.1f,%.1f,%.1f,%.3f,%llu,%llu,%llu,%.1f,%.1f,%llu,%llu,%llu,%llu,%llu\n",
 				bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max,
 				lx && lx->median > 0 ? r->median / lx->median : 0.0, (unsigned long long)r->started,
@@ -217,71 +166,4 @@ int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][
 				(unsigned long long)r->tw_evicted);
 		}
 	return fclose(f);
-}
-
-/* Data files and one gnuplot script per plot; gnuplot (Debian's gnuplot-nox) draws the PNGs. */
-int bench_write_plots(const char *dir, const struct bench_result res[MODE_COUNT][WL_COUNT])
-{
-	char path[1024];
-	mkdir(dir, 0755);
-	for (unsigned m = 0; m < MODE_COUNT; m++)
-		for (unsigned w = 0; w < WL_COUNT; w++) {
-			const struct bench_result *r = &res[m][w];
-			if (!r->done)
-				continue;
-			snprintf(path, sizeof(path), "%s/rate-%s-%s.dat", dir, bench_mode_names[m], bench_wl_names[w]);
-			FILE *f = fopen(path, "w");
-			for (unsigned k = 0; f && k < r->nseries; k++)
-				fprintf(f, "%u %.0f\n", k + 1, r->series[k]);
-			if (f)
-				fclose(f);
-			snprintf(path, sizeof(path), "%s/cdf-%s-%s.dat", dir, bench_mode_names[m], bench_wl_names[w]);
-			f = fopen(path, "w");
-			uint64_t seen = 0;
-			for (unsigned i = 0; f && i < SYNACK_HIST_BUCKETS; i++) {
-				if (!r->lat.b[i])
-					continue;
-				seen += r->lat.b[i];
-				fprintf(f, "%.3f %.6f\n", synack_hist_lower(i) / 1e3, (double)seen / (double)r->lat.count);
-			}
-			if (f)
-				fclose(f);
-		}
-	snprintf(path, sizeof(path), "%s/plots.gp", dir);
-	FILE *g = fopen(path, "w");
-	if (!g)
-		return -1;
-	fprintf(g, "set terminal pngcairo size 900,500 noenhanced\nset grid\nset key outside right\n");
-	for (unsigned w = 0; w < WL_COUNT; w++) {
-		const char *sep = "plot ";
-		fprintf(g, "set output '%s/rate-%s.png'\nset title 'synack-bench %s: connections/s over time'\n"
-			   "set xlabel 'second of the run (repetitions back to back)'\nset ylabel 'conn/s'\nset logscale y\n",
-			dir, bench_wl_names[w], bench_wl_names[w]);
-		for (unsigned m = 0; m < MODE_COUNT; m++)
-			if (res[m][w].done && res[m][w].nseries) {
-				fprintf(g, "%s'%s/rate-%s-%s.dat' using 1:2 with linespoints title '%s'", sep, dir,
-					bench_mode_names[m], bench_wl_names[w], bench_mode_names[m]);
-				sep = ", ";
-			}
-		fprintf(g, "%s\nunset logscale y\n", *sep == ',' ? "" : "1/0 notitle");
-		sep = "plot ";
-		fprintf(g, "set output '%s/latency-%s.png'\nset title 'synack-bench %s: connect latency CDF (SYN -> SYN-ACK)'\n"
-			   "set xlabel 'microseconds'\nset ylabel 'fraction of connections'\nset logscale x\n",
-			dir, bench_wl_names[w], bench_wl_names[w]);
-		for (unsigned m = 0; m < MODE_COUNT; m++)
-			if (res[m][w].done && res[m][w].lat.count) {
-				fprintf(g, "%s'%s/cdf-%s-%s.dat' using 1:2 with lines title '%s'", sep, dir, bench_mode_names[m],
-					bench_wl_names[w], bench_mode_names[m]);
-				sep = ", ";
-			}
-		fprintf(g, "%s\nunset logscale x\n", *sep == ',' ? "" : "1/0 notitle");
-	}
-	fclose(g);
-	char cmd[1200];
-	snprintf(cmd, sizeof(cmd), "gnuplot '%s' 2>/dev/null", path);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "synack-bench: gnuplot failed on %s (is gnuplot-nox installed?)\n", path);
-		return -1;
-	}
-	return 0;
 }
