@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core/histogram.h"
 
@@ -40,6 +41,9 @@ struct bench_opts {
 	bool quick;
 	bool steady;                /* close, request: run 2 x MSL unmeasured first: TIME-WAIT at its steady state */
 	bool huge;                  /* synack's processes on hugepages (EAL memory and the workers' tables) */
+	int argc;                   /* the command line as given, for the JSON's meta (getopt permutes argv: */
+	char **argv;                /* ... this is a copy made before) */
+	time_t started;             /* when the run began */
 };
 
 struct bench_result {

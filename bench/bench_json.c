@@ -1,9 +1,98 @@
-/* bench_json.c: synack-bench's JSON file: the run's options and one object per (mode, workload)
- * result, for the scripts and plots that read a run after it. */
+/* bench_json.c: synack-bench's JSON file: the run's metadata and options, and one object per
+ * (mode, workload) result, for the scripts and plots that read a run after it. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
+#include "synack_version.h"
+
+/* A JSON string: quotes, backslashes and control characters escaped (a host name or an option
+ * may hold any of them). */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* A string, or null when there is none to give. */
+static void json_str_or_null(FILE *f, const char *s)
+{
+	if (s && *s)
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+/* t in ISO 8601, UTC: one clock for runs made on machines in different zones. */
+static void json_time(FILE *f, time_t t)
+{
+	struct tm tm;
+	char buf[32];
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		buf[0] = 0;
+	json_str_or_null(f, buf);
+}
+
+/* The CPU's model, from /proc/cpuinfo's first "model name" line (the figures move with it);
+ * empty where the kernel gives none. */
+static void cpu_model(char *out, size_t cap)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+	out[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		if (strncmp(line, "model name", 10) || !colon)
+			continue;
+		char *v = colon + 1 + strspn(colon + 1, " \t");
+		v[strcspn(v, "\n")] = 0;
+		snprintf(out, cap, "%s", v);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* What a reader needs to know which run a file is and to rerun it: when, of which commit, on
+ * which machine, with which options (as typed: the defaults they imply are the fields after). */
+static void write_meta(FILE *f, const struct bench_opts *o)
+{
+	char host[256] = "", cpu[256];
+	if (gethostname(host, sizeof(host)) < 0)
+		host[0] = 0;
+	host[sizeof(host) - 1] = 0;
+	cpu_model(cpu, sizeof(cpu));
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	fprintf(f, "  \"meta\": {\"time\": ");
+	json_time(f, o->started);
+	fprintf(f, ", \"ended\": ");
+	json_time(f, time(NULL));
+	fprintf(f, ", \"commit\": ");
+	json_str(f, SYNACK_GIT_COMMIT);
+	fprintf(f, ", \"host\": ");
+	json_str_or_null(f, host);
+	fprintf(f, ",\n    \"cpu_model\": ");
+	json_str_or_null(f, cpu);
+	if (ncpu > 0)
+		fprintf(f, ", \"cpus\": %ld", ncpu);
+	else
+		fprintf(f, ", \"cpus\": null");
+	fprintf(f, ",\n    \"options\": [");
+	for (int i = 1; i < o->argc; i++) {
+		fprintf(f, "%s", i > 1 ? ", " : "");
+		json_str(f, o->argv[i]);
+	}
+	fprintf(f, "]},\n");
+}
 
 int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
@@ -18,7 +107,9 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 		snprintf(dur, sizeof(dur), "null");
 	else
 		snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
-	fprintf(f, "{\n  \"duration_s\": %s, \"count\": %" PRIu64 ", \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, "
+	fprintf(f, "{\n");
+	write_meta(f, o);
+	fprintf(f, "  \"duration_s\": %s, \"count\": %" PRIu64 ", \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, "
 		   "\"msl_s\": %u, \"hugepages\": %s,\n  \"results\": [",
 		dur, o->count, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
 	const char *sep = "";

@@ -223,6 +223,15 @@ int main(int argc, char **argv)
 		perror("synack-bench: mmap");
 		return 1;
 	}
+	o.started = time(NULL);
+	/* The options as given, for the JSON: GNU getopt reorders argv's pointers as it parses. */
+	o.argc = argc;
+	o.argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!o.argv) {
+		perror("synack-bench: calloc");
+		return 1;
+	}
+	memcpy(o.argv, argv, (size_t)argc * sizeof(char *));
 	int opt;
 	unsigned long v;
 	const char *word;
