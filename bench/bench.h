@@ -67,6 +67,7 @@ struct bench_result {
 	double xcore_ns[2];                 /* cross-core round trip just before and after the mode ran */
 	unsigned nseries;
 	double series[BENCH_MAX_SECONDS];   /* connections/s, second by second, over the repetitions */
+	uint8_t series_rep[BENCH_MAX_SECONDS]; /* ... the repetition each second is of, from 1 */
 	struct synack_hist lat;             /* connect latency */
 };
 
@@ -74,6 +75,8 @@ extern const char *const bench_mode_names[MODE_COUNT];
 extern const char *const bench_wl_names[WL_COUNT];
 
 void bench_summarise(struct bench_result *r);
+/* One second of repetition rep (from 0) into r's series: its connections/s. */
+void bench_series_add(struct bench_result *r, unsigned rep, double rate);
 /* The Linux result of workload w, the one synack's are set beside; NULL when Linux did not run it. */
 const struct bench_result *bench_linux_of(const struct bench_result res[MODE_COUNT][WL_COUNT], unsigned w);
 void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o);

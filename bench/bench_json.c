@@ -94,6 +94,19 @@ static void write_meta(FILE *f, const struct bench_opts *o)
 	fprintf(f, "]},\n");
 }
 
+/* Connections/s second by second, each point naming its repetition (from 1, as in "reps") and
+ * its second within it: the repetitions run back to back, and a reader tells them apart. */
+static void write_series(FILE *f, const struct bench_result *r)
+{
+	fprintf(f, "[");
+	for (unsigned k = 0, sec = 0; k < r->nseries; k++) {
+		sec = k && r->series_rep[k] == r->series_rep[k - 1] ? sec + 1 : 1;
+		fprintf(f, "%s{\"rep\": %u, \"second\": %u, \"conn_per_s\": %.0f}", k ? ", " : "", r->series_rep[k], sec,
+			r->series[k]);
+	}
+	fprintf(f, "]");
+}
+
 int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
 	FILE *f = fopen(path, "w");
@@ -135,10 +148,9 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 				(unsigned long long)r->peak_rss_kb, r->xcore_ns[0], r->xcore_ns[1]);
 			for (unsigned k = 0; k < r->nreps; k++)
 				fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);
-			fprintf(f, "], \"series\": [");
-			for (unsigned k = 0; k < r->nseries; k++)
-				fprintf(f, "%s%.0f", k ? ", " : "", r->series[k]);
-			fprintf(f, "]}");
+			fprintf(f, "],\n     \"series\": ");
+			write_series(f, r);
+			fprintf(f, "}");
 			sep = ",";
 		}
 	fprintf(f, "\n  ]\n}\n");

@@ -170,16 +170,23 @@ int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, 
 		return -1;
 	}
 	double completed = json_num(js, "completed", 0), wall = json_num(js, "wall_s", 1);
-	double done = json_num(js, "completed_in_time", completed);
-	r->rate[r->nreps++] = done / (wall > 0 ? json_num(js, "load_s", wall) : 1);
+	double done = json_num(js, "completed_in_time", completed), load_s = json_num(js, "load_s", wall);
+	r->rate[r->nreps++] = done / (wall > 0 ? load_s : 1);
 	r->started += (uint64_t)json_num(js, "started", 0);
 	r->completed += (uint64_t)completed;
 	r->failed += (uint64_t)json_num(js, "failed", 0);
 	if (completed > 0)
 		r->cycles_client += json_num(js, "cpu_s", 0) * hz / completed / o->reps;
+	/* Completions in each second of the load, the last perhaps partial (a --count run ends
+	 * anywhere): as in synack's series, a second cut under half is no point, a longer one is
+	 * taken as a rate over its length. */
 	unsigned n = json_array(js, "series", arr, BENCH_MAX_SECONDS);
-	for (unsigned i = 0; i < n && r->nseries < BENCH_MAX_SECONDS; i++)
-		r->series[r->nseries++] = arr[i];
+	for (unsigned i = 0; i < n; i++) {
+		double dt = load_s - i < 1 ? load_s - i : 1;
+		if (dt < 0.5)
+			break;
+		bench_series_add(r, k, arr[i] / dt);
+	}
 	n = json_array(js, "hist", arr, sizeof(arr) / sizeof(arr[0]));
 	for (unsigned i = 0; i + 1 < n; i += 2) {
 		uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];

@@ -32,6 +32,15 @@ void bench_summarise(struct bench_result *r)
 	}
 }
 
+void bench_series_add(struct bench_result *r, unsigned rep, double rate)
+{
+	/* The series is for the plots: past its end (a long --count run) the seconds go unplotted. */
+	if (r->nseries >= BENCH_MAX_SECONDS)
+		return;
+	r->series[r->nseries] = rate;
+	r->series_rep[r->nseries++] = (uint8_t)(rep + 1);
+}
+
 const struct bench_result *bench_linux_of(const struct bench_result res[MODE_COUNT][WL_COUNT], unsigned w)
 {
 	return res[MODE_LINUX][w].done ? &res[MODE_LINUX][w] : NULL;

@@ -71,8 +71,8 @@ static void rep_sample(const struct synack_run_sample *smp, void *arg)
 	if (smp->dt < 0.5)
 		return;
 	double rate = (double)smp->all.completed / smp->dt;
-	if (x->rep != BENCH_FILL && r->nseries < BENCH_MAX_SECONDS)
-		r->series[r->nseries++] = rate;
+	if (x->rep != BENCH_FILL)
+		bench_series_add(r, x->rep, rate);
 	/* TIME-WAIT on both sides: the one that closes first holds it (the client in close, the server
 	 * in request). */
 	struct synack_core_stats c;
