@@ -46,8 +46,20 @@ struct bench_opts {
 	time_t started;             /* when the run began */
 };
 
+/* The figures a result measured, beyond the rates and counts every result has. The JSON and CSV
+ * leave the others empty (null): a 0 there would read as measured, no cycles or no TIME-WAIT. */
+enum {
+	BENCH_HAS_CYCLES_CLIENT = 1u << 0,
+	BENCH_HAS_CYCLES_SERVER = 1u << 1,
+	BENCH_HAS_TIMEWAIT = 1u << 2,   /* tw_peak, tw_evicted: the side that closes first is synack's */
+	BENCH_HAS_SIZES = 1u << 3,      /* bytes_tcb, bytes_tw, tw_cap: synack's structures */
+	BENCH_HAS_FILL = 1u << 4,       /* fill_s, fill_rate: a 2 x MSL fill ran */
+	BENCH_HAS_RSS = 1u << 5,        /* peak_rss_kb: the process that ran the workload */
+};
+
 struct bench_result {
 	bool done;
+	unsigned has;                       /* BENCH_HAS_* */
 	enum bench_mode mode;
 	enum bench_wl wl;
 	unsigned nreps;
@@ -92,9 +104,10 @@ int bench_run_tap(const struct bench_opts *o, struct bench_result srv[WL_COUNT],
 
 /* Shared by the synack modes. */
 struct synack_engine;
-/* The server side's busy cycles and TIME-WAIT entries (0 when unknown). */
+/* The server side's busy cycles and TIME-WAIT entries; known: it answered (else all 0). */
 struct bench_srv_stats {
 	uint64_t busy_cycles, tw_in_use, tw_evicted;
+	bool known;
 };
 typedef void (*server_stats_fn)(struct synack_engine *e, void *arg, struct bench_srv_stats *out);
 int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum bench_wl wl, unsigned rep,

@@ -107,6 +107,72 @@ static void write_series(FILE *f, const struct bench_result *r)
 	fprintf(f, "]");
 }
 
+/* A figure, or null where it was not measured: a 0 would read as a measurement (no cycles, no
+ * TIME-WAIT). */
+static void json_fv(FILE *f, bool has, int decimals, double v)
+{
+	if (has)
+		fprintf(f, "%.*f", decimals, v);
+	else
+		fprintf(f, "null");
+}
+
+/* The same as a member after others: ", key: value". */
+static void json_f(FILE *f, const char *key, bool has, int decimals, double v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_fv(f, has, decimals, v);
+}
+
+static void json_u(FILE *f, const char *key, bool has, uint64_t v)
+{
+	if (has)
+		fprintf(f, ", \"%s\": %" PRIu64, key, v);
+	else
+		fprintf(f, ", \"%s\": null", key);
+}
+
+/* Connect latency: null figures when nothing was sampled. */
+static void write_latency(FILE *f, const struct bench_result *r)
+{
+	bool has = r->lat.count > 0;
+	fprintf(f, ", \"connect_latency_ns\": {\"count\": %" PRIu64, r->lat.count);
+	json_u(f, "p50", has, r->p50_ns);
+	json_u(f, "p99", has, r->p99_ns);
+	json_u(f, "p999", has, r->p999_ns);
+	fprintf(f, "}");
+}
+
+/* One result: the rates and counts every mode has, then the figures only some measure (r->has). */
+static void write_result(FILE *f, const struct bench_result *r, const struct bench_result *lx)
+{
+	unsigned has = r->has;
+	fprintf(f, "{\"mode\": \"%s\", \"workload\": \"%s\", \"conn_per_s\": %.1f, \"min\": %.1f, \"max\": %.1f",
+		bench_mode_names[r->mode], bench_wl_names[r->wl], r->median, r->min, r->max);
+	json_f(f, "ratio_to_linux", lx && lx->median > 0, 3, lx && lx->median > 0 ? r->median / lx->median : 0);
+	fprintf(f, ", \"started\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"failed\": %" PRIu64, r->started,
+		r->completed, r->failed);
+	json_f(f, "cycles_per_conn_client", has & BENCH_HAS_CYCLES_CLIENT, 1, r->cycles_client);
+	json_f(f, "cycles_per_conn_server", has & BENCH_HAS_CYCLES_SERVER, 1, r->cycles_server);
+	fprintf(f, "\n     ");
+	write_latency(f, r);
+	fprintf(f, "\n     ");
+	json_u(f, "timewait_peak", has & BENCH_HAS_TIMEWAIT, r->tw_peak);
+	json_u(f, "timewait_ended_early", has & BENCH_HAS_TIMEWAIT, r->tw_evicted);
+	json_u(f, "timewait_bytes", (has & BENCH_HAS_TIMEWAIT) && (has & BENCH_HAS_SIZES), r->tw_bytes);
+	json_u(f, "bytes_per_conn", has & BENCH_HAS_SIZES, r->bytes_tcb);
+	json_u(f, "bytes_per_timewait", has & BENCH_HAS_SIZES, r->bytes_tw);
+	json_f(f, "timewait_fill_s", has & BENCH_HAS_FILL, 0, r->fill_s);
+	json_f(f, "timewait_fill_rate", has & BENCH_HAS_FILL, 1, r->fill_rate);
+	json_u(f, "peak_rss_kb", has & BENCH_HAS_RSS, r->peak_rss_kb);
+	fprintf(f, ", \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [", r->xcore_ns[0], r->xcore_ns[1]);
+	for (unsigned k = 0; k < r->nreps; k++)
+		fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);
+	fprintf(f, "],\n     \"series\": ");
+	write_series(f, r);
+	fprintf(f, "}");
+}
+
 int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
 	FILE *f = fopen(path, "w");
@@ -114,43 +180,21 @@ int bench_write_json(const char *path, const struct bench_result res[MODE_COUNT]
 		fprintf(stderr, "synack-bench: --json %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	/* A counted run has no fixed duration: "duration_s" is then null and "count" says how many. */
-	char dur[32];
-	if (o->count)
-		snprintf(dur, sizeof(dur), "null");
-	else
-		snprintf(dur, sizeof(dur), "%.3f", o->duration_s);
 	fprintf(f, "{\n");
 	write_meta(f, o);
-	fprintf(f, "  \"duration_s\": %s, \"count\": %" PRIu64 ", \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, "
-		   "\"msl_s\": %u, \"hugepages\": %s,\n  \"results\": [",
-		dur, o->count, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
+	/* A counted run has no fixed duration: "duration_s" is then null and "count" says how many. */
+	fprintf(f, "  \"duration_s\": ");
+	json_fv(f, !o->count, 3, o->duration_s);
+	fprintf(f, ", \"count\": %" PRIu64 ", \"reps\": %u, \"concurrency\": %u, \"src_ips\": %u, \"msl_s\": %u, "
+		   "\"hugepages\": %s,\n  \"results\": [",
+		o->count, o->reps, o->concurrency, o->src_ips, o->msl_s, o->huge ? "true" : "false");
 	const char *sep = "";
 	for (unsigned m = 0; m < MODE_COUNT; m++)
 		for (unsigned w = 0; w < WL_COUNT; w++) {
-			const struct bench_result *r = &res[m][w];
-			if (!r->done)
+			if (!res[m][w].done)
 				continue;
-			const struct bench_result *lx = bench_linux_of(res, w);
-			fprintf(f, "%s\n    {\"mode\": \"%s\", \"workload\": \"%s\", \"conn_per_s\": %.1f, \"min\": %.1f, "
-				   "\"max\": %.1f, \"ratio_to_linux\": %.3f, \"started\": %llu, \"completed\": %llu, "
-				   "\"failed\": %llu, \"cycles_per_conn_client\": %.1f, \"cycles_per_conn_server\": %.1f, "
-				   "\"connect_latency_ns\": {\"p50\": %llu, \"p99\": %llu, \"p999\": %llu}, "
-				   "\"timewait_peak\": %llu, \"timewait_ended_early\": %llu, \"timewait_bytes\": %llu, \"bytes_per_conn\": %u, "
-				   "\"bytes_per_timewait\": %u, \"timewait_fill_s\": %.0f, \"timewait_fill_rate\": %.1f, "
-				   "\"peak_rss_kb\": %llu, \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [",
-				sep, bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max,
-				lx && lx->median > 0 ? r->median / lx->median : 0.0, (unsigned long long)r->started,
-				(unsigned long long)r->completed, (unsigned long long)r->failed, r->cycles_client,
-				r->cycles_server, (unsigned long long)r->p50_ns, (unsigned long long)r->p99_ns,
-				(unsigned long long)r->p999_ns, (unsigned long long)r->tw_peak,
-				(unsigned long long)r->tw_evicted, (unsigned long long)r->tw_bytes, r->bytes_tcb, r->bytes_tw, r->fill_s, r->fill_rate,
-				(unsigned long long)r->peak_rss_kb, r->xcore_ns[0], r->xcore_ns[1]);
-			for (unsigned k = 0; k < r->nreps; k++)
-				fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);
-			fprintf(f, "],\n     \"series\": ");
-			write_series(f, r);
-			fprintf(f, "}");
+			fprintf(f, "%s\n    ", sep);
+			write_result(f, &res[m][w], bench_linux_of(res, w));
 			sep = ",";
 		}
 	fprintf(f, "\n  ]\n}\n");

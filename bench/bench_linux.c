@@ -128,13 +128,14 @@ pid_t bench_linux_server(const struct bench_opts *o, unsigned w, const char *add
 	return spawn(argv, fd);
 }
 
-/* Ends a server started by bench_linux_server; returns its CPU seconds (from its JSON), or 0. */
+/* Ends a server started by bench_linux_server; returns its CPU seconds (from its JSON), or -1
+ * when it gave none. */
 double bench_linux_server_end(pid_t sp, int sfd)
 {
 	kill(sp, SIGTERM);
 	slurp(sfd, sjs, sizeof(sjs));
 	waitpid(sp, NULL, 0);
-	return json_num(sjs, "cpu_s", 0);
+	return json_num(sjs, "cpu_s", -1);
 }
 
 /* One repetition of linux-bench's client against dst; its figures go into r. server_cpu_s is filled
@@ -175,8 +176,10 @@ int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, 
 	r->started += (uint64_t)json_num(js, "started", 0);
 	r->completed += (uint64_t)completed;
 	r->failed += (uint64_t)json_num(js, "failed", 0);
-	if (completed > 0)
+	if (completed > 0 && strstr(js, "\"cpu_s\":")) {
 		r->cycles_client += json_num(js, "cpu_s", 0) * hz / completed / o->reps;
+		r->has |= BENCH_HAS_CYCLES_CLIENT;
+	}
 	/* Completions in each second of the load, the last perhaps partial (a --count run ends
 	 * anywhere): as in synack's series, a second cut under half is no point, a longer one is
 	 * taken as a rate over its length. */
@@ -201,13 +204,16 @@ int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, 
 	return 0;
 }
 
-/* The server's CPU seconds of one repetition, as cycles per connection of that repetition. */
+/* The server's CPU seconds of one repetition (-1: unknown), as cycles per connection of that
+ * repetition. */
 void bench_linux_add_server(const struct bench_opts *o, struct bench_result *r, double cpu_s, uint64_t completed)
 {
 	if (!hz)
 		hz = tsc_hz();
-	if (completed)
+	if (completed && cpu_s >= 0) {
 		r->cycles_server += cpu_s * hz / (double)completed / o->reps;
+		r->has |= BENCH_HAS_CYCLES_SERVER;
+	}
 }
 
 int bench_run_linux(const struct bench_opts *o, struct bench_result res[WL_COUNT])

@@ -41,6 +41,7 @@ void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_sta
 	(void)e;
 	struct bench_server *s = arg;
 	out->busy_cycles = out->tw_in_use = out->tw_evicted = 0;
+	out->known = false;
 	struct stat st;
 	long from = stat(s->log, &st) == 0 ? (long)st.st_size : 0;
 	int fd = open(s->fifo, O_WRONLY | O_NONBLOCK);
@@ -50,10 +51,10 @@ void bench_server_stats(struct synack_engine *e, void *arg, struct bench_srv_sta
 	ssize_t w = write(fd, cmd, sizeof(cmd) - 1);
 	close(fd);
 	uint64_t v = 0;
-	for (int i = 0; w > 0 && i < 100; i++) {
+	for (int i = 0; w > 0 && i < 100 && !out->known; i++) {
 		usleep(20000);
-		if (log_counter(s->log, from, "tcp.data_bytes_out", &v) == 0 || log_counter(s->log, from, "loops", &v) == 0)
-			break;
+		out->known = log_counter(s->log, from, "tcp.data_bytes_out", &v) == 0 ||
+			     log_counter(s->log, from, "loops", &v) == 0;
 	}
 	/* A counter at 0 is not printed: it stays 0. */
 	log_counter(s->log, from, "busy_cycles", &out->busy_cycles);

@@ -46,6 +46,16 @@ const struct bench_result *bench_linux_of(const struct bench_result res[MODE_COU
 	return res[MODE_LINUX][w].done ? &res[MODE_LINUX][w] : NULL;
 }
 
+/* A figure of the table, or "-" where it was not measured. */
+static const char *fig(char *buf, size_t cap, bool has, int decimals, double v)
+{
+	if (has)
+		snprintf(buf, cap, "%.*f", decimals, v);
+	else
+		snprintf(buf, cap, "-");
+	return buf;
+}
+
 void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COUNT], const struct bench_opts *o)
 {
 	char each[48];
@@ -68,10 +78,15 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 			char ratio[16] = "-";
 			if (lx && lx->median > 0)
 				snprintf(ratio, sizeof(ratio), "%.1f", r->median / lx->median);
-			fprintf(f, "%-9s %-7s %12.0f %12.0f %12.0f %8s %9.0f %9.0f %9.1f %9.1f %9.1f %10llu\n",
-				bench_wl_names[w], bench_mode_names[m], r->median, r->min, r->max, ratio, r->cycles_client,
-				r->cycles_server, r->p50_ns / 1e3, r->p99_ns / 1e3, r->p999_ns / 1e3,
-				(unsigned long long)r->tw_peak);
+			char cc[24], cs[24], p50[24], p99[24], p999[24], tw[24];
+			bool lat = r->lat.count > 0;
+			fprintf(f, "%-9s %-7s %12.0f %12.0f %12.0f %8s %9s %9s %9s %9s %9s %10s\n", bench_wl_names[w],
+				bench_mode_names[m], r->median, r->min, r->max, ratio,
+				fig(cc, sizeof(cc), r->has & BENCH_HAS_CYCLES_CLIENT, 0, r->cycles_client),
+				fig(cs, sizeof(cs), r->has & BENCH_HAS_CYCLES_SERVER, 0, r->cycles_server),
+				fig(p50, sizeof(p50), lat, 1, r->p50_ns / 1e3), fig(p99, sizeof(p99), lat, 1, r->p99_ns / 1e3),
+				fig(p999, sizeof(p999), lat, 1, r->p999_ns / 1e3),
+				fig(tw, sizeof(tw), r->has & BENCH_HAS_TIMEWAIT, 0, (double)r->tw_peak));
 		}
 	/* The machine's state, which moves every cross-core figure (bench_xcore.c): measured around
 	 * each workload where the workloads run one by one (ring, memif), else around the mode. */
@@ -151,6 +166,15 @@ void bench_print_table(FILE *f, const struct bench_result res[MODE_COUNT][WL_COU
 		}
 }
 
+/* A CSV field after others; empty where the figure was not measured (as the JSON's null). */
+static void csv_f(FILE *f, bool has, int decimals, double v)
+{
+	if (has)
+		fprintf(f, ",%.*f", decimals, v);
+	else
+		fprintf(f, ",");
+}
+
 int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][WL_COUNT])
 {
 	FILE *f = fopen(path, "w");
@@ -166,13 +190,18 @@ int bench_write_csv(const char *path, const struct bench_result res[MODE_COUNT][
 			if (!r->done)
 				continue;
 			const struct bench_result *lx = bench_linux_of(res, w);
-			fprintf(f, "%s,%s,%.1f,%.1f,%.1f,%.3f,%llu,%llu,%llu,%.1f,%.1f,%llu,%llu,%llu,%llu,%llu\n",
-				bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max,
-				lx && lx->median > 0 ? r->median / lx->median : 0.0, (unsigned long long)r->started,
-				(unsigned long long)r->completed, (unsigned long long)r->failed, r->cycles_client,
-				r->cycles_server, (unsigned long long)r->p50_ns, (unsigned long long)r->p99_ns,
-				(unsigned long long)r->p999_ns, (unsigned long long)r->tw_peak,
-				(unsigned long long)r->tw_evicted);
+			bool lat = r->lat.count > 0, tw = r->has & BENCH_HAS_TIMEWAIT;
+			fprintf(f, "%s,%s,%.1f,%.1f,%.1f", bench_mode_names[m], bench_wl_names[w], r->median, r->min, r->max);
+			csv_f(f, lx && lx->median > 0, 3, lx && lx->median > 0 ? r->median / lx->median : 0);
+			fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->started, r->completed, r->failed);
+			csv_f(f, r->has & BENCH_HAS_CYCLES_CLIENT, 1, r->cycles_client);
+			csv_f(f, r->has & BENCH_HAS_CYCLES_SERVER, 1, r->cycles_server);
+			csv_f(f, lat, 0, (double)r->p50_ns);
+			csv_f(f, lat, 0, (double)r->p99_ns);
+			csv_f(f, lat, 0, (double)r->p999_ns);
+			csv_f(f, tw, 0, (double)r->tw_peak);
+			csv_f(f, tw, 0, (double)r->tw_evicted);
+			fprintf(f, "\n");
 		}
 	return fclose(f);
 }

@@ -50,6 +50,7 @@ static void ring_server_stats(struct synack_engine *e, void *arg, struct bench_s
 	out->busy_cycles = s.busy_cycles;
 	out->tw_in_use = s.tw_in_use;
 	out->tw_evicted = s.tw_evicted;
+	out->known = true;
 }
 
 /* The progress line of each second, and the TIME-WAIT peak beside it (bench_run_one's samples). */
@@ -149,7 +150,12 @@ int bench_run_one(struct synack_engine *e, const struct bench_opts *o, enum benc
 	/* Busy cycles per connection, each side: the cost the worker spent in loops that did work. */
 	if (completed) {
 		r->cycles_client += (double)(c1.busy_cycles - c0.busy_cycles) / (double)completed / o->reps;
+		r->has |= BENCH_HAS_CYCLES_CLIENT;
+	}
+	/* A server that is not synack's (tap-cli's Linux) has its cycles from its CPU time instead. */
+	if (completed && srv0.known && srv1.known) {
 		r->cycles_server += (double)(srv1.busy_cycles - srv0.busy_cycles) / (double)completed / o->reps;
+		r->has |= BENCH_HAS_CYCLES_SERVER;
 	}
 	if (c1.tw_in_use + srv1.tw_in_use > r->tw_peak)
 		r->tw_peak = c1.tw_in_use + srv1.tw_in_use;
@@ -225,6 +231,7 @@ void bench_result_begin(struct bench_result *r, enum bench_mode mode, enum bench
 	uint32_t cap = tw_cap ? tw_cap : 1u << 20;
 	r->tw_cap = cap;
 	r->bytes_tw = (unsigned)((synack_tw_table_mem_size(cap) + cap - 1) / cap);
+	r->has |= BENCH_HAS_SIZES | BENCH_HAS_TIMEWAIT;
 }
 
 void bench_result_end(struct bench_result *r, int rc)
@@ -252,6 +259,7 @@ static int fill_timewait(struct synack_engine *e, const struct bench_opts *o, en
 	int rc = bench_run_one(e, &fo, wl, BENCH_FILL, fr, dst, server_stats, arg);
 	r->fill_s = fo.duration_s;
 	r->fill_rate = fr->rate[0];
+	r->has |= BENCH_HAS_FILL;
 	r->tw_peak = fr->tw_peak;
 	r->tw_evicted += fr->tw_evicted;
 	r->started += fr->started;
@@ -275,6 +283,7 @@ int bench_run_synack(struct synack_engine *e, const struct bench_opts *o, enum b
 		for (unsigned k = 0; k < o->reps && !rc; k++)
 			rc = bench_run_one(e, o, (enum bench_wl)w, k, r, dst, server_stats, arg);
 		r->peak_rss_kb = bench_peak_rss_kb();
+		r->has |= BENCH_HAS_RSS;
 		bench_result_end(r, rc);
 	}
 	return rc;
