@@ -1,6 +1,7 @@
 /* bench_json.c: synack-bench's JSON file: the run's metadata and options, and one object per
  * (mode, workload) result, for the scripts and plots that read a run after it. */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -124,22 +125,90 @@ static void json_f(FILE *f, const char *key, bool has, int decimals, double v)
 	json_fv(f, has, decimals, v);
 }
 
-static void json_u(FILE *f, const char *key, bool has, uint64_t v)
+static void json_uv(FILE *f, bool has, uint64_t v)
 {
 	if (has)
-		fprintf(f, ", \"%s\": %" PRIu64, key, v);
+		fprintf(f, "%" PRIu64, v);
 	else
-		fprintf(f, ", \"%s\": null", key);
+		fprintf(f, "null");
 }
 
-/* Connect latency: null figures when nothing was sampled. */
+static void json_u(FILE *f, const char *key, bool has, uint64_t v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_uv(f, has, v);
+}
+
+/* The highest value bucket i holds (HdrHistogram's "highest equivalent value"), within the
+ * histogram's maximum, which is exact. */
+static uint64_t bucket_top(const struct synack_hist *h, unsigned i)
+{
+	uint64_t top = i + 1 < SYNACK_HIST_BUCKETS ? synack_hist_lower(i + 1) - 1 : synack_hist_lower(i);
+	return top < h->max ? top : h->max;
+}
+
+/* Rows of HdrHistogram's percentile distribution (its .hgrm output): the value at each
+ * percentile level, the count up to it, and 1/(1-percentile), the x of its plots. Levels step
+ * five times per halving of the distance to 100 % (HdrHistogram's default ticks), so the tail
+ * gets as many rows as the body, up to the level where the last value is reached; then 100 %,
+ * at the maximum. Levels are computed, not summed, so that they land on 0.5, 0.9 and so on. */
+#define PCT_TICKS_PER_HALF 5
+
+static void write_percentiles(FILE *f, const struct synack_hist *h)
+{
+	fprintf(f, "{\"columns\": [\"value_ns\", \"percentile\", \"total_count\", \"1/(1-percentile)\"], \"rows\": [");
+	uint64_t seen = 0;
+	unsigned i = 0;
+	for (unsigned half = 0; h->count && seen < h->count && half < 64; half++)
+		for (unsigned t = 0; t < PCT_TICKS_PER_HALF && seen < h->count; t++) {
+			double rest = ldexp(1.0, -(int)half), level = 1.0 - rest + rest / 2 * t / PCT_TICKS_PER_HALF;
+			uint64_t rank = (uint64_t)ceil(level * (double)h->count);
+			rank = rank ? rank : 1;
+			while (seen < rank && i < SYNACK_HIST_BUCKETS)
+				seen += h->b[i++];
+			fprintf(f, "[%" PRIu64 ", %.12g, %" PRIu64 ", %.12g], ", bucket_top(h, i - 1), level, seen,
+				1.0 / (1.0 - level));
+		}
+	if (h->count)
+		fprintf(f, "[%" PRIu64 ", 1, %" PRIu64 ", null]", h->max, h->count);
+	fprintf(f, "]}");
+}
+
+/* The non-empty buckets as [lower bound, count]: a bucket's lower bound maps back to it
+ * (synack_hist_index), so histograms of several runs, or of synack-bench and linux-bench, merge
+ * exactly, bucket by bucket; with count, sum and max that is the whole struct synack_hist. */
+static void write_buckets(FILE *f, const struct synack_hist *h)
+{
+	fprintf(f, "[");
+	const char *sep = "";
+	for (unsigned i = 0; i < SYNACK_HIST_BUCKETS; i++)
+		if (h->b[i]) {
+			fprintf(f, "%s[%" PRIu64 ", %" PRIu64 "]", sep, synack_hist_lower(i), h->b[i]);
+			sep = ", ";
+		}
+	fprintf(f, "]");
+}
+
+/* Connect latency: the summary (p50 ... max: synack_hist_quantile's, the middle of the bucket, as
+ * in the table), HdrHistogram's percentile distribution and the buckets; null figures when nothing
+ * was sampled. */
 static void write_latency(FILE *f, const struct bench_result *r)
 {
-	bool has = r->lat.count > 0;
-	fprintf(f, ", \"connect_latency_ns\": {\"count\": %" PRIu64, r->lat.count);
-	json_u(f, "p50", has, r->p50_ns);
-	json_u(f, "p99", has, r->p99_ns);
-	json_u(f, "p999", has, r->p999_ns);
+	static const struct {
+		const char *key;
+		double q;
+	} pct[] = { { "p50", 0.50 }, { "p90", 0.90 }, { "p99", 0.99 }, { "p999", 0.999 }, { "p9999", 0.9999 } };
+	const struct synack_hist *h = &r->lat;
+	bool has = h->count > 0;
+	fprintf(f, "{\"count\": %" PRIu64 ", \"sum\": %" PRIu64, h->count, h->sum);
+	json_f(f, "mean", has, 0, has ? (double)h->sum / (double)h->count : 0);
+	for (unsigned k = 0; k < sizeof(pct) / sizeof(pct[0]); k++)
+		json_u(f, pct[k].key, has, synack_hist_quantile(h, pct[k].q));
+	json_u(f, "max", has, h->max);
+	fprintf(f, ",\n      \"percentiles\": ");
+	write_percentiles(f, h);
+	fprintf(f, ",\n      \"sub_buckets\": %u, \"buckets\": ", SYNACK_HIST_SUB);
+	write_buckets(f, h);
 	fprintf(f, "}");
 }
 
@@ -154,10 +223,10 @@ static void write_result(FILE *f, const struct bench_result *r, const struct ben
 		r->completed, r->failed);
 	json_f(f, "cycles_per_conn_client", has & BENCH_HAS_CYCLES_CLIENT, 1, r->cycles_client);
 	json_f(f, "cycles_per_conn_server", has & BENCH_HAS_CYCLES_SERVER, 1, r->cycles_server);
-	fprintf(f, "\n     ");
+	fprintf(f, ",\n     \"connect_latency_ns\": ");
 	write_latency(f, r);
-	fprintf(f, "\n     ");
-	json_u(f, "timewait_peak", has & BENCH_HAS_TIMEWAIT, r->tw_peak);
+	fprintf(f, ",\n     \"timewait_peak\": ");
+	json_uv(f, has & BENCH_HAS_TIMEWAIT, r->tw_peak);
 	json_u(f, "timewait_ended_early", has & BENCH_HAS_TIMEWAIT, r->tw_evicted);
 	json_u(f, "timewait_bytes", (has & BENCH_HAS_TIMEWAIT) && (has & BENCH_HAS_SIZES), r->tw_bytes);
 	json_u(f, "bytes_per_conn", has & BENCH_HAS_SIZES, r->bytes_tcb);

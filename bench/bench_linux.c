@@ -138,6 +138,29 @@ double bench_linux_server_end(pid_t sp, int sfd)
 	return json_num(sjs, "cpu_s", -1);
 }
 
+/* The client's latency histogram (its JSON's non-empty buckets by lower bound) merged into r's:
+ * the buckets are synack_hist's, and lat_ns gives the exact sum and max (without them, the
+ * lower bounds stand in). */
+static void add_hist(struct bench_result *r, const char *text)
+{
+	struct synack_hist h = { 0 };
+	unsigned n = json_array(text, "hist", arr, sizeof(arr) / sizeof(arr[0]));
+	for (unsigned i = 0; i + 1 < n; i += 2) {
+		uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];
+		h.b[synack_hist_index(v)] += c;
+		h.count += c;
+		h.sum += v * c;
+		if (v > h.max)
+			h.max = v;
+	}
+	const char *lat = strstr(text, "\"lat_ns\":");
+	if (lat) {
+		h.sum = (uint64_t)json_num(lat, "sum", (double)h.sum);
+		h.max = (uint64_t)json_num(lat, "max", (double)h.max);
+	}
+	synack_hist_merge(&r->lat, &h);
+}
+
 /* One repetition of linux-bench's client against dst; its figures go into r. server_cpu_s is filled
  * in by the caller's server afterwards (bench_linux_add_server). */
 int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, unsigned srcs, const char *ns,
@@ -190,15 +213,7 @@ int bench_linux_client(const struct bench_opts *o, unsigned w, const char *dst, 
 			break;
 		bench_series_add(r, k, arr[i] / dt);
 	}
-	n = json_array(js, "hist", arr, sizeof(arr) / sizeof(arr[0]));
-	for (unsigned i = 0; i + 1 < n; i += 2) {
-		uint64_t v = (uint64_t)arr[i], c = (uint64_t)arr[i + 1];
-		r->lat.b[synack_hist_index(v)] += c;
-		r->lat.count += c;
-		r->lat.sum += v * c;
-		if (v > r->lat.max)
-			r->lat.max = v;
-	}
+	add_hist(r, js);
 	fprintf(stderr, "  %-5s %-9s rep %u/%u  %10.0f conn/s\n", bench_mode_names[r->mode], bench_wl_names[w], k + 1,
 		o->reps, r->rate[r->nreps - 1]);
 	return 0;

@@ -748,10 +748,10 @@ static void lb_json_client(const struct lb_client *c, double wall, double load_s
 	       wall, load_s, c->completed_in_time, load_s > 0 ? (double)c->completed_in_time / load_s : 0.0, cpu,
 	       o->conc, o->src_ips, o->req_size, o->resp_size);
 	printf(",\"lat_ns\":{\"count\":%" PRIu64 ",\"mean\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64
-	       ",\"p99\":%" PRIu64 ",\"p999\":%" PRIu64 ",\"max\":%" PRIu64 "}",
+	       ",\"p99\":%" PRIu64 ",\"p999\":%" PRIu64 ",\"max\":%" PRIu64 ",\"sum\":%" PRIu64 "}",
 	       h->count, h->count ? h->sum / h->count : 0, synack_hist_quantile(h, 0.50),
 	       synack_hist_quantile(h, 0.90), synack_hist_quantile(h, 0.99), synack_hist_quantile(h, 0.999),
-	       h->max);
+	       h->max, h->sum);
 	printf(",\"series\":[");
 	for (unsigned i = 0; i < c->nseries; i++)
 		printf("%s%" PRIu64, i ? "," : "", c->series[i]);
