@@ -87,6 +87,12 @@ extern const char *const bench_mode_names[MODE_COUNT];
 extern const char *const bench_wl_names[WL_COUNT];
 
 void bench_summarise(struct bench_result *r);
+/* HdrHistogram's percentile distribution of h (its .hgrm rows): row() for each level, with the
+ * highest value of the bucket that reaches it (within h's exact maximum) and the count up to
+ * there; five levels per halving of the distance to 100 %, up to the level where the last value
+ * is reached; then level 1 at the maximum. Nothing for an empty histogram. */
+void bench_percentiles(const struct synack_hist *h, void (*row)(void *arg, uint64_t value, double level, uint64_t total),
+		       void *arg);
 /* One second of repetition rep (from 0) into r's series: its connections/s. */
 void bench_series_add(struct bench_result *r, unsigned rep, double rate);
 /* The Linux result of workload w, the one synack's are set beside; NULL when Linux did not run it. */

@@ -1,7 +1,6 @@
 /* bench_json.c: synack-bench's JSON file: the run's metadata and options, and one object per
  * (mode, workload) result, for the scripts and plots that read a run after it. */
 #include <errno.h>
-#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -139,38 +138,29 @@ static void json_u(FILE *f, const char *key, bool has, uint64_t v)
 	json_uv(f, has, v);
 }
 
-/* The highest value bucket i holds (HdrHistogram's "highest equivalent value"), within the
- * histogram's maximum, which is exact. */
-static uint64_t bucket_top(const struct synack_hist *h, unsigned i)
-{
-	uint64_t top = i + 1 < SYNACK_HIST_BUCKETS ? synack_hist_lower(i + 1) - 1 : synack_hist_lower(i);
-	return top < h->max ? top : h->max;
-}
+/* Rows of HdrHistogram's percentile distribution (bench_percentiles), with 1/(1-percentile),
+ * the x of its plots; the last row, 100 %, has none. */
+struct pct_out {
+	FILE *f;
+	const char *sep;
+};
 
-/* Rows of HdrHistogram's percentile distribution (its .hgrm output): the value at each
- * percentile level, the count up to it, and 1/(1-percentile), the x of its plots. Levels step
- * five times per halving of the distance to 100 % (HdrHistogram's default ticks), so the tail
- * gets as many rows as the body, up to the level where the last value is reached; then 100 %,
- * at the maximum. Levels are computed, not summed, so that they land on 0.5, 0.9 and so on. */
-#define PCT_TICKS_PER_HALF 5
+static void pct_row(void *arg, uint64_t value, double level, uint64_t total)
+{
+	struct pct_out *o = arg;
+	fprintf(o->f, "%s[%" PRIu64 ", %.12g, %" PRIu64 ", ", o->sep, value, level, total);
+	if (level < 1)
+		fprintf(o->f, "%.12g]", 1.0 / (1.0 - level));
+	else
+		fprintf(o->f, "null]");
+	o->sep = ", ";
+}
 
 static void write_percentiles(FILE *f, const struct synack_hist *h)
 {
+	struct pct_out o = { .f = f, .sep = "" };
 	fprintf(f, "{\"columns\": [\"value_ns\", \"percentile\", \"total_count\", \"1/(1-percentile)\"], \"rows\": [");
-	uint64_t seen = 0;
-	unsigned i = 0;
-	for (unsigned half = 0; h->count && seen < h->count && half < 64; half++)
-		for (unsigned t = 0; t < PCT_TICKS_PER_HALF && seen < h->count; t++) {
-			double rest = ldexp(1.0, -(int)half), level = 1.0 - rest + rest / 2 * t / PCT_TICKS_PER_HALF;
-			uint64_t rank = (uint64_t)ceil(level * (double)h->count);
-			rank = rank ? rank : 1;
-			while (seen < rank && i < SYNACK_HIST_BUCKETS)
-				seen += h->b[i++];
-			fprintf(f, "[%" PRIu64 ", %.12g, %" PRIu64 ", %.12g], ", bucket_top(h, i - 1), level, seen,
-				1.0 / (1.0 - level));
-		}
-	if (h->count)
-		fprintf(f, "[%" PRIu64 ", 1, %" PRIu64 ", null]", h->max, h->count);
+	bench_percentiles(h, pct_row, &o);
 	fprintf(f, "]}");
 }
 

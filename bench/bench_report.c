@@ -1,6 +1,7 @@
 /* bench_report.c: what synack-bench shows: the terminal table (every synack figure beside Linux's
  * from the same run) and the CSV file; the JSON is bench_json.c's, the plots bench_plot.c's. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,37 @@ void bench_summarise(struct bench_result *r)
 		r->p99_ns = synack_hist_quantile(&r->lat, 0.99);
 		r->p999_ns = synack_hist_quantile(&r->lat, 0.999);
 	}
+}
+
+/* The highest value bucket i holds (HdrHistogram's "highest equivalent value"), within the
+ * histogram's maximum, which is exact. */
+static uint64_t bucket_top(const struct synack_hist *h, unsigned i)
+{
+	uint64_t top = i + 1 < SYNACK_HIST_BUCKETS ? synack_hist_lower(i + 1) - 1 : synack_hist_lower(i);
+	return top < h->max ? top : h->max;
+}
+
+/* HdrHistogram's default ticks: the tail gets as many rows as the body. */
+#define PCT_TICKS_PER_HALF 5
+
+void bench_percentiles(const struct synack_hist *h, void (*row)(void *arg, uint64_t value, double level, uint64_t total),
+		       void *arg)
+{
+	uint64_t seen = 0;
+	unsigned i = 0;
+	if (!h->count)
+		return;
+	/* Levels are computed, not summed, so that they land on 0.5, 0.9 and so on. */
+	for (unsigned half = 0; seen < h->count && half < 64; half++)
+		for (unsigned t = 0; t < PCT_TICKS_PER_HALF && seen < h->count; t++) {
+			double rest = ldexp(1.0, -(int)half), level = 1.0 - rest + rest / 2 * t / PCT_TICKS_PER_HALF;
+			uint64_t rank = (uint64_t)ceil(level * (double)h->count);
+			rank = rank ? rank : 1;
+			while (seen < rank && i < SYNACK_HIST_BUCKETS)
+				seen += h->b[i++];
+			row(arg, bucket_top(h, i - 1), level, seen);
+		}
+	row(arg, h->max, 1.0, h->count);
 }
 
 void bench_series_add(struct bench_result *r, unsigned rep, double rate)
