@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # synack-bench's own checks: a short --quick run on net_ring and Linux produces the table, the JSON
 # and the CSV with every workload and mode, and every connection is accounted for (started =
-# completed + failed, failed = 0). Speed is never checked here: figures belong to the benchmark.
+# completed + failed, failed = 0); the JSON carries the run's meta, null for what a mode does not
+# measure, each second's repetition and whole latency distributions, and the plots are drawn.
+# Speed is never checked here: figures belong to the benchmark.
 # Then each kind of bad argument gets a one-line error and exit code 2.
 . "$(dirname "$0")/lib.sh"
 BENCH=$BUILD/bench/synack-bench
 echo "t10: synack-bench structure and accounting"
-"$BENCH" --quick --duration 1 --reps 1 --json "$TMP/b.json" --csv "$TMP/b.csv" --plots "$TMP/plots" \
+"$BENCH" --quick --duration 1 --reps 2 --json "$TMP/b.json" --csv "$TMP/b.csv" --plots "$TMP/plots" \
   >"$TMP/out" 2>"$TMP/err"
 rc=$?
 check "synack-bench --quick exits 0 (rc $rc)" [ "$rc" = 0 ]
@@ -45,6 +47,83 @@ for w in close request; do
   check "the table reports $w's TIME-WAIT at its steady state" grep -qE "^$w ring: TIME-WAIT after a 2 s fill \(2 x MSL\)" "$TMP/out"
 done
 check "plots drawn (rate and latency PNGs)" [ -s "$TMP/plots/rate-handshake.png" -a -s "$TMP/plots/latency-request.png" ]
+
+# The same JSON: what run it is, null (not 0) where a figure does not apply, the repetition of
+# each second, and each latency histogram whole (summary, HdrHistogram's percentile rows, buckets).
+verdict=$("$PY" - "$TMP/b.json" "$TMP" <<'PYEOF'
+import json, re, sys
+j = json.load(open(sys.argv[1]))
+bad = []
+m = j.get("meta", {})
+if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(m.get("time"))) or not m.get("ended", "") >= m.get("time", "~"):
+    bad.append("meta time %s ended %s" % (m.get("time"), m.get("ended")))
+if not isinstance(m.get("commit"), str) or not m["commit"] or m["commit"] == "@VCS_TAG@":
+    bad.append("meta commit %r" % m.get("commit"))
+if not m.get("host") or not isinstance(m.get("cpus"), int) or m["cpus"] < 1 or "cpu_model" not in m:
+    bad.append("meta host %r cpus %r cpu_model %r" % (m.get("host"), m.get("cpus"), m.get("cpu_model")))
+want = ["--quick", "--duration", "1", "--reps", "2", "--json", sys.argv[1], "--csv", sys.argv[2] + "/b.csv",
+        "--plots", sys.argv[2] + "/plots"]
+if m.get("options") != want:
+    bad.append("meta options %r" % m.get("options"))
+res = {(r["mode"], r["workload"]): r for r in j["results"]}
+# Linux has no TIME-WAIT count, no synack structures, no fill and no peak memory of synack's.
+for w in ("handshake", "close", "request"):
+    r = res.get(("linux", w), {})
+    for f in ("timewait_peak", "timewait_ended_early", "timewait_bytes", "bytes_per_conn", "bytes_per_timewait",
+              "timewait_fill_s", "timewait_fill_rate", "peak_rss_kb"):
+        if f not in r or r[f] is not None:
+            bad.append("linux/%s %s = %r, want null" % (w, f, r.get(f, "missing")))
+    for mode in ("ring", "linux"):
+        r = res.get((mode, w), {})
+        for f in ("cycles_per_conn_client", "cycles_per_conn_server", "ratio_to_linux"):
+            if not isinstance(r.get(f), (int, float)):
+                bad.append("%s/%s %s = %r, want a number" % (mode, w, f, r.get(f)))
+r = res.get(("ring", "handshake"), {})
+if r.get("timewait_fill_s", 0) is not None or r.get("timewait_peak") != 0:
+    bad.append("ring/handshake: fill %r (want null: none ran), TIME-WAIT %r (want 0)" % (r.get("timewait_fill_s"), r.get("timewait_peak")))
+for (mode, w), r in res.items():
+    k = "%s/%s" % (mode, w)
+    reps = [p.get("rep") for p in r["series"]]
+    if not reps or sorted(set(reps)) != [1, 2] or reps != sorted(reps):
+        bad.append("%s series repetitions %s" % (k, reps))
+    if any(p.get("second", 0) < 1 or not p.get("conn_per_s", 0) > 0 for p in r["series"]):
+        bad.append("%s series %s" % (k, r["series"][:4]))
+    l = r["connect_latency_ns"]
+    q = [l.get(f) for f in ("p50", "p90", "p99", "p999", "p9999", "max")]
+    if not l["count"] > 0 or None in q or q != sorted(q):
+        bad.append("%s latency summary %s" % (k, q))
+        continue
+    b = l["buckets"]
+    if sum(c for _, c in b) != l["count"] or [v for v, _ in b] != sorted(set(v for v, _ in b)) or l["sub_buckets"] != 128:
+        bad.append("%s buckets do not add up to count %d" % (k, l["count"]))
+    rows = l["percentiles"]["rows"]
+    if l["percentiles"]["columns"] != ["value_ns", "percentile", "total_count", "1/(1-percentile)"]:
+        bad.append("%s percentile columns %s" % (k, l["percentiles"]["columns"]))
+    if rows[-1] != [l["max"], 1, l["count"], None]:
+        bad.append("%s last percentile row %s (max %d count %d)" % (k, rows[-1], l["max"], l["count"]))
+    levels = [x[1] for x in rows]
+    if levels != sorted(set(levels)) or 0.5 not in levels or 0.9 not in levels:
+        bad.append("%s percentile levels %s" % (k, levels[:12]))
+    if [x[0] for x in rows] != sorted(x[0] for x in rows) or [x[2] for x in rows] != sorted(x[2] for x in rows):
+        bad.append("%s percentile rows not ascending" % k)
+    if any(abs(x[3] - 1 / (1 - x[1])) > 1e-6 * x[3] for x in rows[:-1]):
+        bad.append("%s 1/(1-percentile) column" % k)
+    # p50 is the middle of its bucket, the row at 50 % the top of the same bucket: within 1 %.
+    v50 = rows[levels.index(0.5)][0]
+    if not l["p50"] <= v50 <= l["p50"] * 1.01 + 1:
+        bad.append("%s p50 %d, value at 50 %% %d" % (k, l["p50"], v50))
+print("; ".join(bad) or "ok")
+PYEOF
+)
+check "JSON: meta, null where a figure does not apply, repetitions in the series, latency distributions ($verdict)" [ "$verdict" = ok ]
+plots_ok() { # plots.gp
+  grep -q "set format y '%.1s%c'" "$1" && grep -q "'99.9%%' 1000" "$1" &&
+    [ "$(grep -c "title 'synack ring handshake'\|title 'Linux handshake'" "$1")" -ge 4 ]
+}
+check "plots: rates on a linear axis in k/M, legends naming synack and Linux, HDR percentile axis" \
+  plots_ok "$TMP/plots/plots.gp"
+check "plot data: every second with its repetition, percentile rows" \
+  [ "$(awk 'NF == 3 && $3 == 2' "$TMP/plots/rate-ring-close.dat" | wc -l)" -ge 1 -a -s "$TMP/plots/latency-linux-request.dat" ]
 
 # A TIME-WAIT table too small for rate x 2 x MSL: the oldest TIME-WAITs end early and the report
 # counts them, and the load goes on. (Before, TIME-WAITs past the table stayed in full TCBs, each
@@ -104,10 +183,18 @@ bad = ["%s/%s started %d completed %d failed %d" % (r["mode"], r["workload"], r[
 modes = sorted(set(r["mode"] for r in j["results"]))
 if modes != ["tap-cli", "tap-srv"] or len(j["results"]) != 4:
     bad.append("results: %s" % modes)
+# In request the server closes first and holds TIME-WAIT: synack's in tap-srv, Linux's (not
+# counted: null) in tap-cli. Both sides' cycles are measured in both directions.
+tw = {(r["mode"], r["workload"]): r["timewait_peak"] for r in j["results"]}
+if tw.get(("tap-srv", "request")) is None or tw.get(("tap-cli", "request"), 0) is not None:
+    bad.append("request TIME-WAIT: tap-srv %r (want a count), tap-cli %r (want null)" % (tw.get(("tap-srv", "request")),
+               tw.get(("tap-cli", "request"), "missing")))
+bad += ["%s/%s cycles %r/%r" % (r["mode"], r["workload"], r["cycles_per_conn_client"], r["cycles_per_conn_server"])
+        for r in j["results"] if r["cycles_per_conn_client"] is None or r["cycles_per_conn_server"] is None]
 print("; ".join(bad) or "ok")
 PYEOF
 )
-check "tap-srv and tap-cli: every connection accounted for, under 1 % failed ($verdict)" [ "$verdict" = ok ]
+check "tap-srv and tap-cli: every connection accounted for, under 1 % failed, TIME-WAIT null where Linux's ($verdict)" [ "$verdict" = ok ]
 check "the namespace synack-bench made is gone" [ -z "$(ip netns list | grep synack-bench)" ]
 
 # synack-bench killed mid-run leaves nothing behind: its workload process, the memif or TAP server
