@@ -52,6 +52,8 @@ static int check_tuples_q(const struct gen_opts *o, unsigned msl_s, bool client_
 		.ndst = o->ndst, .dst_share = share, .src_addrs = o->src_ips ? o->src_ips : 1,
 		.sport_lo = o->sport_lo ? o->sport_lo : 10000, .sport_hi = o->sport_hi ? o->sport_hi : 65535,
 		.rate = o->rate, .concurrency = o->concurrency, .msl_s = msl_s, .client_time_wait = client_tw,
+		/* A bounded load has at most what it starts in TIME-WAIT (the ramp only lowers it). */
+		.total = o->count ? o->count : o->rate > 0 && o->duration_s > 0 ? (uint64_t)ceil(o->rate * o->duration_s) + 1 : 0,
 	};
 	struct synack_tuplespace_dst out[SYNACK_LOAD_MAX_DST];
 	int bad = synack_tuplespace_check(&in, out);
@@ -80,6 +82,9 @@ static double tuple_rate_cap(const struct gen_opts *o, unsigned msl_s, bool clie
 {
 	struct gen_opts t = *o;
 	t.rate = 1e9;
+	/* Steps run back to back, each one's TIME-WAIT still there for the next: unbounded. */
+	t.count = 0;
+	t.duration_s = 0;
 	if (!check_tuples_quiet(&t, msl_s, client_tw))
 		return 0;
 	double lo = 0, hi = 1e9;

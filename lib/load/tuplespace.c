@@ -60,6 +60,8 @@ static void fill(const struct synack_tuplespace_in *in, unsigned d, struct synac
 	double share = share_of(in, d);
 	o->available = sat_mul(in->src_addrs, ports_of(in));
 	o->time_wait = holds_time_wait(in) ? time_wait_of(in->rate, share, in->msl_s) : 0;
+	if (in->total && o->time_wait > ceil_u64((double)in->total * share))
+		o->time_wait = ceil_u64((double)in->total * share);
 	o->in_flight = ceil_u64((double)in->concurrency * share);
 	o->needed = sat_add(o->time_wait, o->in_flight);
 	o->ok = o->needed <= o->available;
@@ -143,7 +145,11 @@ size_t synack_tuplespace_advice(const struct synack_tuplespace_in *in, unsigned 
 			put(&l, "%s of the %s", rate_str(a, in->rate * share), rate_str(b, in->rate));
 		else
 			put(&l, "%s", rate_str(a, in->rate));
-		put(&l, " conn/s x %u s TIME-WAIT + %s in flight)", 2 * in->msl_s, num(c, o.in_flight));
+		if (in->total && o.time_wait < time_wait_of(in->rate, share, in->msl_s))
+			put(&l, " conn/s, %s connections in all, each %u s in TIME-WAIT + %s in flight)",
+			    num(b, o.time_wait), 2 * in->msl_s, num(c, o.in_flight));
+		else
+			put(&l, " conn/s x %u s TIME-WAIT + %s in flight)", 2 * in->msl_s, num(c, o.in_flight));
 	} else {
 		put(&l, "%s in flight; %s)", num(a, o.in_flight),
 		    !in->client_time_wait ? "the client holds no TIME-WAIT" :

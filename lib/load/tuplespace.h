@@ -24,12 +24,16 @@ struct synack_tuplespace_in {
 	unsigned msl_s;                 /* the client's MSL: TIME-WAIT lasts twice it */
 	bool client_time_wait;          /* the client closes first with a FIN (not an RST, not after
 	                                 * the server's FIN), so it holds TIME-WAIT */
+	uint64_t total;                 /* connections the whole load starts (a count, or rate x a
+	                                 * duration); 0: unbounded. A load shorter than 2 x MSL never
+	                                 * has more than these in TIME-WAIT. */
 };
 
 struct synack_tuplespace_dst {
 	uint64_t available;             /* source addresses x source ports */
 	uint64_t needed;                /* time_wait + in_flight */
-	uint64_t time_wait;             /* rate share x 2 x MSL, rounded up (0 without client TIME-WAIT) */
+	uint64_t time_wait;             /* rate share x 2 x MSL, rounded up, at most the total's share
+	                                 * (0 without client TIME-WAIT) */
 	uint64_t in_flight;             /* concurrency share, rounded up */
 	bool ok;                        /* needed <= available */
 };

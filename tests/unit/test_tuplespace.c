@@ -248,3 +248,33 @@ Test(tuplespace, advice_when_it_holds_and_truncated)
 	cr_assert_eq(strncmp(small, line, sizeof(small) - 1), 0);
 	cr_assert_eq(synack_tuplespace_advice(&in, 0, "198.18.0.1:80", NULL, 0), n);
 }
+
+/* A load shorter than 2 x MSL never has more in TIME-WAIT than it started: 2,000/s for 5 s
+ * (10,000 connections) from one address holds under a 60 s MSL, where an unbounded one does not. */
+Test(tuplespace, bounded_load)
+{
+	struct synack_tuplespace_in in = base();
+	in.rate = 2000;
+	in.concurrency = 0;
+	struct synack_tuplespace_dst o = one(&in);
+	cr_assert_eq(o.time_wait, 240000);
+	cr_assert(!o.ok);
+	in.total = 10000;
+	o = one(&in);
+	cr_assert_eq(o.time_wait, 10000);
+	cr_assert_eq(o.needed, 10000);
+	cr_assert(o.ok);
+	char line[512];
+	synack_tuplespace_advice(&in, 0, "198.18.0.1:80", line, sizeof(line));
+	cr_assert(strstr(line, "10,000 connections in all, each 120 s in TIME-WAIT"), "%s", line);
+	/* ... and the total shared among destinations like the rate */
+	in.ndst = 2;
+	in.total = 100001;
+	o = one(&in);
+	cr_assert_eq(o.time_wait, 50001);
+	cr_assert(o.ok);
+	in.total = 200000;
+	o = one(&in);
+	cr_assert_eq(o.time_wait, 100000);
+	cr_assert(!o.ok);
+}
