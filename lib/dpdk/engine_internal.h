@@ -103,6 +103,7 @@ struct synack_worker {
 	struct rte_mbuf *fb[SYNACK_FREE_BATCH]; /* received mbufs to give back at the loop's end */
 	uint32_t nfb;
 	uint16_t ntx[SYNACK_MAX_PORTS];
+	uint32_t tx_backlog;            /* ports that refused part of the last loop's burst (bit a port) */
 	struct synack_arp_cache arp;
 	/* The load this worker generates (synack_load_start): its share of the rate, the cap and the
 	 * count; destinations and scripts picked by smooth weighted round robin. */

@@ -294,30 +294,55 @@ static inline void mbuf_prefetch_w(const struct rte_mbuf *m, const uint8_t *fram
 /* A fresh mbuf from the pool: its frame will start at the headroom. */
 static inline void fresh_prefetch(const struct rte_mbuf *m) { mbuf_prefetch_w(m, frame_guess(m)); }
 
+/* Sends what port's buffer holds. What the port does not take (its ring or queue is full) stays,
+ * in order, for the next burst: a full queue is a moment's backlog, and a segment given up here
+ * costs its connection a whole retransmission timeout (a SYN: a second, RFC 6298 §2). Only a
+ * buffer the port took nothing from is halved, its oldest given up and counted in tx_dropped. */
+static void tx_burst(struct synack_worker *w, unsigned port)
+{
+	struct rte_mbuf **b = w->txb[port];
+	uint16_t n = w->ntx[port];
+	uint16_t sent = rte_eth_tx_burst(w->e->ports[port].port_id, (uint16_t)w->id, b, n);
+	uint16_t left = (uint16_t)(n - sent);
+	if (left && left == SYNACK_TX_BUF) {
+		const uint16_t drop = SYNACK_TX_BUF / 2;
+		rte_pktmbuf_free_bulk(b, drop);
+		w->stats.tx_dropped += drop;
+		sent = drop;
+		left = (uint16_t)(SYNACK_TX_BUF - drop);
+	}
+	if (left && sent)
+		memmove(b, b + sent, left * sizeof(*b));
+	w->ntx[port] = left;
+}
+
 static inline void tx_enqueue(struct synack_worker *w, unsigned port, struct rte_mbuf *m)
 {
 	w->txb[port][w->ntx[port]++] = m;
-	if (w->ntx[port] == SYNACK_TX_BUF) {
-		uint16_t sent = rte_eth_tx_burst(w->e->ports[port].port_id, (uint16_t)w->id, w->txb[port], SYNACK_TX_BUF);
-		for (uint16_t i = sent; i < SYNACK_TX_BUF; i++)
-			rte_pktmbuf_free(w->txb[port][i]);
-		w->stats.tx_dropped += SYNACK_TX_BUF - sent;
-		w->ntx[port] = 0;
-	}
+	if (w->ntx[port] == SYNACK_TX_BUF)
+		tx_burst(w, port);
 	w->stats.tx_pkts++;
 	w->stats.tx_bytes += m->pkt_len;
 }
 
+/* The loop's end: every port's buffer sent, what a port refused kept for the next loop. */
 static void tx_flush(struct synack_worker *w)
 {
+	uint32_t backlog = 0;
+	for (unsigned p = 0; p < w->e->nports; p++)
+		if (w->ntx[p]) {
+			tx_burst(w, p);
+			backlog |= (uint32_t)(w->ntx[p] != 0) << p;
+		}
+	w->tx_backlog = backlog;
+}
+
+/* The worker's end: what no port took is freed (counted). */
+static void tx_discard(struct synack_worker *w)
+{
 	for (unsigned p = 0; p < w->e->nports; p++) {
-		if (!w->ntx[p])
-			continue;
-		uint16_t n = w->ntx[p];
-		uint16_t sent = rte_eth_tx_burst(w->e->ports[p].port_id, (uint16_t)w->id, w->txb[p], n);
-		for (uint16_t i = sent; i < n; i++)
-			rte_pktmbuf_free(w->txb[p][i]);
-		w->stats.tx_dropped += n - sent;
+		rte_pktmbuf_free_bulk(w->txb[p], w->ntx[p]);
+		w->stats.tx_dropped += w->ntx[p];
 		w->ntx[p] = 0;
 	}
 }
@@ -1353,6 +1378,10 @@ static unsigned start_connects(struct synack_worker *w)
 		return 0;
 	unsigned port = w->load.port_idx;
 	const struct synack_port_rt *pr = &w->e->ports[port];
+	/* The port refused part of the last loop's burst: new connections wait (they stay due) rather
+	 * than queue SYNs it would have to give up. */
+	if (w->tx_backlog & (1u << port))
+		return 0;
 	if (!w->load.resolved)
 		return load_resolve(w, port, pr);
 	uint64_t paced;
@@ -1708,6 +1737,7 @@ int synack_worker_main(void *arg)
 		w->now_tsc = t0;
 		w->now_ns = tsc_ns(w, t0);
 		unsigned work = 0;
+		uint32_t rx_full = 0;
 		for (unsigned p = 0; p < e->nports; p++) {
 			const struct synack_port_rt *pr = &e->ports[p];
 			if (w->id < pr->wfirst || w->id - pr->wfirst >= pr->nb_rxq)
@@ -1716,6 +1746,7 @@ int synack_worker_main(void *arg)
 			struct rx_hints hi;
 			if (!n)
 				continue;
+			rx_full |= (uint32_t)(n == SYNACK_BURST) << p;
 			rx_prefetch(w, pkts, n, &hi);
 			for (uint16_t i = 0; i < n; i++) {
 				/* Counted where received; a packet handed to its owner is not counted again. */
@@ -1742,7 +1773,11 @@ int synack_worker_main(void *arg)
 			handle_msg(w, msg);
 			work++;
 		}
-		if (w->load.todo || w->load.open_loop)
+		/* An open loop's new connections wait while the load's port has a full burst waiting:
+		 * finishing the connections under way comes first, else a generator short of cycles
+		 * grows its in-flight set (and its cache misses) until its peer's queues overflow. The
+		 * starts stay due: the corrected latency and the rate achieved show the delay. */
+		if (w->load.todo || (w->load.open_loop && !(rx_full >> w->load.port_idx & 1)))
 			work += start_connects(w);
 		work += synack_wheel_advance(w->wheel, w->now_ns / SYNACK_TICK_NS, 256, on_timer, w);
 		if (w->tw.used) {
@@ -1766,6 +1801,7 @@ int synack_worker_main(void *arg)
 		t0 = t1;
 	}
 	tx_flush(w);
+	tx_discard(w);
 	mbuf_free_flush(w);
 	for (; w->mst_i != w->mst_n; w->mst_i++)
 		rte_mempool_put(w->pool, w->mst[w->mst_i % SYNACK_MSTASH_RING]);
