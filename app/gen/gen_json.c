@@ -179,9 +179,13 @@ int gen_report_json(const char *path, const struct gen_meta *m, const struct syn
 		fputs("]", f);
 	}
 	fprintf(f, "},\n  \"run\": {\"started_at\": %.6f, \"load_s\": %.6f, \"drain_s\": %.6f, \"drained\": %s, "
-		   "\"arp_failed\": %llu, \"open_loop\": %s, \"retransmits\": %llu},\n",
+		   "\"arp_failed\": %llu, \"open_loop\": %s, \"retransmits\": %llu, \"drops\": {",
 		r->started_at, r->load_s, r->drain_s, r->drained ? "true" : "false", (unsigned long long)r->arp_failed,
 		m->open_loop ? "true" : "false", (unsigned long long)r->retransmits);
+	const uint64_t *dv = (const uint64_t *)&r->drops;
+	for (unsigned i = 0; i < GEN_NDROPS; i++)
+		fprintf(f, "%s\"%s\": %llu", i ? ", " : "", gen_drop_names[i], (unsigned long long)dv[i]);
+	fputs("}},\n", f);
 	fputs("  \"totals\": ", f);
 	jcounts(f, &r->all);
 	fputs(",\n  \"at_stop\": ", f);

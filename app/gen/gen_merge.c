@@ -140,6 +140,9 @@ static int add_report(struct merged *m, const struct gen_jval *j, char *err, siz
 	m->open_loop = m->open_loop || (ol && ol->type == GEN_J_BOOL && ol->num);
 	m->r.arp_failed += gen_jint(run, "arp_failed");
 	m->r.retransmits += gen_jint(run, "retransmits");
+	uint64_t *dv = (uint64_t *)&m->r.drops;
+	for (unsigned i = 0; i < GEN_NDROPS; i++)
+		dv[i] += gen_jint(gen_jget(run, "drops"), gen_drop_names[i]);
 	add_counts(&m->r.all, gen_jget(j, "totals"));
 	add_counts(&m->r.at_stop, gen_jget(j, "at_stop"));
 	if (add_latency(m->r.hist[SYNACK_LOAD_MAX_SCRIPTS], gen_jget(j, "latency"))) {

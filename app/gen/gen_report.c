@@ -76,6 +76,24 @@ static void counts_rows(FILE *f, const struct synack_run_counts *c, uint64_t ret
 	fprintf(f, "  %-12s %14llu\n", "retransmits", (unsigned long long)retransmits);
 }
 
+const char *const gen_drop_names[GEN_NDROPS] = { "tx_dropped", "no_mbuf", "no_sendbuf", "pool_full",
+						  "synrcv_evicted", "handoff", "imissed", "rx_nombuf", "oerrors" };
+
+/* The drops this host made, when it made any: a load's losses that are not the target's. */
+static void drops_line(FILE *f, const struct synack_run_drops *d)
+{
+	const uint64_t *v = (const uint64_t *)d;
+	bool any = false;
+	for (unsigned i = 0; i < GEN_NDROPS; i++)
+		if (v[i]) {
+			fprintf(f, "%s %s %llu", any ? "," : "dropped here (not by the target):", gen_drop_names[i],
+				(unsigned long long)v[i]);
+			any = true;
+		}
+	if (any)
+		fputc('\n', f);
+}
+
 static const char *const lat_names[SYNACK_LAT_COUNT] = { "connect", "first byte", "done" };
 
 void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loop)
@@ -122,6 +140,7 @@ void gen_report_summary(FILE *f, const struct synack_run_result *r, const struct
 	fprintf(f, "started = completed + failed + in flight: %llu = %llu + %llu + %llu (%s)\n",
 		(unsigned long long)a->started, (unsigned long long)a->completed, (unsigned long long)a->failed_total,
 		(unsigned long long)a->in_flight, holds ? "holds" : "DOES NOT HOLD");
+	drops_line(f, &r->drops);
 	if (n > 1) {
 		fprintf(f, "\n%-16s %12s %12s %12s %12s %12s\n", "script", "started", "completed", "failed", "in flight",
 			"requests");

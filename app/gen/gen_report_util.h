@@ -22,6 +22,10 @@ static inline uint64_t gen_quantile(const struct synack_hist *h, double q)
 /* Mean, p50 ... p99.99, max of each histogram in h[k][corrected] (the corrected rows in open loop). */
 void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loop);
 
+/* The drop counters by name, in struct synack_run_drops' order (gen_report.c). */
+#define GEN_NDROPS (sizeof(struct synack_run_drops) / sizeof(uint64_t))
+extern const char *const gen_drop_names[GEN_NDROPS];
+
 /* A parsed JSON value (gen_jsonread.c): enough of RFC 8259 for synack-gen's own reports. */
 enum gen_jtype { GEN_J_NULL, GEN_J_BOOL, GEN_J_NUM, GEN_J_STR, GEN_J_ARR, GEN_J_OBJ };
 struct gen_jval {

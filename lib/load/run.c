@@ -77,6 +77,7 @@ struct snap {
 	struct synack_run_counts all, script[SYNACK_LOAD_MAX_SCRIPTS];
 	uint64_t to_start, resolving;
 	uint64_t retransmits, arp_failed, conns_in_use, tw_in_use;
+	struct synack_run_drops drops;
 };
 
 static void take(struct synack_engine *e, unsigned nscripts, struct snap *s)
@@ -98,6 +99,18 @@ static void take(struct synack_engine *e, unsigned nscripts, struct snap *s)
 	s->arp_failed = cs.arp_failed;
 	s->conns_in_use = cs.conns_in_use;
 	s->tw_in_use = cs.tw_in_use;
+	struct synack_run_drops *d = &s->drops;
+	*d = (struct synack_run_drops){ .tx_dropped = cs.tx_dropped, .no_mbuf = cs.drop_no_mbuf,
+					.no_sendbuf = cs.drop_no_sendbuf, .pool_full = cs.drop_pool_full,
+					.synrcv_evicted = cs.drop_synrcv_evicted, .handoff = cs.handoff_drops };
+	for (unsigned p = 0; p < synack_ports(e); p++) {
+		struct synack_port_stats ps;
+		if (synack_port_stats(e, p, &ps))
+			continue;
+		d->imissed += ps.imissed;
+		d->rx_nombuf += ps.rx_nombuf;
+		d->oerrors += ps.oerrors;
+	}
 }
 
 /* The histograms a sample reads: connect and done, uncorrected and corrected. */
@@ -234,6 +247,10 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 	for (unsigned i = 0; i < nscripts; i++)
 		counts_diff(&cur.script[i], &s0.script[i], &r->script[i]);
 	r->retransmits = cur.retransmits - s0.retransmits;
+	const uint64_t *d1 = (const uint64_t *)&cur.drops, *d0 = (const uint64_t *)&s0.drops;
+	uint64_t *dr = (uint64_t *)&r->drops;
+	for (size_t i = 0; i < sizeof(r->drops) / sizeof(uint64_t); i++)
+		dr[i] = d1[i] - d0[i];
 	r->arp_failed = cur.arp_failed - s0.arp_failed;
 	all_hists(e, nscripts, r->hist);
 	for (unsigned s = 0; s <= SYNACK_LOAD_MAX_SCRIPTS; s++)

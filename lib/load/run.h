@@ -21,6 +21,19 @@ struct synack_run_counts {
 	uint64_t in_flight;             /* at the end of the second (a gauge) */
 };
 
+/* Packets this host dropped during a run (the engine's and its ports' counters, every worker and
+ * port): where a load's losses come from when they are not the target's. */
+struct synack_run_drops {
+	uint64_t tx_dropped;            /* a port refused a transmit burst (its ring or queue full) */
+	uint64_t no_mbuf;               /* no packet buffer for a segment to send */
+	uint64_t no_sendbuf;            /* no send buffer for a connection's data */
+	uint64_t pool_full;             /* no connection slot for a SYN or a start */
+	uint64_t synrcv_evicted;        /* SYN-RECEIVED entries evicted by newer SYNs */
+	uint64_t handoff;               /* a packet for another core's flow found its ring full */
+	uint64_t imissed, rx_nombuf;    /* the ports': receive queue full, no buffer to receive in */
+	uint64_t oerrors;
+};
+
 struct synack_run_sample {
 	double t;                       /* seconds since the start, at the end of this sample */
 	double dt;                      /* its length (the last one may be short) */
@@ -55,6 +68,7 @@ struct synack_run_result {
 	bool drained;                   /* every started connection ended */
 	uint64_t arp_failed;            /* destinations that never answered ARP: the load could not start */
 	uint64_t retransmits;
+	struct synack_run_drops drops;
 	/* Histograms of the run, per script and over all: [script or SYNACK_LOAD_MAX_SCRIPTS for all]
 	 * [enum synack_lat][uncorrected, corrected]. */
 	struct synack_hist (*hist)[SYNACK_LAT_COUNT][2];
