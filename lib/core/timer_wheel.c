@@ -87,6 +87,27 @@ static inline void file_node(struct synack_wheel *w, struct synack_timer_node *n
 	n->expires = expires;
 }
 
+/* As file_node, but in the bucket of the deadline rounded DOWN to the level's granularity: the
+ * bucket comes due at most one granularity early, when advance() sees expires >= clk and files
+ * the node again, now at a finer level, until level 0 fires it on its tick. For delta > 63 g / 8
+ * the rounded tick is still after clk (level l >= 1 has delta > g). */
+static inline void file_node_down(struct synack_wheel *w, struct synack_timer_node *n, uint64_t expires)
+{
+	uint64_t clk = w->clk;
+	uint64_t due = expires < clk ? clk : expires;
+	uint64_t delta = due - clk;
+	if (delta > SYNACK_WHEEL_HORIZON) {
+		file_node(w, n, expires);
+		return;
+	}
+	unsigned lvl = delta_level(delta), shift = lvl_shift(lvl);
+	uint64_t slot = (due >> shift) & LVL_MASK;
+	unsigned idx = lvl * SYNACK_WHEEL_LVL_SIZE + (unsigned)slot;
+	list_push(&w->bucket[idx], n);
+	w->map[lvl] |= UINT64_C(1) << slot;
+	n->expires = expires;
+}
+
 void synack_wheel_init(struct synack_wheel *w, uint64_t tick_ns, uint64_t now_tick)
 {
 	memset(w, 0, sizeof *w);
@@ -101,6 +122,15 @@ void synack_wheel_arm(struct synack_wheel *w, struct synack_timer_node *node, ui
 	else
 		w->count++;
 	file_node(w, node, expires);
+}
+
+void synack_wheel_arm_exact(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires)
+{
+	if (node->pprev)
+		unlink_node(w, node);
+	else
+		w->count++;
+	file_node_down(w, node, expires);
 }
 
 bool synack_wheel_cancel(struct synack_wheel *w, struct synack_timer_node *node)
@@ -184,9 +214,11 @@ unsigned synack_wheel_advance(struct synack_wheel *w, uint64_t now_tick, unsigne
 			unlink_node(w, n);
 			uint64_t expires = n->expires;
 			if (expires >= w->clk) {
-				/* Filed at the horizon: not due yet, file it again from here. The
-				 * check also makes "never early" hold whatever the filing did. */
-				file_node(w, n, expires);
+				/* Filed at the horizon, or early on purpose (arm_exact): not due yet, file
+				 * it again from here, rounded down so that it keeps its exact tick (a
+				 * finer level each time, level 0 last). The check also makes "never
+				 * early" hold whatever the filing did. */
+				file_node_down(w, n, expires);
 				continue;
 			}
 			n->pprev = NULL;

@@ -100,6 +100,13 @@ void synack_wheel_init(struct synack_wheel *w, uint64_t tick_ns, uint64_t now_ti
  * advance(). O(1). */
 void synack_wheel_arm(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires);
 
+/* As synack_wheel_arm, but fired on its tick exactly (never early, never late): filed one
+ * granularity early and filed again, finer, when that bucket comes due, at most once a level.
+ * For timers whose lateness shows (an application's think time): the coarse levels' rounding up
+ * would fire every timer of a 512 ms bucket in the same tick, late by up to 511 ms, in a burst
+ * that a port's queue cannot take. O(1) a level. */
+void synack_wheel_arm_exact(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires);
+
 /* Disarms node. Returns whether it was armed. O(1). */
 bool synack_wheel_cancel(struct synack_wheel *w, struct synack_timer_node *node);
 

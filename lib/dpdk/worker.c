@@ -510,8 +510,10 @@ int synack_conn_timer(struct synack_conn *c, uint32_t ms)
 	if (c->cflags & SYNACK_CF_IN_SYNRCV)
 		return -EBUSY;
 	memset(&c->app_timer, 0, sizeof(c->app_timer));
-	synack_wheel_arm(w->wheel, &c->app_timer,
-			 (w->now_ns + (uint64_t)ms * SYNACK_NS_PER_MS + SYNACK_TICK_NS - 1) / SYNACK_TICK_NS);
+	/* Exactly on its tick: think times spread as their connections were started, not gathered
+	 * into one coarse bucket's burst. */
+	synack_wheel_arm_exact(w->wheel, &c->app_timer,
+			       (w->now_ns + (uint64_t)ms * SYNACK_NS_PER_MS + SYNACK_TICK_NS - 1) / SYNACK_TICK_NS);
 	c->cflags |= SYNACK_CF_APP_TIMER;
 	return 0;
 }
