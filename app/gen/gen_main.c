@@ -319,7 +319,7 @@ int main(int argc, char **argv)
 		exit_code = find_max(e, &o, msl_s, client_tw, &meta);
 	} else if (!stop_flag) {
 		struct gen_ctx gc = { .o = &o };
-		struct synack_run_opts ro = { .duration_s = o.count ? 0 : o.duration_s, .drain_s = 15, .stop = &stop_flag,
+		struct synack_run_opts ro = { .duration_s = o.count ? 0 : o.duration_s, .drain_s = o.drain_s, .stop = &stop_flag,
 					      .on_sample = on_sample, .arg = &gc, .load = load };
 		struct synack_run_result r;
 		if (synack_run(e, &ro, &r, err, sizeof(err))) {

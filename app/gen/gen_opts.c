@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		"                        worker; open loop none but the connection table's size)\n"
 		"  --duration SECONDS    how long to start connections (default 10), or\n"
 		"  --count N             how many connections to start\n"
+		"  --drain SECONDS       after the last start, how long connections in flight may take to\n"
+		"                        end (default 15); those still open then are counted in flight\n"
 		"  --src ADDR[/PREFIX|-ADDR]  source addresses (default: the port's own)\n"
 		"  --sport LO-HI         source ports (default 10000-65535)\n"
 		"What each connection does (or several weighted scripts from --profile):\n"
@@ -290,7 +292,7 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 		O_CONFIG = 256, O_SET, O_PREFIX, O_HUGE, O_MEM, O_LCORES, O_MSL, O_DST, O_RATE, O_RAMP, O_CONC,
 		O_DURATION, O_COUNT, O_SRC, O_SPORT, O_HTTP, O_METHOD, O_HOST, O_HEADER, O_REQUESTS, O_REQB,
 		O_RESPB, O_CLOSE, O_THINK, O_TIMEOUT, O_PROFILE, O_LISTEN, O_START_AT, O_SHARE, O_FIND_MAX,
-		O_MAX_FAIL, O_MAX_P99, O_STEP, O_JSON, O_CSV, O_PLOTS, O_QUIET, O_NO_CHECK, O_VERBOSE, O_HELP,
+		O_MAX_FAIL, O_MAX_P99, O_STEP, O_DRAIN, O_JSON, O_CSV, O_PLOTS, O_QUIET, O_NO_CHECK, O_VERBOSE, O_HELP,
 	};
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, O_CONFIG }, { "set", required_argument, NULL, O_SET },
@@ -309,7 +311,7 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 		{ "listen", required_argument, NULL, O_LISTEN }, { "start-at", required_argument, NULL, O_START_AT },
 		{ "share", required_argument, NULL, O_SHARE }, { "find-max", no_argument, NULL, O_FIND_MAX },
 		{ "max-fail", required_argument, NULL, O_MAX_FAIL }, { "max-p99", required_argument, NULL, O_MAX_P99 },
-		{ "step", required_argument, NULL, O_STEP }, { "json", required_argument, NULL, O_JSON },
+		{ "step", required_argument, NULL, O_STEP }, { "drain", required_argument, NULL, O_DRAIN }, { "json", required_argument, NULL, O_JSON },
 		{ "csv", required_argument, NULL, O_CSV }, { "plots", required_argument, NULL, O_PLOTS },
 		{ "quiet", no_argument, NULL, O_QUIET }, { "no-check", no_argument, NULL, O_NO_CHECK },
 		{ "verbose", no_argument, NULL, O_VERBOSE }, { "help", no_argument, NULL, O_HELP },
@@ -319,6 +321,7 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 	o->max_fail = 0.001;
 	o->max_p99_ms = 100;
 	o->step_s = 5;
+	o->drain_s = 15;
 	struct gen_script_opts *s = &o->script[0];
 	snprintf(s->name, sizeof(s->name), "main");
 	s->weight = 1;
@@ -462,6 +465,11 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 			if (!parse_num(optarg, &v) || v <= 0)
 				return bad("--max-p99", optarg, "is not a latency in ms");
 			o->max_p99_ms = v;
+			break;
+		case O_DRAIN:
+			if (!parse_num(optarg, &v) || v <= 0 || v > 86400)
+				return bad("--drain", optarg, "is not a duration in seconds (above 0, at most a day)");
+			o->drain_s = v;
 			break;
 		case O_STEP:
 			if (!parse_num(optarg, &v) || v < 1 || v > 3600)

@@ -57,6 +57,7 @@ struct gen_opts {
 	double rate, ramp_s;
 	uint64_t concurrency;
 	double duration_s;
+	double drain_s;                 /* after the stop, how long in-flight connections may take */
 	uint64_t count;
 	uint32_t src_first, src_ips;    /* src_first 0: the port's own address */
 	uint16_t sport_lo, sport_hi;
