@@ -12,6 +12,7 @@
  *   timeout = 2000          ; ms for each answer
  */
 #include <rte_cfgfile.h>
+#include <rte_log.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +45,23 @@ int gen_read_profile(const char *path, struct gen_opts *o)
 {
 	/* '#' comments, as drivers-config's: ';' separates a script's steps (script = send 64; expect 64). */
 	const struct rte_cfgfile_parameters params = { .comment_character = '#' };
+	/* rte_cfgfile logs its own complaint first; the one line below says it all, so that goes
+	 * nowhere (and the log stream back to its default after). */
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *quiet = open_memstream(&logbuf, &loglen);
+	if (quiet)
+		rte_openlog_stream(quiet);
 	struct rte_cfgfile *f = rte_cfgfile_load_with_params(path, 0, &params);
+	if (quiet) {
+		rte_openlog_stream(NULL);
+		fclose(quiet);
+		free(logbuf);
+	}
 	if (!f) {
 		fprintf(stderr, "synack-gen: %s: cannot read it as an INI file (missing, or a line that is not "
-				"[section] or key = value)\n", path);
+				"[section] or key = value, or longer than %d characters)\n", path,
+			CFG_NAME_LEN + CFG_VALUE_LEN);
 		return 2;
 	}
 	int nsec = rte_cfgfile_num_sections(f, NULL, 0);
