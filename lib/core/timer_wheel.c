@@ -115,22 +115,26 @@ void synack_wheel_init(struct synack_wheel *w, uint64_t tick_ns, uint64_t now_ti
 	w->clk = now_tick;
 }
 
-void synack_wheel_arm(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires)
+static inline void arm(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires, bool exact)
 {
 	if (node->pprev)
 		unlink_node(w, node);
 	else
 		w->count++;
-	file_node(w, node, expires);
+	if (exact)
+		file_node_down(w, node, expires);
+	else
+		file_node(w, node, expires);
+}
+
+void synack_wheel_arm(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires)
+{
+	arm(w, node, expires, false);
 }
 
 void synack_wheel_arm_exact(struct synack_wheel *w, struct synack_timer_node *node, uint64_t expires)
 {
-	if (node->pprev)
-		unlink_node(w, node);
-	else
-		w->count++;
-	file_node_down(w, node, expires);
+	arm(w, node, expires, true);
 }
 
 bool synack_wheel_cancel(struct synack_wheel *w, struct synack_timer_node *node)

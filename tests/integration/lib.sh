@@ -172,3 +172,33 @@ start_veth_pair() { # DRIVER [synack-console arguments...]
     --set "port0.ip=198.18.0.2/24" "$@"
   wait_ready || { echo "synack did not start"; cat "$TMP/console.log"; return 1; }
 }
+
+# Writes $1/nginx.conf for Debian's nginx run by a test: one worker, in the foreground, every file
+# under $1, listening on $2 (addr:port) and answering every path with 200 and $3; access log
+# format $4 (nginx's "combined" when empty). Start it with: nginx -c $1/nginx.conf -p $1
+write_nginx_conf() { # dir listen body [log_format]
+  local dir=$1 listen=$2 body=$3 fmt=${4:-} logfmt=""
+  mkdir -p "$dir"
+  [ -n "$fmt" ] && logfmt="log_format t '$fmt';"
+  cat >"$dir/nginx.conf" <<NGX
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+  $logfmt
+  access_log $dir/access.log${fmt:+ t};
+  keepalive_requests 100000;
+  client_body_temp_path $dir;
+  proxy_temp_path $dir;
+  fastcgi_temp_path $dir;
+  uwsgi_temp_path $dir;
+  scgi_temp_path $dir;
+  server {
+    listen $listen;
+    location / { return 200 "$body\\n"; }
+  }
+}
+NGX
+}

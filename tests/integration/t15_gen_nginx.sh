@@ -54,27 +54,7 @@ run_gen() { # name args...
 # A JSON field of synack-gen's report, by a python expression over `j`.
 jq_() { "$PY" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
-mkdir -p "$TMP/nginx"
-cat >"$TMP/nginx/nginx.conf" <<NGX
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log $TMP/nginx/access.log;
-  keepalive_requests 100000;
-  client_body_temp_path $TMP/nginx;
-  proxy_temp_path $TMP/nginx;
-  fastcgi_temp_path $TMP/nginx;
-  uwsgi_temp_path $TMP/nginx;
-  scgi_temp_path $TMP/nginx;
-  server {
-    listen 198.18.0.1:8080;
-    location / { return 200 "hello from nginx\n"; }
-  }
-}
-NGX
+write_nginx_conf "$TMP/nginx" 198.18.0.1:8080 "hello from nginx"
 
 # 1. nginx. The TAP and nginx's address appear while synack-gen waits for its start time; nginx
 #    binds once the address exists (the kernel refuses a bind to an address it does not have).

@@ -14,27 +14,7 @@ ip netns exec "$NS" ip link add br0 type bridge
 ip netns exec "$NS" ip addr add 198.18.0.1/24 dev br0
 ip netns exec "$NS" ip link set br0 up
 
-mkdir -p "$TMP/nginx"
-cat >"$TMP/nginx/nginx.conf" <<NGX
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-daemon off;
-events { worker_connections 4096; }
-http {
-  log_format tuple '\$remote_addr \$remote_port \$status';
-  access_log $TMP/nginx/access.log tuple;
-  client_body_temp_path $TMP/nginx;
-  proxy_temp_path $TMP/nginx;
-  fastcgi_temp_path $TMP/nginx;
-  uwsgi_temp_path $TMP/nginx;
-  scgi_temp_path $TMP/nginx;
-  server {
-    listen 198.18.0.1:8080;
-    location / { return 200 "hello\n"; }
-  }
-}
-NGX
+write_nginx_conf "$TMP/nginx" 198.18.0.1:8080 hello '$remote_addr $remote_port $status'
 ip netns exec "$NS" "$NGINX" -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" >"$TMP/nginx/stdout.log" 2>&1 &
 PIDS+=("$!")
 
