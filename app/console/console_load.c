@@ -11,6 +11,7 @@
 #include <cmdline_parse_string.h>
 
 #include "../gen/gen_opts.h"
+#include "../gen/gen_report.h"
 #include "console.h"
 #include "load/run.h"
 #include "synack_app.h"
@@ -162,6 +163,37 @@ struct load_stop_res {
 static cmdline_parse_token_string_t load_stop_tok_load = TOKEN_STRING_INITIALIZER(struct load_stop_res, load, "load");
 static cmdline_parse_token_string_t load_stop_tok_stop = TOKEN_STRING_INITIALIZER(struct load_stop_res, stop, "stop");
 
+/* synack-gen's own report functions write to a FILE: through a memory stream to the console. */
+static FILE *mem_open(char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	return open_memstream(buf, len);
+}
+
+static void mem_print(struct cmdline *cl, FILE *f, char *buf)
+{
+	if (!f)
+		return;
+	fclose(f);
+	cmdline_printf(cl, "%s", buf ? buf : "");
+	free(buf);
+}
+
+/* The summary synack-gen prints at its end, for the last load. */
+static void print_summary(struct cmdline *cl)
+{
+	struct gen_script_info info[SYNACK_LOAD_MAX_SCRIPTS];
+	for (unsigned i = 0; i < ld.o.nscripts; i++)
+		info[i] = (struct gen_script_info){ ld.o.script[i].name, ld.g.text[i] };
+	char *buf;
+	size_t len;
+	FILE *f = mem_open(&buf, &len);
+	if (f)
+		gen_report_summary(f, &ld.r, info, ld.o.nscripts, ld.o.rate > 0);
+	mem_print(cl, f, buf);
+}
+
 static void print_totals(struct cmdline *cl, const struct synack_run_counts *c, double load_s)
 {
 	cmdline_printf(cl, "started %llu  completed %llu  failed %llu  in flight %llu  held %llu  requests %llu",
@@ -191,8 +223,8 @@ static void load_stop_cb(void *parsed, struct cmdline *cl, void *data)
 		console_fail(cl, "load: %s", ld.err);
 		return;
 	}
-	cmdline_printf(cl, "load stopped after %.1f s (drained in %.1f s): ", ld.r.load_s, ld.r.drain_s);
-	print_totals(cl, &ld.r.all, ld.r.load_s);
+	cmdline_printf(cl, "load stopped after %.1f s (drained in %.1f s)\n", ld.r.load_s, ld.r.drain_s);
+	print_summary(cl);
 }
 
 static cmdline_parse_inst_t cmd_load_stop = {
@@ -210,14 +242,6 @@ struct show_load_res {
 static cmdline_parse_token_string_t show_load_tok_show = TOKEN_STRING_INITIALIZER(struct show_load_res, show, "show");
 static cmdline_parse_token_string_t show_load_tok_load = TOKEN_STRING_INITIALIZER(struct show_load_res, load, "load");
 
-static void us(char *b, size_t n, uint64_t ns)
-{
-	if (!ns)
-		snprintf(b, n, "-");
-	else
-		snprintf(b, n, "%.1f", (double)ns / 1e3);
-}
-
 static void show_load_cb(void *parsed, struct cmdline *cl, void *data)
 {
 	(void)parsed;
@@ -233,21 +257,16 @@ static void show_load_cb(void *parsed, struct cmdline *cl, void *data)
 	bool have = ld.have_last;
 	pthread_mutex_unlock(&ld.mu);
 	if (have) {
-		char c50[16], c99[16], d50[16], d99[16];
-		us(c50, sizeof(c50), s.connect_p50);
-		us(c99, sizeof(c99), s.connect_p99);
-		us(d50, sizeof(d50), s.done_p50);
-		us(d99, sizeof(d99), s.done_p99);
-		cmdline_printf(cl,
-			       "last second (t=%.0fs): opened %llu/s  completed %llu/s  failed %llu/s  concurrent %llu  "
-			       "retransmits %llu  connect p50/p99 %s/%s us  complete p50/p99 %s/%s us\n",
-			       s.t, (unsigned long long)s.all.started, (unsigned long long)s.all.completed,
-			       (unsigned long long)s.all.failed_total, (unsigned long long)s.all.in_flight,
-			       (unsigned long long)s.retransmits, c50, c99, d50, d99);
+		/* The last second, as synack-gen's progress block prints it. */
+		char *buf;
+		size_t len;
+		FILE *f = mem_open(&buf, &len);
+		if (f)
+			gen_report_progress(f, &s, 0);
+		mem_print(cl, f, buf);
 	}
 	if (!ld.started) {
-		cmdline_printf(cl, "totals (%.1f s): ", ld.r.load_s);
-		print_totals(cl, &ld.r.all, ld.r.load_s);
+		print_summary(cl);
 		return;
 	}
 	/* While it runs: the engine's counters now, since the engine started. */

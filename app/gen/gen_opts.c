@@ -336,8 +336,12 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 		int rc = 0;
 		if (console && ((c >= O_CONFIG && c <= O_MSL) || c == O_LISTEN || c == O_FIND_MAX || c == O_START_AT ||
 				c == O_PLOTS || c == O_JSON || c == O_CSV || c == O_VERBOSE)) {
-			fprintf(err_out, "%s: %s is synack-gen's, not the console's (the engine runs already)\n", err_who,
-				argv[optind - 1]);
+			const char *name = "?";
+			for (const struct option *l = lo; l->name; l++)
+				if (l->val == c)
+					name = l->name;
+			fprintf(err_out, "%s: --%s is synack-gen's, not the console's (the engine runs already)\n",
+				err_who, name);
 			return 2;
 		}
 		switch (c) {
