@@ -799,6 +799,8 @@ static bool apply(struct synack_worker *w, unsigned port, struct synack_conn *c,
 		}
 	}
 	cur_out = saved_out;
+	/* Actions the core could not list (its list is sized for the worst case: a bug if any). */
+	w->stats.actions_overflow += out->overflow;
 	if (closed) {
 		if (w->stats.per_state[SYNACK_CLOSED])
 			w->stats.per_state[SYNACK_CLOSED]--;

@@ -143,6 +143,9 @@ struct synack_action {
 };
 
 #define SYNACK_ACTIONS_MAX 48
+/* Left free by a burst of segments: the retransmission timer's arm (RFC 6298 §5.1), an ACK and
+ * the events that follow it always fit. The rest of the data goes with the next ACK. */
+#define SYNACK_ACTIONS_RESERVE 4
 
 struct synack_actions {
 	uint32_t n;

@@ -47,9 +47,11 @@ static inline void timer_arm(struct synack_tcb *tcb, enum synack_timer t, uint64
 			     struct synack_actions *out)
 {
 	struct synack_action *x = act_push(out);
-	tcb->flags |= t == SYNACK_TIMER_RTX ? SYNACK_TF_RTX_ARMED : SYNACK_TF_LINGER_ARMED;
+	/* Marked running only when the arm is in the list: a flag without its arm was a timer that
+	 * never fires (counted in out->overflow). The next output call arms it then. */
 	if (!x)
 		return;
+	tcb->flags |= t == SYNACK_TIMER_RTX ? SYNACK_TF_RTX_ARMED : SYNACK_TF_LINGER_ARMED;
 	x->kind = SYNACK_ACT_TIMER_ARM;
 	x->id = (uint8_t)t;
 	x->deadline_ns = deadline;

@@ -131,6 +131,8 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 	int fin_queued = (tcb->flags & SYNACK_TF_FIN_QUEUED) != 0;
 
 	for (;;) {
+		if (out->n + SYNACK_ACTIONS_RESERVE >= SYNACK_ACTIONS_MAX)
+			break;
 		uint32_t avail = tcb->snd_end - tcb->snd_nxt;
 		if (synack_seq_ge(tcb->snd_nxt, tcb->snd_end))
 			avail = 0;
