@@ -23,7 +23,14 @@ void synack_tcp_cookie_synack(struct synack_tcp_ctx *ctx, const struct synack_se
 	 * neither (see syncookie.c). */
 	if (ctx->cfg.timestamps && (syn->opts.present & SYNACK_OPT_TS)) {
 		s->opts.present |= SYNACK_OPT_TS;
-		s->opts.tsval = synack_cookie_tsval((uint32_t)(now / SYNACK_NS_PER_MS) + (uint32_t)(h >> 32), &syn->opts);
+		/* The cookie remembers only what this SYN-ACK offers back: an option the SYN had but we do
+		 * not offer is not agreed (RFC 7323 §2.2, RFC 2018 §2), and the ACK must not turn it on. */
+		struct synack_tcp_opts agreed = syn->opts;
+		if (!ctx->cfg.wscale)
+			agreed.present &= (uint8_t)~SYNACK_OPT_WSCALE;
+		if (!ctx->cfg.sack)
+			agreed.present &= (uint8_t)~SYNACK_OPT_SACK_OK;
+		s->opts.tsval = synack_cookie_tsval((uint32_t)(now / SYNACK_NS_PER_MS) + (uint32_t)(h >> 32), &agreed);
 		s->opts.tsecr = syn->opts.tsval;
 		if (ctx->cfg.sack && (syn->opts.present & SYNACK_OPT_SACK_OK))
 			s->opts.present |= SYNACK_OPT_SACK_OK;

@@ -60,3 +60,35 @@ TREVIEW(burst_filling_the_action_list_keeps_its_timer)
 	cr_assert_eq(memcmp(sc->rcv + sizeof(data[0]), data[1], sizeof(data[1])), 0);
 	cr_assert_gt(p->ep[PAIR_CLIENT].ctx.stats.rtx_data, 0);
 }
+
+/* RFC 7323 §2.2: window scaling is on only when both SYNs carry the option (and SACK likewise,
+ * RFC 2018 §2). A SYN-ACK sent as a SYN cookie, with our window scaling and SACK off, offered
+ * neither, yet the cookie remembered the client's and the connection rebuilt from it scaled the
+ * client's window fields and took SACK as agreed. */
+TREVIEW(syn_cookie_turns_on_no_option_it_did_not_offer)
+{
+	struct pair_ep *srv = &p->ep[PAIR_SERVER];
+	srv->cookies = true;
+	srv->ctx.cfg.wscale = 0;
+	srv->ctx.cfg.sack = 0;
+	int c = pair_connect(p, 42002);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42002);
+	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
+	cr_assert_eq(srv->ctx.stats.cookies_accepted, 1u);
+	/* The client offered both: its SYN had them. */
+	cr_assert(p->log[0].seg.opts.present & SYNACK_OPT_WSCALE);
+	cr_assert(p->log[0].seg.opts.present & SYNACK_OPT_SACK_OK);
+	cr_expect_eq(sc->tcb.flags & SYNACK_TF_WSCALE, 0, "window scaling on though the SYN-ACK did not offer it");
+	cr_expect_eq(sc->tcb.snd_wscale, 0);
+	cr_expect_eq(sc->tcb.flags & SYNACK_TF_SACK, 0, "SACK on though the SYN-ACK did not offer it");
+	/* and the client, which got no option back, agrees */
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
+	cr_expect_eq(ct->flags & SYNACK_TF_WSCALE, 0);
+	/* Data both ways still flows, window fields read unscaled. */
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, "hello", 5), 0);
+	pair_run(p, S);
+	cr_assert_eq(sc->rcv_len, 5u);
+	cr_expect_leq(sc->tcb.snd_wnd, 0xffffu, "the client's window read as scaled: %u", sc->tcb.snd_wnd);
+}
