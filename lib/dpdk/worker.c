@@ -905,6 +905,8 @@ static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *
 {
 	struct synack_tcb tcb;
 	synack_tw_unpack(tw, w->ctx.cfg.rcv_buf, &tcb);
+	if (!w->lidx[s->dport])
+		tcb.flags |= SYNACK_TF_NO_LISTENER;
 	struct synack_actions out;
 	synack_actions_reset(&out);
 	synack_tcp_input(&w->ctx, &tcb, s, w->now_ns, &out);
@@ -1021,6 +1023,9 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	if (ci != SYNACK_CTAB_NIL) {
 		struct synack_conn *c = &w->conns[ci];
 		conn_write_begin(c);
+		if (c->tcb.state == SYNACK_TIME_WAIT)
+			c->tcb.flags = (uint16_t)((c->tcb.flags & ~SYNACK_TF_NO_LISTENER) |
+						  (w->lidx[s->dport] ? 0 : SYNACK_TF_NO_LISTENER));
 		synack_tcp_input(&w->ctx, &c->tcb, s, w->now_ns, &out);
 		/* The RX mbuf, warm in this core's cache, carries the first reply, unless the segment
 		 * brought data: the application reads that from the mbuf during apply(), so then the reuse

@@ -35,6 +35,9 @@ static inline int synack_tuple_eq(const struct synack_tuple *a, const struct syn
 #define SYNACK_TF_LINGER_ARMED 0x0100 /* the FIN-WAIT-2 / TIME-WAIT timer runs */
 #define SYNACK_TF_RTT_TIMING 0x0200  /* rtt_seq / rtt_start time one segment (Karn) */
 #define SYNACK_TF_COOKIE     0x0400  /* created from a SYN cookie */
+/* Set by the caller before a segment in TIME-WAIT: the local port has no listener, so a new SYN
+ * cannot reopen the tuple (RFC 1122 §4.2.2.13: only to accept a connection). */
+#define SYNACK_TF_NO_LISTENER 0x0800
 
 struct synack_tcb {
 	/* ---- cache line 0: every segment ---- */

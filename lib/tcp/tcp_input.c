@@ -235,7 +235,9 @@ static int time_wait_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 				(seg->opts.tsval == tcb->ts_recent && synack_seq_gt(seg->seq, tcb->rcv_nxt));
 		else
 			newer = synack_seq_gt(seg->seq, tcb->rcv_nxt);
-		if (newer) {
+		/* Reopening is for a listener to accept the SYN (RFC 1122 §4.2.2.13, RFC 9293 MUST-13):
+		 * with none, the SYN is one in a synchronized state (challenge ACK, below). */
+		if (newer && !(tcb->flags & SYNACK_TF_NO_LISTENER)) {
 			ctx->stats.tw_reopen++;
 			/* The new incarnation starts above everything the old one may have sent (Linux uses the
 			 * same margin: one maximal unscaled window beyond SND.NXT). */

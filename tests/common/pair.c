@@ -233,6 +233,9 @@ static void deliver(struct pair *p, int to, const struct synack_seg *s)
 	}
 	if (pc) {
 		maybe_expand(p, to, pc);
+		if (pc->tcb.state == SYNACK_TIME_WAIT)
+			pc->tcb.flags = (uint16_t)((pc->tcb.flags & ~SYNACK_TF_NO_LISTENER) |
+						   (e->listen_port == s->dport ? 0 : SYNACK_TF_NO_LISTENER));
 		synack_tcp_input(&e->ctx, &pc->tcb, s, p->now, &out);
 		apply(p, to, pc, &out);
 		if (pc->used) {

@@ -507,6 +507,26 @@ T5961(rfc6191_newer_timestamp_reopens)
 	expect_reopened(p, 41010, &tw, &syn, mark, "SYN with TSval = TS.Recent + 1");
 }
 
+/* RFC 1122 §4.2.2.13 (RFC 9293 MUST-13): a TIME-WAIT tuple may be reopened only to accept a
+ * connection. With no listener on the port any more, a newer SYN (it would reopen with one) leaves
+ * TIME-WAIT alone and is answered as a SYN in a synchronized state is, with an ACK, never an RST
+ * (found by an outside review: it ended TIME-WAIT, then drew the RST of a port nobody listens on). */
+T5961(rfc6191_no_listener_no_reopen)
+{
+	struct tw_info tw = server_time_wait(p, 41019);
+	/* (built first: the segment's port is the listener's, which then goes) */
+	struct synack_seg syn = tw_syn(p, 41019, tw.rcv_nxt + 100000, tw.ts, tw.ts_recent + 1);
+	p->ep[PAIR_SERVER].listen_port = 0;
+	unsigned mark = p->nlog;
+	pair_inject(p, PAIR_SERVER, &syn);
+	expect_not_reopened(p, 41019, &tw, mark, "a newer SYN to a port with no listener");
+	const struct synack_seg *r;
+	cr_expect_eq(sent_since(p, mark, PAIR_SERVER, &r), 1u);
+	if (r)
+		cr_expect_eq(r->flags, SYNACK_TH_ACK, "answered with flags %#x", r->flags);
+	cr_expect_eq(p->ep[PAIR_SERVER].ctx.stats.rst_out, 0u);
+}
+
 T5961(rfc6191_reconnect_from_same_port_gets_iss_above_floor)
 {
 	struct tw_info tw = server_time_wait(p, 41011);
