@@ -930,6 +930,33 @@ static void handle_tw(struct synack_worker *w, unsigned port, struct synack_tw *
 	tw->ts_recent = tcb.ts_recent;
 }
 
+/* An ACK to a listening port, no connection: the connection its SYN cookie stands for, if it is
+ * one (true), or nothing done (false: the caller answers it as the listener does). */
+static bool cookie_ack(struct synack_worker *w, unsigned port, const struct synack_seg *s, uint64_t h,
+		       const uint8_t *src_mac, struct rte_mbuf **reuse)
+{
+	struct synack_conn *c = conn_alloc(w);
+	if (!c)
+		return false;
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	if (!synack_tcp_cookie_accept(&w->ctx, &c->tcb, s, w->now_ns, &out)) {
+		conn_unalloc(w, c);
+		return false;
+	}
+	const struct synack_listener *l = &w->lst[w->lidx[s->dport] - 1];
+	c->port = (uint8_t)port;
+	c->app = (uint16_t)(l - w->lst);
+	w->lst_conns[c->app]++;
+	memcpy(c->peer_mac, src_mac, 6);
+	conn_insert(w, c, h);
+	if (!app_attach(w, c, l->app))
+		w->stats.drop_no_sendbuf++; /* it runs without: synack_conn_send says -ENOBUFS */
+	if (!apply(w, port, c, &out, NULL, NULL))
+		output(w, port, c, reuse);
+	return true;
+}
+
 static void listener_syn(struct synack_worker *w, unsigned port, const struct synack_seg *s, uint64_t h,
 			 const uint8_t *src_mac, struct rte_mbuf **reuse, bool has_floor, uint32_t floor)
 {
@@ -1060,29 +1087,13 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 		}
 	}
 	if (w->lidx[s->dport]) {
-		if (synack_tcp_listen_input(&w->ctx, s, &out)) {
+		/* An ACK for no connection may be the return of a SYN cookie: tried first, so that the
+		 * RST the listener would answer it with is neither built nor counted when it is one. */
+		if (w->cookie_mode && (s->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST)) == SYNACK_TH_ACK &&
+		    cookie_ack(w, port, s, h, pkt->src_mac, &reuse)) {
+			/* taken */
+		} else if (synack_tcp_listen_input(&w->ctx, s, &out)) {
 			listener_syn(w, port, s, h, pkt->src_mac, &reuse, reopen, floor);
-		} else if (out.n && w->cookie_mode && (s->flags & SYNACK_TH_ACK)) {
-			/* An ACK for no connection: maybe the return of a SYN cookie. */
-			struct synack_conn *c = conn_alloc(w);
-			struct synack_actions out2;
-			synack_actions_reset(&out2);
-			if (c && synack_tcp_cookie_accept(&w->ctx, &c->tcb, s, w->now_ns, &out2)) {
-				const struct synack_listener *l = &w->lst[w->lidx[s->dport] - 1];
-				c->port = (uint8_t)port;
-				c->app = (uint16_t)(l - w->lst);
-				w->lst_conns[c->app]++;
-				memcpy(c->peer_mac, pkt->src_mac, 6);
-				conn_insert(w, c, h);
-				if (!app_attach(w, c, l->app))
-					w->stats.drop_no_sendbuf++; /* it runs without: synack_conn_send says -ENOBUFS */
-				if (!apply(w, port, c, &out2, NULL, NULL))
-					output(w, port, c, &reuse);
-			} else {
-				if (c)
-					conn_unalloc(w, c);
-				apply(w, port, NULL, &out, pkt->src_mac, &reuse);
-			}
 		} else {
 			apply(w, port, NULL, &out, pkt->src_mac, &reuse);
 		}

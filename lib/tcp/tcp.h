@@ -176,13 +176,14 @@ void synack_tcp_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const
 		       uint64_t now, bool has_floor, uint32_t iss_floor, struct synack_actions *out);
 
 /* SYN cookies (RFC 4987 §3.6; see syncookie.h). Answers a SYN to a listening port with a SYN-ACK
- * whose ISS is a cookie, keeping no state. */
+ * whose ISS is a cookie, keeping no state. The SYN itself is counted by synack_tcp_listen_input(),
+ * which the caller passed it through first. */
 void synack_tcp_cookie_synack(struct synack_tcp_ctx *ctx, const struct synack_seg *syn, uint64_t now,
 			      struct synack_actions *out);
-/* An ACK to a listening port with no connection: if it returns a valid cookie, sets tcb up as the
- * connection (ESTABLISHED, the segment's data and FIN processed) and returns true. Otherwise
- * counts the rejection and returns false: the caller then treats the ACK as
- * synack_tcp_listen_input() does (an RST). */
+/* An ACK to a listening port with no connection, offered here before synack_tcp_listen_input():
+ * if it returns a valid cookie, sets tcb up as the connection (ESTABLISHED, the segment's data and
+ * FIN processed), counts the segment in, and returns true. Otherwise counts the rejection and
+ * returns false: the caller then passes the ACK to synack_tcp_listen_input() (an RST). */
 bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
 			      uint64_t now, struct synack_actions *out);
 

@@ -42,7 +42,7 @@ void synack_tcp_cookie_synack(struct synack_tcp_ctx *ctx, const struct synack_se
 			s->opts.wscale = (uint8_t)ws;
 		}
 	}
-	ctx->stats.syn_in++;
+	/* The SYN was counted in syn_in by synack_tcp_listen_input. */
 	ctx->stats.cookies_sent++;
 	ctx->stats.synack_out++;
 	ctx->stats.seg_out++;
@@ -58,6 +58,7 @@ bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 		return false;
 	}
 	ctx->stats.cookies_accepted++;
+	ctx->stats.seg_in++;
 	struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
 	synack_tcp_tcb_init(ctx, tcb, &t, now);
 	/* Rebuild the SYN-RECEIVED connection the cookie stands for, then let the ordinary SYN-RECEIVED

@@ -249,7 +249,9 @@ static void deliver(struct pair *p, int to, const struct synack_seg *s)
 	}
 	if (e->listen_port && s->dport == e->listen_port) {
 		if (e->cookies && (s->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK)) == SYNACK_TH_SYN) {
-			synack_tcp_cookie_synack(&e->ctx, s, p->now, &out);
+			/* The listener counts the SYN; the cookie answers it. */
+			if (synack_tcp_listen_input(&e->ctx, s, &out))
+				synack_tcp_cookie_synack(&e->ctx, s, p->now, &out);
 			apply(p, to, NULL, &out);
 			return;
 		}
