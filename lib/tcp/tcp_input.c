@@ -131,7 +131,14 @@ static void text_and_fin(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
 			fin = 0;
 		}
 	}
-	if (!fin || seq + len != tcb->rcv_nxt)
+	if (fin && seq + len != tcb->rcv_nxt) {
+		/* A FIN past a hole: dropped as out-of-order data is, with the immediate duplicate ACK
+		 * that tells the sender where the hole is (RFC 5681 §4.2). */
+		ctx->stats.ooo_drops++;
+		tcb->flags |= SYNACK_TF_ACK_NOW;
+		return;
+	}
+	if (!fin)
 		return;
 	/* Eighth: the FIN. It consumes one sequence number (RFC 9293 §3.4). */
 	tcb->rcv_nxt += 1;

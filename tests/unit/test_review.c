@@ -92,3 +92,44 @@ TREVIEW(syn_cookie_turns_on_no_option_it_did_not_offer)
 	cr_assert_eq(sc->rcv_len, 5u);
 	cr_expect_leq(sc->tcb.snd_wnd, 0xffffu, "the client's window read as scaled: %u", sc->tcb.snd_wnd);
 }
+
+/* RFC 5681 §4.2: an out-of-order segment draws an immediate duplicate ACK, so that the sender
+ * learns of the hole. A FIN past a hole (its data not yet arrived) drew nothing. */
+TREVIEW(out_of_order_fin_draws_a_duplicate_ack)
+{
+	int c = pair_connect(p, 42003);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42003);
+	cr_assert(sc);
+	uint32_t rn = sc->tcb.rcv_nxt, sn = sc->tcb.snd_nxt;
+	struct synack_seg f;
+	memset(&f, 0, sizeof(f));
+	f.saddr = p->ep[PAIR_CLIENT].addr;
+	f.daddr = p->ep[PAIR_SERVER].addr;
+	f.sport = 42003;
+	f.dport = p->ep[PAIR_SERVER].listen_port;
+	f.seq = rn + 100; /* 100 bytes of data missing before it */
+	f.ack = sn;
+	f.flags = SYNACK_TH_FIN | SYNACK_TH_ACK;
+	f.wnd = 65535;
+	f.ttl = 64;
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
+	if (ct->flags & SYNACK_TF_TS) {
+		f.opts.present = SYNACK_OPT_TS;
+		f.opts.tsval = sc->tcb.ts_recent + 1;
+		f.opts.tsecr = 0;
+	}
+	unsigned mark = p->nlog;
+	pair_inject(p, PAIR_SERVER, &f);
+	unsigned acks = 0;
+	for (unsigned i = mark; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_SERVER) {
+			acks++;
+			cr_expect_eq(p->log[i].seg.flags, SYNACK_TH_ACK);
+			cr_expect_eq(p->log[i].seg.ack, rn, "the ACK names the hole");
+		}
+	cr_expect_eq(acks, 1u, "%u segments in reply to an out-of-order FIN", acks);
+	cr_expect_eq(sc->tcb.state, SYNACK_ESTABLISHED, "the FIN past the hole was taken");
+	cr_expect_eq(sc->tcb.rcv_nxt, rn);
+}
