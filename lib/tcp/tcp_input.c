@@ -117,6 +117,11 @@ static void text_and_fin(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
 				tcb->rcv_unread += len;
 				ctx->stats.data_bytes_in += len;
 				act_event(out, SYNACK_EV_DATA, 0, 0, len, payload);
+				/* FIN-WAIT-2's limit is for a peer gone silent without its FIN: one still
+				 * sending pushes it back. */
+				if (st == SYNACK_FIN_WAIT_2)
+					timer_arm(tcb, SYNACK_TIMER_LINGER,
+						  now + (uint64_t)ctx->cfg.fin_wait2_ms * SYNACK_NS_PER_MS, out);
 			} else {
 				/* In the window but past a hole: no reassembly queue, so drop it and repeat the
 				 * ACK for RCV.NXT; the peer's retransmission fills the hole (RFC 9293 §3.10.7.4

@@ -6,6 +6,7 @@
 
 #include "pair_test.h"
 #include "tcp/seq.h"
+#include "tcp/state.h"
 
 #define S (SYNACK_NS_PER_S)
 
@@ -132,4 +133,33 @@ TREVIEW(out_of_order_fin_draws_a_duplicate_ack)
 	cr_expect_eq(acks, 1u, "%u segments in reply to an out-of-order FIN", acks);
 	cr_expect_eq(sc->tcb.state, SYNACK_ESTABLISHED, "the FIN past the hole was taken");
 	cr_expect_eq(sc->tcb.rcv_nxt, rn);
+}
+
+/* FIN-WAIT-2's limit (Linux's tcp_fin_timeout) is for a peer that went silent without its FIN:
+ * one still sending is not silent. The limit counted from our FIN's ACK and cut a peer sending
+ * all along. Here the limit is 1 s and the server sends every 400 ms for 3 s before its FIN. */
+TREVIEW(fin_wait_2_limit_pushed_back_by_data)
+{
+	p->ep[PAIR_CLIENT].ctx.cfg.fin_wait2_ms = 1000;
+	p->ep[PAIR_SERVER].echo = false;
+	p->ep[PAIR_SERVER].close_on_fin = false;
+	int c = pair_connect(p, 42004);
+	pair_run(p, S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42004);
+	cr_assert(sc);
+	int si = (int)(sc - p->ep[PAIR_SERVER].conns);
+	cr_assert_eq(pair_close(p, PAIR_CLIENT, c), 0);
+	pair_run(p, 100 * SYNACK_NS_PER_MS);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_FIN_WAIT_2);
+	struct pair_conn *cc = &p->ep[PAIR_CLIENT].conns[c];
+	for (unsigned i = 0; i < 8; i++) {
+		cr_assert_eq(pair_send(p, PAIR_SERVER, si, "more", 4), 0);
+		pair_run_until(p, p->now + 400 * SYNACK_NS_PER_MS);
+		cr_assert(cc->used && cc->tcb.state == SYNACK_FIN_WAIT_2, "after %u sends: %s", i + 1,
+			  cc->used ? synack_state_name(cc->tcb.state) : "gone");
+	}
+	cr_assert_eq(cc->rcv_len, 32u);
+	/* Then silence: the limit ends it, 1 s after the last data. */
+	pair_run_until(p, p->now + 1200 * SYNACK_NS_PER_MS);
+	cr_assert(!cc->used || cc->tcb.state != SYNACK_FIN_WAIT_2, "still in FIN-WAIT-2 after 1.2 s of silence");
 }
