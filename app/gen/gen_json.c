@@ -73,7 +73,7 @@ void gen_json_hist(FILE *f, const struct synack_hist *h, const char *in)
 	fprintf(f, "{\n%s  \"count\": %llu, \"mean_ns\": %llu, \"max_ns\": %llu", in, (unsigned long long)h->count,
 		(unsigned long long)(h->sum / h->count), (unsigned long long)h->max);
 	for (unsigned i = 0; i < sizeof(pq) / sizeof(pq[0]); i++)
-		fprintf(f, ", \"%s\": %llu", pq[i].name, (unsigned long long)gen_quantile(h, pq[i].q));
+		fprintf(f, ", \"%s\": %llu", pq[i].name, (unsigned long long)synack_hist_quantile(h, pq[i].q));
 	fprintf(f, ", \"sum_ns\": %llu,\n", (unsigned long long)h->sum);
 	/* HdrHistogram's percentile output: 5 steps for every halving of what is left to 100 %, up to
 	 * the last value; each row: value, percentile, values at or below it, 1/(1 - percentile). */
@@ -86,7 +86,7 @@ void gen_json_hist(FILE *f, const struct synack_hist *h, const char *in)
 		bool end = q >= last_q || i > 200;
 		if (end)
 			q = 1.0;
-		uint64_t v = end ? h->max : gen_quantile(h, q);
+		uint64_t v = end ? h->max : synack_hist_quantile(h, q);
 		if (end)
 			fprintf(f, "%s[%llu, 1.0, %llu, null]", i ? ", " : "", (unsigned long long)v,
 				(unsigned long long)h->count);

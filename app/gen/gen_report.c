@@ -114,7 +114,7 @@ void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loo
 			snprintf(name, sizeof(name), "%s%s", lat_names[k], c ? " (co)" : "");
 			gen_fmt_ns(v[0], sizeof(v[0]), x->sum / x->count);
 			for (unsigned i = 0; i < 5; i++)
-				gen_fmt_ns(v[1 + i], sizeof(v[1 + i]), gen_quantile(x, q[i]));
+				gen_fmt_ns(v[1 + i], sizeof(v[1 + i]), synack_hist_quantile(x, q[i]));
 			gen_fmt_ns(v[6], sizeof(v[6]), x->max);
 			fprintf(f, "%-16s %10s %10s %10s %10s %10s %10s %10s %12llu\n", name, v[0], v[1], v[2], v[3], v[4],
 				v[5], v[6], (unsigned long long)x->count);

@@ -13,12 +13,6 @@
 
 /* ns as "85.0us", "1.20ms" ("-" for 0: nothing measured). */
 void gen_fmt_ns(char *buf, size_t len, uint64_t ns);
-/* The value at quantile q, never above the largest recorded (a bucket's middle can be). */
-static inline uint64_t gen_quantile(const struct synack_hist *h, double q)
-{
-	uint64_t v = synack_hist_quantile(h, q);
-	return v > h->max ? h->max : v;
-}
 /* Mean, p50 ... p99.99, max of each histogram in h[k][corrected] (the corrected rows in open loop). */
 void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loop);
 

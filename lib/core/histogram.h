@@ -60,7 +60,8 @@ static inline void synack_hist_merge(struct synack_hist *into, const struct syna
 }
 
 /* The value at quantile q (0..1): exact below 128, else the middle of the bucket holding it
- * (within half a bucket: 1/256 of the value). */
+ * (within half a bucket: 1/256 of the value), never above the largest value recorded (the top
+ * bucket's middle can be: a p99.99 above the max reads as a bug). */
 static inline uint64_t synack_hist_quantile(const struct synack_hist *h, double q)
 {
 	if (!h->count)
@@ -70,7 +71,8 @@ static inline uint64_t synack_hist_quantile(const struct synack_hist *h, double 
 		seen += h->b[i];
 		if (seen >= rank) {
 			uint64_t lo = synack_hist_lower(i), hi = synack_hist_lower(i + 1);
-			return i < SYNACK_HIST_SUB ? lo : lo + (hi - lo) / 2;
+			uint64_t v = i < SYNACK_HIST_SUB ? lo : lo + (hi - lo) / 2;
+			return v > h->max ? h->max : v;
 		}
 	}
 	return h->max;

@@ -36,3 +36,20 @@ Test(histogram, quantiles)
 	free(h);
 	free(g);
 }
+
+/* A quantile never reads above the largest value recorded, though the top bucket's middle is:
+ * 1000 values at 1,000,000 ns and one at 1,000,001 ns land in one bucket whose middle is above both. */
+Test(histogram, quantile_never_above_max)
+{
+	static struct synack_hist h;
+	memset(&h, 0, sizeof(h));
+	for (int i = 0; i < 1000; i++)
+		synack_hist_record(&h, 1000000);
+	synack_hist_record(&h, 1000001);
+	unsigned i = synack_hist_index(1000001);
+	cr_assert_gt(synack_hist_lower(i) + (synack_hist_lower(i + 1) - synack_hist_lower(i)) / 2, h.max);
+	const double q[] = { 0.5, 0.99, 0.9999, 1.0 };
+	for (unsigned k = 0; k < 4; k++)
+		cr_assert_leq(synack_hist_quantile(&h, q[k]), h.max, "q %g: %llu > max %llu", q[k],
+			      (unsigned long long)synack_hist_quantile(&h, q[k]), (unsigned long long)h.max);
+}
