@@ -35,7 +35,7 @@ struct synack_tcp_cfg {
 	uint32_t rto_init_ms;       /* RFC 6298 §2.1: 1 s */
 	uint32_t rto_min_ms;        /* RFC 6298 §2.4: 1 s (Linux uses 200 ms) */
 	uint32_t rto_max_ms;        /* RFC 6298 §2.5: at least 60 s */
-	uint8_t syn_retries;        /* SYN retransmissions before giving up (Linux: 6) */
+	uint8_t syn_retries;        /* SYN retransmissions before giving up (7: 247 s, RFC 9293 §3.8.3) */
 	uint8_t synack_retries;     /* SYN-ACK retransmissions (Linux: 5) */
 	uint8_t data_retries;       /* data/FIN retransmissions before the connection times out */
 	uint8_t timestamps, sack, wscale; /* offer these options (1) or not (0) */

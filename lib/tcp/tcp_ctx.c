@@ -14,7 +14,9 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg)
 	cfg->rto_init_ms = 1000;      /* RFC 6298 §2.1 */
 	cfg->rto_min_ms = 1000;       /* RFC 6298 §2.4 */
 	cfg->rto_max_ms = 120000;     /* RFC 6298 §2.5 allows a cap of at least 60 s; Linux 120 s */
-	cfg->syn_retries = 6;         /* Linux tcp_syn_retries */
+	/* RFC 9293 §3.8.3: a SYN is retransmitted for at least 3 minutes (Linux's 6 give up at 127 s):
+	 * 7, at RTO 1 s doubling under the 120 s cap, send the last at 127 s and give up at 247 s. */
+	cfg->syn_retries = 7;
 	cfg->synack_retries = 5;      /* Linux tcp_synack_retries */
 	cfg->data_retries = 15;       /* Linux tcp_retries2 */
 	cfg->timestamps = 1;
