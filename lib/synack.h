@@ -131,6 +131,8 @@ struct synack_load_counters {
 	uint64_t in_flight;             /* started, not yet ended */
 	uint64_t held;                  /* starts that waited for the concurrency cap */
 	uint64_t no_tuple;              /* starts that found no free source tuple (retried) */
+	uint64_t late;                  /* open loop: starts the schedule had due by the stop and that
+					 * were never made (the generator or its port behind) */
 	uint64_t requests;              /* requests the scripts made */
 	uint64_t to_start;              /* starts still to make (UINT64_MAX: until stopped) */
 	uint64_t resolving;             /* workers whose load waits for its destinations' ARP answers */

@@ -46,9 +46,9 @@ static void jcounts(FILE *f, const struct synack_run_counts *c)
 	for (unsigned k = SYNACK_OUT_CONNECT_TIMEOUT; k < SYNACK_OUT_COUNT; k++)
 		fprintf(f, "%s\"%s\": %llu", k == SYNACK_OUT_CONNECT_TIMEOUT ? "" : ", ", synack_outcome_name(k),
 			(unsigned long long)c->failed[k]);
-	fprintf(f, "}, \"in_flight\": %llu, \"held\": %llu, \"no_tuple\": %llu, \"requests\": %llu}",
+	fprintf(f, "}, \"in_flight\": %llu, \"held\": %llu, \"no_tuple\": %llu, \"late\": %llu, \"requests\": %llu}",
 		(unsigned long long)c->in_flight, (unsigned long long)c->held, (unsigned long long)c->no_tuple,
-		(unsigned long long)c->requests);
+		(unsigned long long)c->late, (unsigned long long)c->requests);
 }
 
 /* The values at or below bucket i's upper end: the "total count" column of a distribution. */

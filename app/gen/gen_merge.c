@@ -62,6 +62,7 @@ static void add_counts(struct synack_run_counts *into, const struct gen_jval *c)
 	into->in_flight += gen_jint(c, "in_flight");
 	into->held += gen_jint(c, "held");
 	into->no_tuple += gen_jint(c, "no_tuple");
+	into->late += gen_jint(c, "late");
 	into->requests += gen_jint(c, "requests");
 	const struct gen_jval *k = gen_jget(c, "failed_by_kind");
 	for (unsigned i = SYNACK_OUT_CONNECT_TIMEOUT; i < SYNACK_OUT_COUNT; i++)

@@ -72,6 +72,9 @@ static void counts_rows(FILE *f, const struct synack_run_counts *c, uint64_t ret
 	fprintf(f, "  %-12s %14llu   (starts that waited for the concurrency cap)\n", "held", (unsigned long long)c->held);
 	fprintf(f, "  %-12s %14llu   (starts that found no free source port)\n", "no tuple",
 		(unsigned long long)c->no_tuple);
+	if (c->late)
+		fprintf(f, "  %-12s %14llu   (due by the stop and never started: the generator was behind)\n", "late",
+			(unsigned long long)c->late);
 	fprintf(f, "  %-12s %14llu\n", "requests", (unsigned long long)c->requests);
 	fprintf(f, "  %-12s %14llu\n", "retransmits", (unsigned long long)retransmits);
 }
@@ -140,6 +143,10 @@ void gen_report_summary(FILE *f, const struct synack_run_result *r, const struct
 	fprintf(f, "started = completed + failed + in flight: %llu = %llu + %llu + %llu (%s)\n",
 		(unsigned long long)a->started, (unsigned long long)a->completed, (unsigned long long)a->failed_total,
 		(unsigned long long)a->in_flight, holds ? "holds" : "DOES NOT HOLD");
+	if (open_loop)
+		fprintf(f, "the schedule: %llu starts due by the stop = %llu started + %llu late\n",
+			(unsigned long long)(r->at_stop.started + r->at_stop.late), (unsigned long long)r->at_stop.started,
+			(unsigned long long)r->at_stop.late);
 	drops_line(f, &r->drops);
 	if (n > 1) {
 		fprintf(f, "\n%-16s %12s %12s %12s %12s %12s\n", "script", "started", "completed", "failed", "in flight",

@@ -1647,6 +1647,11 @@ static void handle_msg(struct synack_worker *w, struct synack_msg *msg)
 		rc = load_begin(w, &msg->load);
 		break;
 	case SYNACK_MSG_LOAD_STOP:
+		if (w->load.open_loop && w->load.resolved) {
+			/* What the schedule had due and was not started is said, never lost silently. */
+			uint64_t due = synack_pacer_due(&w->load.pacer, w->now_ns, UINT64_MAX);
+			__atomic_store_n(&w->lc[0].late, w->lc[0].late + due, __ATOMIC_RELAXED);
+		}
 		load_end(w);
 		break;
 	case SYNACK_MSG_MSL:

@@ -56,6 +56,7 @@ static void counts_of(const struct synack_load_counters *c, struct synack_run_co
 	o->held = c->held;
 	o->no_tuple = c->no_tuple;
 	o->requests = c->requests;
+	o->late = c->late;
 	o->in_flight = c->in_flight;
 }
 
@@ -70,6 +71,7 @@ static void counts_diff(const struct synack_run_counts *a, const struct synack_r
 	o->held = a->held - b->held;
 	o->no_tuple = a->no_tuple - b->no_tuple;
 	o->requests = a->requests - b->requests;
+	o->late = a->late - b->late;
 	o->in_flight = a->in_flight;
 }
 
@@ -202,6 +204,9 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 			stopped = true;
 			stop_t = t;
 			r->load_s = t - t0;
+			/* Again after the stop: the workers have counted what was due and not started. */
+			take(e, nscripts, &cur);
+			in_flight = cur.all.in_flight;
 			counts_diff(&cur.all, &s0.all, &r->at_stop);
 		}
 		if (stopped && (in_flight == 0 || t - stop_t >= drain_max))

@@ -18,6 +18,7 @@ struct synack_run_counts {
 	uint64_t failed[16];            /* by enum synack_outcome */
 	uint64_t failed_total;
 	uint64_t held, no_tuple, requests;
+	uint64_t late;                  /* open loop: due by the stop, never started */
 	uint64_t in_flight;             /* at the end of the second (a gauge) */
 };
 
