@@ -204,9 +204,11 @@ void synack_tcp_output(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint6
 {
 	if (can_send_data(tcb->state)) {
 		send_data(ctx, tcb, now, 0, out);
-		/* RFC 9293 §3.8.6.1: data waits behind a zero window with nothing in flight: the RTX timer
-		 * runs as the persist timer (its expiry sends the probe). */
-		if (tcb->snd_wnd == 0 && tcb->snd_una == tcb->snd_max && synack_seq_lt(tcb->snd_nxt, tcb->snd_end) &&
+		/* Data waits with nothing in flight, so no ACK will come to send it: behind a zero window
+		 * (RFC 9293 §3.8.6.1) the RTX timer runs as the persist timer; behind a small one that SWS
+		 * avoidance will not fill (§3.8.6.2.1) as the override timeout. Its expiry sends what
+		 * the window takes (a probe byte into a zero one). */
+		if (tcb->snd_una == tcb->snd_max && synack_seq_lt(tcb->snd_nxt, tcb->snd_end) &&
 		    !(tcb->flags & SYNACK_TF_RTX_ARMED))
 			rtx_restart(tcb, now, out);
 	}

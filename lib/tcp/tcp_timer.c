@@ -64,7 +64,9 @@ static void rtx_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 	case SYNACK_CLOSING:
 	case SYNACK_LAST_ACK: {
 		int outstanding = tcb->snd_una != tcb->snd_max;
-		int probe = !outstanding && tcb->snd_wnd == 0 && synack_seq_lt(tcb->snd_nxt, tcb->snd_end);
+		/* Nothing in flight and data waiting: a zero window's persist probe, or a small window's
+		 * override timeout (RFC 9293 §3.8.6.2.1): send what it takes. */
+		int probe = !outstanding && synack_seq_lt(tcb->snd_nxt, tcb->snd_end);
 		if (!outstanding && !probe)
 			return;
 		if (tcb->retries >= ctx->cfg.data_retries) {

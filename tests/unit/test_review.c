@@ -163,3 +163,42 @@ TREVIEW(fin_wait_2_limit_pushed_back_by_data)
 	pair_run_until(p, p->now + 1200 * SYNACK_NS_PER_MS);
 	cr_assert(!cc->used || cc->tcb.state != SYNACK_FIN_WAIT_2, "still in FIN-WAIT-2 after 1.2 s of silence");
 }
+
+/* RFC 9293 §3.8.6.2.1: the sender's SWS avoidance holds back a segment smaller than the MSS and
+ * than half the largest window offered, but "an override timeout" (0.1 - 1 s) must then send it,
+ * or a peer that offers a small window with nothing in flight waits for an ACK that never comes.
+ * Here the server's window, as the client last heard it, is 100 bytes. */
+TREVIEW(small_window_with_nothing_in_flight_is_not_a_stall)
+{
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 42005);
+	pair_run(p, S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42005);
+	cr_assert(sc);
+	struct pair_conn *cc = &p->ep[PAIR_CLIENT].conns[c];
+	/* A window update from the server's tuple: 100 bytes. */
+	struct synack_seg w;
+	memset(&w, 0, sizeof(w));
+	w.saddr = p->ep[PAIR_SERVER].addr;
+	w.daddr = p->ep[PAIR_CLIENT].addr;
+	w.sport = p->ep[PAIR_SERVER].listen_port;
+	w.dport = 42005;
+	w.seq = sc->tcb.snd_nxt;
+	w.ack = cc->tcb.snd_nxt;
+	w.flags = SYNACK_TH_ACK;
+	w.ttl = 64;
+	if (cc->tcb.flags & SYNACK_TF_TS) {
+		w.opts.present = SYNACK_OPT_TS;
+		w.opts.tsval = cc->tcb.ts_recent + 1;
+		w.opts.tsecr = 0;
+	}
+	w.wnd = (uint16_t)((100u + (1u << cc->tcb.snd_wscale) - 1) >> cc->tcb.snd_wscale);
+	pair_inject(p, PAIR_CLIENT, &w);
+	cr_assert_leq(cc->tcb.snd_wnd, 100u + (1u << cc->tcb.snd_wscale), "window %u", cc->tcb.snd_wnd);
+	cr_assert_gt(cc->tcb.snd_wnd, 0u);
+	static uint8_t data[5000];
+	memset(data, 'x', sizeof(data));
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, data, sizeof(data)), 0);
+	pair_run(p, 10 * S);
+	cr_assert_eq(sc->rcv_len, sizeof(data), "the server got %u of %zu bytes", sc->rcv_len, sizeof(data));
+}
