@@ -41,7 +41,9 @@ struct synack_tcp_cfg {
 	uint8_t timestamps, sack, wscale; /* offer these options (1) or not (0) */
 	uint16_t mss;               /* our MSS option: the largest segment we accept */
 	uint32_t rcv_buf;           /* receive buffer per connection, bytes */
-	uint32_t challenge_ack_limit; /* challenge ACKs per second per core (RFC 5961 §7) */
+	uint32_t challenge_ack_limit; /* challenge ACKs per second per core, on average (RFC 5961 §7):
+				       * each second's budget is drawn from [limit / 2, 3 limit / 2) */
+	uint32_t challenge_ack_conn_ms; /* and at most one per connection in this many ms (0: no limit) */
 };
 
 /* Fills cfg with the defaults named above. */
@@ -56,6 +58,7 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(rst_in_ignored)         /* out of window, or TIME-WAIT (RFC 1337) */                   \
 	X(challenge_acks)         /* RFC 5961 challenge ACKs sent */                             \
 	X(challenge_acks_limited) /* ... withheld by the per-core rate limit */                 \
+	X(challenge_acks_conn_limited) /* ... withheld: one per connection per interval */      \
 	X(syn_in_synchronized)    /* SYNs in a synchronized state (RFC 5961 §4) */              \
 	X(ack_out_of_range)       /* ACKs outside [SND.UNA - MAX.SND.WND, SND.NXT] (§5) */      \
 	X(seg_unacceptable)       /* failed the acceptability test (RFC 9293 §3.10.7.4) */      \
@@ -78,6 +81,8 @@ struct synack_tcp_stats {
 /* Name of the i-th counter of struct synack_tcp_stats, in declaration order. */
 const char *synack_tcp_stat_name(unsigned i);
 
+#define SYNACK_CHACK_SLOTS 4096
+
 struct synack_tcp_ctx {
 	struct synack_tcp_cfg cfg;
 	uint8_t secret[16];             /* RFC 6528 secret key: never printed or logged */
@@ -89,6 +94,12 @@ struct synack_tcp_ctx {
 	} isn_ahead;
 	uint64_t chack_window_ns;       /* start of the current challenge-ACK second */
 	uint32_t chack_sent;            /* challenge ACKs in that second */
+	uint32_t chack_budget;          /* that second's budget, drawn at random */
+	uint64_t chack_windows;         /* seconds drawn so far: the draw's counter */
+	/* The per-connection limit, kept beside the TCBs (which have no byte to spare): the last
+	 * challenge ACK's time, in 8 ms units (0: none), in a slot chosen by a keyed hash of the
+	 * tuple; connections that share a slot share the limit. */
+	uint16_t chack_slot[SYNACK_CHACK_SLOTS];
 	uint32_t core_id;
 	/* Tests pin ISNs with this; NULL in production (RFC 6528 ISNs). */
 	uint32_t (*isn_hook)(void *arg, const struct synack_tuple *t);

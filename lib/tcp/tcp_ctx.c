@@ -25,6 +25,7 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg)
 	cfg->mss = 1460;
 	cfg->rcv_buf = 256 * 1024;
 	cfg->challenge_ack_limit = 1000; /* RFC 5961 §7: a per-core budget; Linux's default was 1000/s */
+	cfg->challenge_ack_conn_ms = 500; /* Linux tcp_invalid_ratelimit, which it applies to them too */
 }
 
 int synack_tcp_ctx_init(struct synack_tcp_ctx *ctx, const struct synack_tcp_cfg *cfg, uint32_t core_id)

@@ -1,5 +1,6 @@
 /* tcp_output.c: everything the core sends: SYN and SYN-ACK, data and FIN within the peer's window
  * and the congestion window, bare ACKs, resets and rate-limited challenge ACKs. */
+#include "siphash.h"
 #include "tcp_internal.h"
 
 uint16_t synack_tcp_rcv_wnd_field(struct synack_tcb *tcb, int syn)
@@ -103,17 +104,36 @@ void synack_tcp_send_rst(struct synack_tcp_ctx *ctx, const struct synack_tuple *
 void synack_tcp_challenge_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 			      struct synack_actions *out)
 {
-	/* RFC 5961 §7: limit challenge ACKs per core, so that the ACKs cannot be used to reflect a flood
-	 * or to count guesses. A one-second window; the budget is configuration. */
-	if (now - ctx->chack_window_ns >= SYNACK_NS_PER_S) {
+	/* RFC 5961 §7: limit challenge ACKs, so that they cannot reflect a flood or count guesses. A
+	 * per-core budget alone is a side channel (CVE-2016-5696): an attacker who spends it and counts
+	 * the challenge ACKs left learns whether its guesses hit another connection. So, as Linux
+	 * since 4.7: at most one per connection in challenge_ack_conn_ms (which an off-path guesser
+	 * cannot see spent), and each second's per-core budget drawn at random around the limit,
+	 * from a keyed PRF the attacker cannot predict. */
+	const struct synack_tuple *t = &tcb->tuple;
+	uint16_t *slot = &ctx->chack_slot[synack_siphash24_2w(ctx->secret, (uint64_t)t->laddr << 32 | t->raddr,
+							       (uint64_t)t->lport << 16 | t->rport) %
+					   SYNACK_CHACK_SLOTS];
+	uint16_t tick = (uint16_t)(now / (8 * SYNACK_NS_PER_MS));
+	tick += !tick; /* 0 means none */
+	if (ctx->cfg.challenge_ack_conn_ms && *slot &&
+	    (uint16_t)(tick - *slot) < ctx->cfg.challenge_ack_conn_ms / 8) {
+		ctx->stats.challenge_acks_conn_limited++;
+		return;
+	}
+	if (now - ctx->chack_window_ns >= SYNACK_NS_PER_S || !ctx->chack_windows) {
+		uint32_t lim = ctx->cfg.challenge_ack_limit;
+		uint64_t r = synack_siphash24_2w(ctx->secret, 0x6368616c6c656e67ull /* "challeng" */, ctx->chack_windows++);
 		ctx->chack_window_ns = now;
 		ctx->chack_sent = 0;
+		ctx->chack_budget = lim ? lim / 2 + (uint32_t)(r % lim) : 0;
 	}
-	if (ctx->chack_sent >= ctx->cfg.challenge_ack_limit) {
+	if (ctx->chack_sent >= ctx->chack_budget) {
 		ctx->stats.challenge_acks_limited++;
 		return;
 	}
 	ctx->chack_sent++;
+	*slot = tick;
 	ctx->stats.challenge_acks++;
 	synack_tcp_send_ack(ctx, tcb, now, out);
 }

@@ -9,6 +9,7 @@
 
 #include "pair_test.h"
 #include "tcp/seq.h"
+#include "tcp/siphash.h"
 
 #define S (SYNACK_NS_PER_S)
 #define MS (SYNACK_NS_PER_MS)
@@ -70,6 +71,13 @@ static unsigned sent_since(const struct pair *p, unsigned mark, int side, const 
 	return n;
 }
 
+/* Lets the per-connection challenge-ACK interval (challenge_ack_conn_ms) pass, so that the next
+ * trigger on the same connection may draw one again. */
+static void chack_interval(struct pair *p, int side)
+{
+	pair_run_until(p, p->now + (uint64_t)p->ep[side].ctx.cfg.challenge_ack_conn_ms * MS);
+}
+
 /* Injects s to side `to` and checks that exactly one challenge ACK came back:
  * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the values the connection had, which it still has. */
 static void expect_challenge(struct pair *p, int to, struct pair_conn *pc, const struct synack_seg *s,
@@ -77,6 +85,7 @@ static void expect_challenge(struct pair *p, int to, struct pair_conn *pc, const
 {
 	uint32_t snd_nxt = pc->tcb.snd_nxt, rcv_nxt = pc->tcb.rcv_nxt, snd_una = pc->tcb.snd_una;
 	uint64_t chk = p->ep[to].ctx.stats.challenge_acks;
+	chack_interval(p, to);
 	unsigned mark = p->nlog;
 	const struct synack_seg *r;
 	pair_inject(p, to, s);
@@ -208,6 +217,7 @@ T5961(syn_in_established_draws_challenge_ack_any_seq)
 		syn.opts.mss = 1460;
 		snprintf(what, sizeof(what), "SYN at RCV.NXT%+d", (int)(seqs[i] - rn));
 		uint32_t snd_nxt = sc->tcb.snd_nxt;
+		chack_interval(p, PAIR_SERVER);
 		unsigned mark = p->nlog;
 		const struct synack_seg *r;
 		pair_inject(p, PAIR_SERVER, &syn);
@@ -228,6 +238,51 @@ T5961(syn_in_established_draws_challenge_ack_any_seq)
 	cr_expect_geq(p->ep[PAIR_SERVER].ctx.stats.challenge_acks, 3);
 	cr_expect_eq(p->ep[PAIR_SERVER].ctx.stats.rst_out, 0);
 	expect_still_works(p, c, sc);
+}
+
+/* The per-connection limit (Linux's tcp_invalid_ratelimit, 500 ms): a connection draws at most one
+ * challenge ACK in that interval, whatever the per-core budget has left, so that an off-path
+ * attacker cannot drain the core's budget through one connection and read the rest from another;
+ * another connection keeps its own. */
+static unsigned chack_slot_of(const struct pair *p, uint16_t cport)
+{
+	uint32_t laddr = p->ep[PAIR_SERVER].addr, raddr = p->ep[PAIR_CLIENT].addr;
+	uint16_t lport = p->ep[PAIR_SERVER].listen_port;
+	return (unsigned)(synack_siphash24_2w(p->ep[PAIR_SERVER].ctx.secret, (uint64_t)laddr << 32 | raddr,
+					      (uint64_t)lport << 16 | cport) %
+			  SYNACK_CHACK_SLOTS);
+}
+
+T5961(challenge_acks_limited_per_connection)
+{
+	struct pair_ep *srv = &p->ep[PAIR_SERVER];
+	cr_assert_eq(srv->ctx.cfg.challenge_ack_conn_ms, 500u, "the default interval");
+	struct pair_conn *a, *b;
+	uint16_t pb = 41021;
+	while (chack_slot_of(p, pb) == chack_slot_of(p, 41020))
+		pb++; /* (a keyed hash: two tuples share a slot 1 time in 4,096) */
+	int ca = establish(p, 41020, &a);
+	(void)establish(p, pb, &b);
+	uint64_t limited = srv->ctx.stats.challenge_acks_conn_limited;
+	struct synack_seg ra = seg_to(p, PAIR_SERVER, 41020, SYNACK_TH_RST, a->tcb.rcv_nxt + 7, 0);
+	struct synack_seg rb = seg_to(p, PAIR_SERVER, pb, SYNACK_TH_RST, b->tcb.rcv_nxt + 7, 0);
+	unsigned mark = p->nlog;
+	pair_inject(p, PAIR_SERVER, &ra);
+	cr_expect_eq(sent_since(p, mark, PAIR_SERVER, NULL), 1u, "the first trigger is answered");
+	pair_run_until(p, p->now + 100 * MS);
+	mark = p->nlog;
+	pair_inject(p, PAIR_SERVER, &ra);
+	cr_expect_eq(sent_since(p, mark, PAIR_SERVER, NULL), 0u, "a second one 100 ms later is not");
+	cr_expect_eq(srv->ctx.stats.challenge_acks_conn_limited, limited + 1);
+	mark = p->nlog;
+	pair_inject(p, PAIR_SERVER, &rb);
+	cr_expect_eq(sent_since(p, mark, PAIR_SERVER, NULL), 1u, "another connection has its own");
+	pair_run_until(p, p->now + 400 * MS);
+	mark = p->nlog;
+	pair_inject(p, PAIR_SERVER, &ra);
+	cr_expect_eq(sent_since(p, mark, PAIR_SERVER, NULL), 1u, "500 ms after the first: answered again");
+	cr_expect(a->used && a->tcb.state == SYNACK_ESTABLISHED);
+	expect_still_works(p, ca, a);
 }
 
 /* ---- RFC 5961 §5: ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] ---- */
@@ -264,6 +319,7 @@ T5961(ack_out_of_range_dropped_with_ack)
 		}
 		uint32_t got = sc->rcv_len, rn = sc->tcb.rcv_nxt, sn = sc->tcb.snd_nxt, una = sc->tcb.snd_una;
 		uint64_t oor = p->ep[PAIR_SERVER].ctx.stats.ack_out_of_range;
+		chack_interval(p, PAIR_SERVER);
 		unsigned mark = p->nlog;
 		const struct synack_seg *r;
 		pair_inject(p, PAIR_SERVER, &s);
@@ -312,20 +368,27 @@ T5961(ack_out_of_range_does_not_move_ts_recent)
 
 /* ---- RFC 5961 §7: the challenge-ACK budget, per core, per second ---- */
 
+/* The per-core budget alone (the per-connection interval off): each second's is drawn at random
+ * from [limit / 2, 3 limit / 2), as Linux does since CVE-2016-5696, so that an attacker spending it
+ * cannot count what another connection's challenges took; within a second, exactly the budget goes
+ * out and the rest is counted as withheld; the next second draws anew. */
 T5961(challenge_acks_rate_limited_per_core)
 {
 	const uint32_t limit = 100;
 	struct pair_ep *srv = &p->ep[PAIR_SERVER];
 	srv->ctx.cfg.challenge_ack_limit = limit;
+	srv->ctx.cfg.challenge_ack_conn_ms = 0;
 	struct pair_conn *sc[2];
 	int c0 = establish(p, 41005, &sc[0]);
 	(void)establish(p, 41006, &sc[1]);
 	uint64_t base_acks = srv->ctx.stats.challenge_acks, base_lim = srv->ctx.stats.challenge_acks_limited;
+	uint32_t budgets[3] = { 0 };
 
-	/* limit + 10 triggers of all three kinds, spread over two connections: one budget for the core. */
+	/* 2 x limit triggers of all three kinds, spread over two connections: one budget for the core. */
 	for (int round = 0; round < 3; round++) {
-		uint32_t n = round == 1 ? 5 : limit + 10;
+		uint32_t n = round == 1 ? 5 : 2 * limit;
 		unsigned mark = p->nlog;
+		uint64_t lim0 = srv->ctx.stats.challenge_acks_limited;
 		for (uint32_t i = 0; i < n; i++) {
 			struct pair_conn *pc = sc[i & 1];
 			uint16_t port = (i & 1) ? 41006 : 41005;
@@ -344,24 +407,41 @@ T5961(challenge_acks_rate_limited_per_core)
 			pair_inject(p, PAIR_SERVER, &s);
 		}
 		unsigned acks = sent_since(p, mark, PAIR_SERVER, NULL);
+		uint32_t b = srv->ctx.chack_budget;
+		budgets[round] = b;
+		cr_expect(b >= limit / 2 && b < limit + limit / 2, "budget %u outside [%u, %u)", b, limit / 2,
+			  limit + limit / 2);
 		if (round == 0) {
-			/* Exactly the budget goes out, the other 10 are withheld. */
-			cr_expect_eq(acks, limit, "%u challenge ACKs sent in the first second, limit %u", acks, limit);
-			cr_expect_eq(srv->ctx.stats.challenge_acks - base_acks, limit);
-			cr_expect_eq(srv->ctx.stats.challenge_acks_limited - base_lim, 10u);
+			/* Exactly the budget goes out, the rest is withheld and counted. */
+			cr_expect_eq(acks, b, "%u challenge ACKs sent in the first second, budget %u", acks, b);
+			cr_expect_eq(srv->ctx.stats.challenge_acks_limited - lim0, n - b);
 			/* 999 ms later: still the same second, still spent. */
 			pair_run_until(p, p->now + 999 * MS);
 		} else if (round == 1) {
 			cr_expect_eq(acks, 0u, "%u challenge ACKs before the second was over", acks);
-			cr_expect_eq(srv->ctx.stats.challenge_acks_limited - base_lim, 15u);
-			/* 1 s after the budget's second began: it refills. */
+			cr_expect_eq(srv->ctx.stats.challenge_acks_limited - lim0, n);
+			/* 1 s after the budget's second began: a new one is drawn. */
 			pair_run_until(p, p->now + 1 * MS);
 		} else {
-			cr_expect_eq(acks, limit, "%u challenge ACKs after the refill, limit %u", acks, limit);
-			cr_expect_eq(srv->ctx.stats.challenge_acks - base_acks, 2 * limit);
-			cr_expect_eq(srv->ctx.stats.challenge_acks_limited - base_lim, 25u);
+			cr_expect_eq(acks, b, "%u challenge ACKs after the refill, budget %u", acks, b);
+			cr_expect_eq(srv->ctx.stats.challenge_acks - base_acks, (uint64_t)budgets[0] + b);
 		}
 	}
+	cr_expect_eq(srv->ctx.stats.challenge_acks + srv->ctx.stats.challenge_acks_limited - base_acks - base_lim,
+		     4u * limit + 5);
+	/* Over many seconds the draws differ: a budget an attacker cannot know in advance. */
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (int k = 0; k < 40; k++) {
+		pair_run_until(p, p->now + 1001 * MS);
+		struct synack_seg s = seg_to(p, PAIR_SERVER, 41005, SYNACK_TH_RST, sc[0]->tcb.rcv_nxt + 1, 0);
+		pair_inject(p, PAIR_SERVER, &s);
+		uint32_t b = srv->ctx.chack_budget;
+		lo = b < lo ? b : lo;
+		hi = b > hi ? b : hi;
+	}
+	cr_expect_lt(lo, hi, "40 seconds drew the same budget %u", lo);
+	cr_expect_geq(lo, limit / 2);
+	cr_expect_lt(hi, limit + limit / 2);
 	/* Nothing got through: both connections are intact. */
 	for (int k = 0; k < 2; k++) {
 		cr_assert(sc[k]->used);
