@@ -358,9 +358,19 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			return;
 		}
 		ctx->stats.seg_unacceptable++;
-		/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, then drop. */
-		synack_tcp_send_ack(ctx, tcb, now, out);
-		return;
+		uint32_t rwnd = synack_seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+		if (rwnd == 0 && seq == tcb->rcv_nxt && (seg->flags & (SYNACK_TH_ACK | SYNACK_TH_SYN)) == SYNACK_TH_ACK) {
+			/* "If the RCV.WND is zero, no segments will be acceptable, but special allowance
+			 * should be made to accept valid ACKs": a zero-window probe's text is dropped, its
+			 * ACK (and window) taken below, and the ACK it asks for sent. */
+			len = 0;
+			fin = 0;
+			tcb->flags |= SYNACK_TF_ACK_NOW;
+		} else {
+			/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, then drop. */
+			synack_tcp_send_ack(ctx, tcb, now, out);
+			return;
+		}
 	}
 
 	/* Second: RST (RFC 5961 §3.2): exactly RCV.NXT resets; elsewhere in the window, challenge. */

@@ -146,7 +146,8 @@ static void on_event(struct pair *p, int side, struct pair_conn *pc, const struc
 		uint32_t room = PAIR_BUF - pc->rcv_len, n = a->n < room ? a->n : room;
 		memcpy(pc->rcv + pc->rcv_len, a->data, n);
 		pc->rcv_len += n;
-		synack_tcp_consumed(&e->ctx, &pc->tcb, a->n);
+		if (!e->hold)
+			synack_tcp_consumed(&e->ctx, &pc->tcb, a->n);
 		if (e->echo)
 			pair_send(p, side, (int)(pc - e->conns), a->data, a->n);
 		break;

@@ -51,6 +51,7 @@ struct pair_ep {
 	bool cookies;                 /* answer every SYN with a SYN cookie */
 	bool echo;                    /* server application: echo what arrives */
 	bool close_on_fin;            /* server application: close when the peer closes */
+	bool hold;                    /* the application keeps what arrives unread: the window closes */
 	bool compact_tw;              /* keep TIME-WAIT as compact entries */
 	bool reopen_pending;
 	uint32_t reopen_floor;

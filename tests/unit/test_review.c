@@ -202,3 +202,61 @@ TREVIEW(small_window_with_nothing_in_flight_is_not_a_stall)
 	pair_run(p, 10 * S);
 	cr_assert_eq(sc->rcv_len, sizeof(data), "the server got %u of %zu bytes", sc->rcv_len, sizeof(data));
 }
+
+/* Drops every data segment the server sends. */
+static bool drop_server_data(struct pair *p, int from, const struct synack_seg *s, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return from == PAIR_SERVER && s->len > 0;
+}
+
+/* RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments will be acceptable, but special
+ * allowance should be made to accept valid ACKs". A zero-window probe (a byte at RCV.NXT into a
+ * closed window) was dropped whole, its ACK with it: here the probe acknowledges 10 bytes the
+ * server sent, which the server must take (else it retransmits what was received). */
+TREVIEW(zero_window_probe_ack_is_taken)
+{
+	struct pair_ep *srv = &p->ep[PAIR_SERVER];
+	srv->echo = false;
+	srv->hold = true;
+	srv->ctx.cfg.rcv_buf = 2000;
+	srv->ctx.cfg.wscale = 0;
+	int c = pair_connect(p, 42006);
+	pair_run(p, S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42006);
+	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
+	static uint8_t data[2000];
+	memset(data, 'z', sizeof(data));
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, data, sizeof(data)), 0);
+	pair_run(p, S);
+	cr_assert_eq(sc->rcv_len, 2000u);
+	cr_assert_eq(sc->tcb.rcv_unread, 2000u, "the server's application holds it: window closed");
+	/* The server sends 10 bytes the wire loses: they stay unacknowledged. */
+	p->drop = drop_server_data;
+	cr_assert_eq(pair_send(p, PAIR_SERVER, (int)(sc - srv->conns), "0123456789", 10), 0);
+	cr_assert_eq(sc->tcb.snd_max - sc->tcb.snd_una, 10u);
+	/* A probe: one byte at RCV.NXT, acknowledging those 10 bytes. */
+	struct synack_seg pr;
+	memset(&pr, 0, sizeof(pr));
+	pr.saddr = p->ep[PAIR_CLIENT].addr;
+	pr.daddr = srv->addr;
+	pr.sport = 42006;
+	pr.dport = srv->listen_port;
+	pr.seq = sc->tcb.rcv_nxt;
+	pr.ack = sc->tcb.snd_max;
+	pr.flags = SYNACK_TH_ACK;
+	pr.wnd = 65535;
+	pr.ttl = 64;
+	pr.len = 1;
+	pr.payload = (const uint8_t *)"y";
+	if (sc->tcb.flags & SYNACK_TF_TS) {
+		pr.opts.present = SYNACK_OPT_TS;
+		pr.opts.tsval = sc->tcb.ts_recent + 1;
+	}
+	uint32_t rn = sc->tcb.rcv_nxt;
+	pair_inject(p, PAIR_SERVER, &pr);
+	cr_expect_eq(sc->tcb.snd_una, sc->tcb.snd_max, "the probe's ACK was dropped with it");
+	cr_expect_eq(sc->tcb.rcv_nxt, rn, "the probe's byte is not taken into a closed window");
+	cr_expect_eq(sc->rcv_len, 2000u);
+}
