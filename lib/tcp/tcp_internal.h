@@ -103,6 +103,14 @@ static inline struct synack_seg *seg_new(struct synack_actions *out, const struc
  * advertised (rcv_adv) only moves right. */
 uint16_t synack_tcp_rcv_wnd_field(struct synack_tcb *tcb, int syn);
 
+/* The receiver's SWS step (RFC 9293 §3.8.6.2.2): the window's right edge moves by at least
+ * min(RCV.BUFF / 2, Eff.snd.MSS). */
+static inline uint32_t synack_tcp_sws_step(const struct synack_tcb *tcb)
+{
+	uint32_t half = tcb->rcv_buf / 2;
+	return half < tcb->smss ? half : tcb->smss;
+}
+
 /* Segments from the core: a bare ACK, a control segment (RST) and the SYN / SYN-ACK. */
 void synack_tcp_send_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 			 struct synack_actions *out);

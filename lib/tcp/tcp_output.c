@@ -7,8 +7,10 @@ uint16_t synack_tcp_rcv_wnd_field(struct synack_tcb *tcb, int syn)
 {
 	uint32_t space = tcb->rcv_buf > tcb->rcv_unread ? tcb->rcv_buf - tcb->rcv_unread : 0;
 	uint32_t right = tcb->rcv_nxt + space;
-	/* RFC 9293 §3.8.6.2.2: a receiver must not shrink the window (move its right edge left). */
-	if (synack_seq_lt(right, tcb->rcv_adv))
+	/* RFC 9293 §3.8.6.2.2: a receiver must not shrink the window (move its right edge left), and
+	 * (its SWS avoidance) moves the edge right only by min(RCV.BUFF / 2, MSS) or more, so that a
+	 * slowly reading application does not draw a string of tiny segments. */
+	if (synack_seq_lt(right, tcb->rcv_adv) || (!syn && right - tcb->rcv_adv < synack_tcp_sws_step(tcb)))
 		right = tcb->rcv_adv;
 	uint32_t wnd = right - tcb->rcv_nxt;
 	/* RFC 7323 §2.2: the window field of a SYN or SYN-ACK is never scaled. */

@@ -46,13 +46,13 @@ int synack_tcp_send(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t
 void synack_tcp_consumed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t n)
 {
 	(void)ctx;
-	uint32_t before = tcb->rcv_buf - tcb->rcv_unread;
 	tcb->rcv_unread = n >= tcb->rcv_unread ? 0 : tcb->rcv_unread - n;
-	/* A window update is worth a segment once the window grows by an MSS or by half the buffer
-	 * (the receiver's SWS avoidance of RFC 9293 §3.8.6.2.2), and always when it was closed. */
-	uint32_t after = tcb->rcv_buf - tcb->rcv_unread;
-	if (synack_state_synchronized(tcb->state) && after > before &&
-	    (before == 0 || after - before >= tcb->smss || after - before >= tcb->rcv_buf / 2))
+	/* A window update is worth a segment once the right edge it would advertise moves by the SWS
+	 * step (RFC 9293 §3.8.6.2.2), a closed window included: a smaller opening is not advertised,
+	 * and the sender's persist probes learn of it. */
+	uint32_t right = tcb->rcv_nxt + (tcb->rcv_buf > tcb->rcv_unread ? tcb->rcv_buf - tcb->rcv_unread : 0);
+	if (synack_state_synchronized(tcb->state) && synack_seq_gt(right, tcb->rcv_adv) &&
+	    right - tcb->rcv_adv >= synack_tcp_sws_step(tcb))
 		tcb->flags |= SYNACK_TF_ACK_NOW;
 }
 

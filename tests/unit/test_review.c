@@ -7,6 +7,7 @@
 #include "pair_test.h"
 #include "tcp/seq.h"
 #include "tcp/state.h"
+#include "tcp/tcp_internal.h"
 
 #define S (SYNACK_NS_PER_S)
 
@@ -259,4 +260,34 @@ TREVIEW(zero_window_probe_ack_is_taken)
 	cr_expect_eq(sc->tcb.snd_una, sc->tcb.snd_max, "the probe's ACK was dropped with it");
 	cr_expect_eq(sc->tcb.rcv_nxt, rn, "the probe's byte is not taken into a closed window");
 	cr_expect_eq(sc->rcv_len, 2000u);
+}
+
+/* RFC 9293 §3.8.6.2.2, the receiver's SWS avoidance: keep RCV.NXT + RCV.WND fixed until the space
+ * freed reaches min(RCV.BUFF / 2, the MSS), so that a slowly reading application does not have
+ * its peer send a string of tiny segments. A closed window opened by 10 bytes advertised 10. */
+TREVIEW(receiver_does_not_advertise_a_silly_window)
+{
+	struct pair_ep *srv = &p->ep[PAIR_SERVER];
+	srv->echo = false;
+	srv->hold = true;
+	srv->ctx.cfg.rcv_buf = 2000;
+	srv->ctx.cfg.wscale = 0;
+	int c = pair_connect(p, 42007);
+	pair_run(p, S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42007);
+	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
+	static uint8_t data[2000];
+	memset(data, 'q', sizeof(data));
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, data, sizeof(data)), 0);
+	pair_run(p, S);
+	cr_assert_eq(sc->tcb.rcv_unread, 2000u);
+	cr_assert_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 0u, "the window is closed");
+	/* The application reads 10 bytes: too little to advertise. */
+	synack_tcp_consumed(&srv->ctx, &sc->tcb, 10);
+	cr_expect_eq(sc->tcb.flags & SYNACK_TF_ACK_NOW, 0, "a window update for 10 bytes");
+	cr_expect_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 0u, "a 10-byte window advertised");
+	/* ... then 990 more: half the buffer, advertised at once. */
+	synack_tcp_consumed(&srv->ctx, &sc->tcb, 990);
+	cr_expect(sc->tcb.flags & SYNACK_TF_ACK_NOW, "no window update for half the buffer");
+	cr_expect_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 1000u);
 }
