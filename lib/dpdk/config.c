@@ -540,6 +540,8 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "msl", .parse = p_uint, EF(msl_s), .min = 1, .max = 600 },
 	{ .name = "mss", .parse = p_uint, EF(mss), .min = 536, .max = 9560 },
 	{ .name = "rcv_buf", .parse = p_uint, EF(rcv_buf), .min = 1024, .max = 67108864 },
+	{ .name = "syn_retries", .parse = p_uint, EF(syn_retries), .min = 1, .max = 15 },
+	{ .name = "synack_retries", .parse = p_uint, EF(synack_retries), .min = 1, .max = 15 },
 };
 
 #define NPORT_KEYS (sizeof(port_keys) / sizeof(port_keys[0]))

@@ -1848,6 +1848,10 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	tc.msl_ms = ec->msl_s * 1000u;
 	if (ec->mss)
 		tc.mss = ec->mss;
+	if (ec->syn_retries)
+		tc.syn_retries = ec->syn_retries;
+	if (ec->synack_retries)
+		tc.synack_retries = ec->synack_retries;
 	tc.rcv_buf = SYNACK_SBUF_SIZE;
 	if (synack_tcp_ctx_init(&w->ctx, &tc, id) != 0) {
 		snprintf(err, errlen, "worker %u: getrandom failed for the ISN secret", id);

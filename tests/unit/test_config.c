@@ -259,7 +259,7 @@ Test(config_values, every_key_parsed)
 	expect_ok("[engine]\n"
 		  "workers = 4\ntcb_per_core = 1024\ntimewait_per_core = 4096\nsynrcv_per_core = 512\n"
 		  "timewait_per_worker = 268435456,0,64\n"
-		  "syncookies = always\nmsl = 30\nmss = 8960\nrcv_buf = 65536\n"
+		  "syncookies = always\nmsl = 30\nmss = 8960\nrcv_buf = 65536\nsyn_retries = 2\nsynack_retries = 3\n"
 		  "[port1]\ndriver = net_null\nip = 198.19.255.254/16\nmtu = 9000\n"
 		  "[port0]\n"
 		  "  driver=i40e   \r\n"
@@ -312,6 +312,8 @@ Test(config_values, every_key_parsed)
 	cr_assert_eq(cfg.engine.msl_s, 30u);
 	cr_assert_eq(cfg.engine.mss, 8960);
 	cr_assert_eq(cfg.engine.rcv_buf, 65536u);
+	cr_assert_eq(cfg.engine.syn_retries, 2);
+	cr_assert_eq(cfg.engine.synack_retries, 3);
 }
 
 Test(config_values, none_and_off)
@@ -358,7 +360,7 @@ Test(config_errors, unknown_key)
 		     "tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified, workers");
 	expect_error(TAP_PORT "[engine]\nthreads = 2\n",
 		     "[engine] threads = 2: unknown key: expected one of workers, tcb_per_core, timewait_per_core, "
-		     "timewait_per_worker, synrcv_per_core, syncookies, msl, mss, rcv_buf");
+		     "timewait_per_worker, synrcv_per_core, syncookies, msl, mss, rcv_buf, syn_retries, synack_retries");
 }
 
 Test(config_errors, timewait_per_worker)
@@ -523,6 +525,9 @@ Test(config_errors, bad_engine_values)
 	expect_error(TAP_PORT "[engine]\nmsl = 0\n", "[engine] msl = 0: expected an integer in 1..600");
 	expect_error(TAP_PORT "[engine]\nworkers = 65\n", "[engine] workers = 65: expected an integer in 1..64");
 	expect_error(TAP_PORT "[engine]\nmss = 100\n", "[engine] mss = 100: expected an integer in 536..9560");
+	expect_error(TAP_PORT "[engine]\nsyn_retries = 0\n", "[engine] syn_retries = 0: expected an integer in 1..15");
+	expect_error(TAP_PORT "[engine]\nsynack_retries = 99\n",
+		     "[engine] synack_retries = 99: expected an integer in 1..15");
 }
 
 Test(config_errors, twice)
