@@ -95,9 +95,9 @@ Test(script_parse, example_from_the_header)
 Test(script_parse, connection_header)
 {
 	/* Without a repeat the last request says close, the others keep-alive. */
-	parse_ok("http GET /a; expect http; http POST /b; expect http", "10.0.0.1");
-	cr_assert_str_eq(req_text(0), "GET /a HTTP/1.1\r\nHost: 10.0.0.1\r\nConnection: keep-alive\r\n\r\n");
-	cr_assert_str_eq(req_text(2), "POST /b HTTP/1.1\r\nHost: 10.0.0.1\r\nConnection: close\r\n\r\n");
+	parse_ok("http GET /a; expect http; http POST /b; expect http", "198.18.0.1");
+	cr_assert_str_eq(req_text(0), "GET /a HTTP/1.1\r\nHost: 198.18.0.1\r\nConnection: keep-alive\r\n\r\n");
+	cr_assert_str_eq(req_text(2), "POST /b HTTP/1.1\r\nHost: 198.18.0.1\r\nConnection: close\r\n\r\n");
 	cr_assert_eq(sc.step[4].kind, SYNACK_STEP_CLOSE);       /* added */
 	cr_assert(sc.step[2].flags & SYNACK_STEP_F_CLOSE);
 	cr_assert(sc.step[3].flags & SYNACK_STEP_F_CLOSE);      /* the answer to it */
