@@ -107,15 +107,13 @@ void gen_json_hist(FILE *f, const struct synack_hist *h, const char *in)
 	fprintf(f, "]\n%s}", in);
 }
 
-static const char *const lat_keys[SYNACK_LAT_COUNT] = { "connect", "first_byte", "done" };
-
 static void jlatency(FILE *f, struct synack_hist (*h)[2], const char *in)
 {
 	fputs("{\n", f);
 	for (unsigned k = 0; k < SYNACK_LAT_COUNT; k++) {
 		char in2[32];
 		snprintf(in2, sizeof(in2), "%s    ", in);
-		fprintf(f, "%s  \"%s\": {\n%s    \"uncorrected\": ", in, lat_keys[k], in);
+		fprintf(f, "%s  \"%s\": {\n%s    \"uncorrected\": ", in, gen_lat_keys[k], in);
 		gen_json_hist(f, &h[k][0], in2);
 		fprintf(f, ",\n%s    \"corrected\": ", in);
 		gen_json_hist(f, &h[k][1], in2);

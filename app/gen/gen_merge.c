@@ -96,12 +96,10 @@ static int add_hist(struct synack_hist *into, const struct gen_jval *h)
 	return 0;
 }
 
-static const char *const lat_keys[SYNACK_LAT_COUNT] = { "connect", "first_byte", "done" };
-
 static int add_latency(struct synack_hist (*into)[2], const struct gen_jval *lat)
 {
 	for (unsigned k = 0; k < SYNACK_LAT_COUNT; k++) {
-		const struct gen_jval *l = gen_jget(lat, lat_keys[k]);
+		const struct gen_jval *l = gen_jget(lat, gen_lat_keys[k]);
 		if (add_hist(&into[k][0], gen_jget(l, "uncorrected")) || add_hist(&into[k][1], gen_jget(l, "corrected")))
 			return -1;
 	}

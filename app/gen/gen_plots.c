@@ -12,8 +12,6 @@
 #include "gen_report.h"
 #include "gen_report_util.h"
 
-static const char *const lat_keys[SYNACK_LAT_COUNT] = { "connect", "first_byte", "done" };
-static const char *const lat_titles[SYNACK_LAT_COUNT] = { "connect", "first byte", "done" };
 
 static FILE *open_in(const char *dir, const char *name)
 {
@@ -84,7 +82,7 @@ static int write_data(const char *dir, const struct synack_run_result *r, bool *
 			if (!h->count)
 				continue;
 			char name[64];
-			snprintf(name, sizeof(name), "hdr-%s%s.dat", lat_keys[k], c ? "-corrected" : "");
+			snprintf(name, sizeof(name), "hdr-%s%s.dat", gen_lat_keys[k], c ? "-corrected" : "");
 			if (write_hdr(dir, name, h))
 				return -1;
 		}
@@ -116,7 +114,7 @@ static void write_script(FILE *g, const char *dir, const bool *have)
 		for (unsigned c = 0; c < 2; c++)
 			if (have[k * 2 + c]) {
 				fprintf(g, "%s'%s/hdr-%s%s.dat' using 1:3 with lines lw 2 %s title 'synack-gen %s%s'", sep, dir,
-					lat_keys[k], c ? "-corrected" : "", c ? "dt 2" : "dt 1", lat_titles[k],
+					gen_lat_keys[k], c ? "-corrected" : "", c ? "dt 2" : "dt 1", gen_lat_names[k],
 					c ? " (corrected)" : "");
 				sep = ", ";
 			}

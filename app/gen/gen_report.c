@@ -79,6 +79,8 @@ static void counts_rows(FILE *f, const struct synack_run_counts *c, uint64_t ret
 	fprintf(f, "  %-12s %14llu\n", "retransmits", (unsigned long long)retransmits);
 }
 
+const char *const gen_lat_keys[SYNACK_LAT_COUNT] = { "connect", "first_byte", "done" };
+
 const char *const gen_drop_names[GEN_NDROPS] = { "tx_dropped", "no_mbuf", "no_sendbuf", "pool_full",
 						  "synrcv_evicted", "handoff", "imissed", "rx_nombuf", "oerrors" };
 
@@ -97,7 +99,7 @@ static void drops_line(FILE *f, const struct synack_run_drops *d)
 		fputc('\n', f);
 }
 
-static const char *const lat_names[SYNACK_LAT_COUNT] = { "connect", "first byte", "done" };
+const char *const gen_lat_names[SYNACK_LAT_COUNT] = { "connect", "first byte", "done" };
 
 void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loop)
 {
@@ -114,7 +116,7 @@ void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loo
 			if (!x->count)
 				continue;
 			char name[32], v[8][24];
-			snprintf(name, sizeof(name), "%s%s", lat_names[k], c ? " (co)" : "");
+			snprintf(name, sizeof(name), "%s%s", gen_lat_names[k], c ? " (co)" : "");
 			gen_fmt_ns(v[0], sizeof(v[0]), x->sum / x->count);
 			for (unsigned i = 0; i < 5; i++)
 				gen_fmt_ns(v[1 + i], sizeof(v[1 + i]), synack_hist_quantile(x, q[i]));

@@ -16,6 +16,11 @@ void gen_fmt_ns(char *buf, size_t len, uint64_t ns);
 /* Mean, p50 ... p99.99, max of each histogram in h[k][corrected] (the corrected rows in open loop). */
 void gen_report_latency_table(FILE *f, struct synack_hist (*h)[2], bool open_loop);
 
+/* The JSON's name of each latency (enum synack_lat), shared by the writer, merge and the plots. */
+extern const char *const gen_lat_keys[SYNACK_LAT_COUNT];
+/* ... and its name in the tables and the plots' legends. */
+extern const char *const gen_lat_names[SYNACK_LAT_COUNT];
+
 /* The drop counters by name, in struct synack_run_drops' order (gen_report.c). */
 #define GEN_NDROPS (sizeof(struct synack_run_drops) / sizeof(uint64_t))
 extern const char *const gen_drop_names[GEN_NDROPS];

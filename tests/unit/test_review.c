@@ -13,6 +13,30 @@
 
 #define TREVIEW(name) PAIR_TEST(review, review_wrap, name)
 
+/* A hand-made segment on client port cport's tuple towards side `to`, whose connection there is rcv:
+ * the window wide open, and a timestamp just past its TS.Recent when it has timestamps. */
+static struct synack_seg seg_to(const struct pair *p, int to, uint16_t cport, uint8_t flags, uint32_t seq,
+				uint32_t ack, const struct synack_tcb *rcv)
+{
+	struct synack_seg s;
+	memset(&s, 0, sizeof(s));
+	const struct pair_ep *cl = &p->ep[PAIR_CLIENT], *sv = &p->ep[PAIR_SERVER];
+	s.saddr = to == PAIR_SERVER ? cl->addr : sv->addr;
+	s.daddr = to == PAIR_SERVER ? sv->addr : cl->addr;
+	s.sport = to == PAIR_SERVER ? cport : sv->listen_port;
+	s.dport = to == PAIR_SERVER ? sv->listen_port : cport;
+	s.seq = seq;
+	s.ack = ack;
+	s.flags = flags;
+	s.wnd = 65535;
+	s.ttl = 64;
+	if (rcv->flags & SYNACK_TF_TS) {
+		s.opts.present = SYNACK_OPT_TS;
+		s.opts.tsval = rcv->ts_recent + 1;
+	}
+	return s;
+}
+
 /* Drops the first data segment the client sends, once. */
 static bool drop_first_data(struct pair *p, int from, const struct synack_seg *s, void *arg)
 {
@@ -105,23 +129,8 @@ TREVIEW(out_of_order_fin_draws_a_duplicate_ack)
 	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42003);
 	cr_assert(sc);
 	uint32_t rn = sc->tcb.rcv_nxt, sn = sc->tcb.snd_nxt;
-	struct synack_seg f;
-	memset(&f, 0, sizeof(f));
-	f.saddr = p->ep[PAIR_CLIENT].addr;
-	f.daddr = p->ep[PAIR_SERVER].addr;
-	f.sport = 42003;
-	f.dport = p->ep[PAIR_SERVER].listen_port;
-	f.seq = rn + 100; /* 100 bytes of data missing before it */
-	f.ack = sn;
-	f.flags = SYNACK_TH_FIN | SYNACK_TH_ACK;
-	f.wnd = 65535;
-	f.ttl = 64;
-	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
-	if (ct->flags & SYNACK_TF_TS) {
-		f.opts.present = SYNACK_OPT_TS;
-		f.opts.tsval = sc->tcb.ts_recent + 1;
-		f.opts.tsecr = 0;
-	}
+	/* 100 bytes of data missing before it */
+	struct synack_seg f = seg_to(p, PAIR_SERVER, 42003, SYNACK_TH_FIN | SYNACK_TH_ACK, rn + 100, sn, &sc->tcb);
 	unsigned mark = p->nlog;
 	pair_inject(p, PAIR_SERVER, &f);
 	unsigned acks = 0;
@@ -178,21 +187,7 @@ TREVIEW(small_window_with_nothing_in_flight_is_not_a_stall)
 	cr_assert(sc);
 	struct pair_conn *cc = &p->ep[PAIR_CLIENT].conns[c];
 	/* A window update from the server's tuple: 100 bytes. */
-	struct synack_seg w;
-	memset(&w, 0, sizeof(w));
-	w.saddr = p->ep[PAIR_SERVER].addr;
-	w.daddr = p->ep[PAIR_CLIENT].addr;
-	w.sport = p->ep[PAIR_SERVER].listen_port;
-	w.dport = 42005;
-	w.seq = sc->tcb.snd_nxt;
-	w.ack = cc->tcb.snd_nxt;
-	w.flags = SYNACK_TH_ACK;
-	w.ttl = 64;
-	if (cc->tcb.flags & SYNACK_TF_TS) {
-		w.opts.present = SYNACK_OPT_TS;
-		w.opts.tsval = cc->tcb.ts_recent + 1;
-		w.opts.tsecr = 0;
-	}
+	struct synack_seg w = seg_to(p, PAIR_CLIENT, 42005, SYNACK_TH_ACK, sc->tcb.snd_nxt, cc->tcb.snd_nxt, &cc->tcb);
 	w.wnd = (uint16_t)((100u + (1u << cc->tcb.snd_wscale) - 1) >> cc->tcb.snd_wscale);
 	pair_inject(p, PAIR_CLIENT, &w);
 	cr_assert_leq(cc->tcb.snd_wnd, 100u + (1u << cc->tcb.snd_wscale), "window %u", cc->tcb.snd_wnd);
@@ -238,23 +233,9 @@ TREVIEW(zero_window_probe_ack_is_taken)
 	cr_assert_eq(pair_send(p, PAIR_SERVER, (int)(sc - srv->conns), "0123456789", 10), 0);
 	cr_assert_eq(sc->tcb.snd_max - sc->tcb.snd_una, 10u);
 	/* A probe: one byte at RCV.NXT, acknowledging those 10 bytes. */
-	struct synack_seg pr;
-	memset(&pr, 0, sizeof(pr));
-	pr.saddr = p->ep[PAIR_CLIENT].addr;
-	pr.daddr = srv->addr;
-	pr.sport = 42006;
-	pr.dport = srv->listen_port;
-	pr.seq = sc->tcb.rcv_nxt;
-	pr.ack = sc->tcb.snd_max;
-	pr.flags = SYNACK_TH_ACK;
-	pr.wnd = 65535;
-	pr.ttl = 64;
+	struct synack_seg pr = seg_to(p, PAIR_SERVER, 42006, SYNACK_TH_ACK, sc->tcb.rcv_nxt, sc->tcb.snd_max, &sc->tcb);
 	pr.len = 1;
 	pr.payload = (const uint8_t *)"y";
-	if (sc->tcb.flags & SYNACK_TF_TS) {
-		pr.opts.present = SYNACK_OPT_TS;
-		pr.opts.tsval = sc->tcb.ts_recent + 1;
-	}
 	uint32_t rn = sc->tcb.rcv_nxt;
 	pair_inject(p, PAIR_SERVER, &pr);
 	cr_expect_eq(sc->tcb.snd_una, sc->tcb.snd_max, "the probe's ACK was dropped with it");
