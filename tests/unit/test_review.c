@@ -207,20 +207,18 @@ static bool drop_server_data(struct pair *p, int from, const struct synack_seg *
 	return from == PAIR_SERVER && s->len > 0;
 }
 
-/* RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments will be acceptable, but special
- * allowance should be made to accept valid ACKs". A zero-window probe (a byte at RCV.NXT into a
- * closed window) was dropped whole, its ACK with it: here the probe acknowledges 10 bytes the
- * server sent, which the server must take (else it retransmits what was received). */
-TREVIEW(zero_window_probe_ack_is_taken)
+/* A server connection from client port cport whose window is closed: a 2,000-byte receive buffer
+ * (unscaled) filled by the client and left unread by the application (the pair's hold). */
+static struct pair_conn *closed_window(struct pair *p, uint16_t cport)
 {
 	struct pair_ep *srv = &p->ep[PAIR_SERVER];
 	srv->echo = false;
 	srv->hold = true;
 	srv->ctx.cfg.rcv_buf = 2000;
 	srv->ctx.cfg.wscale = 0;
-	int c = pair_connect(p, 42006);
+	int c = pair_connect(p, cport);
 	pair_run(p, S);
-	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42006);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, cport);
 	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
 	static uint8_t data[2000];
 	memset(data, 'z', sizeof(data));
@@ -228,6 +226,17 @@ TREVIEW(zero_window_probe_ack_is_taken)
 	pair_run(p, S);
 	cr_assert_eq(sc->rcv_len, 2000u);
 	cr_assert_eq(sc->tcb.rcv_unread, 2000u, "the server's application holds it: window closed");
+	return sc;
+}
+
+/* RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments will be acceptable, but special
+ * allowance should be made to accept valid ACKs". A zero-window probe (a byte at RCV.NXT into a
+ * closed window) was dropped whole, its ACK with it: here the probe acknowledges 10 bytes the
+ * server sent, which the server must take (else it retransmits what was received). */
+TREVIEW(zero_window_probe_ack_is_taken)
+{
+	struct pair_ep *srv = &p->ep[PAIR_SERVER];
+	struct pair_conn *sc = closed_window(p, 42006);
 	/* The server sends 10 bytes the wire loses: they stay unacknowledged. */
 	p->drop = drop_server_data;
 	cr_assert_eq(pair_send(p, PAIR_SERVER, (int)(sc - srv->conns), "0123456789", 10), 0);
@@ -249,19 +258,7 @@ TREVIEW(zero_window_probe_ack_is_taken)
 TREVIEW(receiver_does_not_advertise_a_silly_window)
 {
 	struct pair_ep *srv = &p->ep[PAIR_SERVER];
-	srv->echo = false;
-	srv->hold = true;
-	srv->ctx.cfg.rcv_buf = 2000;
-	srv->ctx.cfg.wscale = 0;
-	int c = pair_connect(p, 42007);
-	pair_run(p, S);
-	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42007);
-	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
-	static uint8_t data[2000];
-	memset(data, 'q', sizeof(data));
-	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, data, sizeof(data)), 0);
-	pair_run(p, S);
-	cr_assert_eq(sc->tcb.rcv_unread, 2000u);
+	struct pair_conn *sc = closed_window(p, 42007);
 	cr_assert_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 0u, "the window is closed");
 	/* The application reads 10 bytes: too little to advertise. */
 	synack_tcp_consumed(&srv->ctx, &sc->tcb, 10);
