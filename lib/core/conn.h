@@ -59,7 +59,7 @@ struct synack_conn {
 		/* Once the application has it (ESTABLISHED on): its timer (synack_conn_timer). */
 		struct synack_timer_node app_timer;
 	};
-	uint64_t t_open;                                /* TSC at the SYN, for latency */
+	uint64_t t_open;                                /* the clock at the SYN, ns, for latency */
 } __attribute__((aligned(64)));
 
 static_assert(sizeof(struct synack_conn) <= 256, "conn grew past four cache lines");

@@ -666,17 +666,17 @@ int synack_load_stop(struct synack_engine *e)
 static void load_counters_one(const struct synack_worker *w, unsigned script, struct synack_load_counters *out)
 {
 	for (;;) {
-		uint32_t v = __atomic_load_n(&w->lc_ver, __ATOMIC_ACQUIRE);
+		uint32_t v = __atomic_load_n(&w->ep.lc_ver, __ATOMIC_ACQUIRE);
 		if (v & 1) {
 			rte_pause();
 			continue;
 		}
-		const uint64_t *src = (const uint64_t *)&w->lc[script];
+		const uint64_t *src = (const uint64_t *)&w->ep.lc[script];
 		uint64_t *dst = (uint64_t *)out;
 		for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
 			dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&w->lc_ver, __ATOMIC_RELAXED) == v)
+		if (__atomic_load_n(&w->ep.lc_ver, __ATOMIC_RELAXED) == v)
 			return;
 	}
 }
@@ -724,7 +724,7 @@ void synack_load_hist(const struct synack_engine *e, unsigned script, enum synac
 	for (unsigned i = 0; i < e->nworkers; i++)
 		for (unsigned s = 0; s < SYNACK_LOAD_MAX_SCRIPTS; s++)
 			if (script == SYNACK_LOAD_ALL || s == script)
-				synack_hist_merge(out, &e->w[i]->lh[s][k][corrected ? 1 : 0]);
+				synack_hist_merge(out, &e->w[i]->ep.lh[s][k][corrected ? 1 : 0]);
 }
 
 void synack_load_latency(const struct synack_engine *e, struct synack_hist *out)
@@ -760,7 +760,7 @@ static void add_u64s(uint64_t *dst, const uint64_t *src, size_t n)
 
 void synack_stats(const struct synack_engine *e, unsigned wi, struct synack_core_stats *out)
 {
-	load_u64s((uint64_t *)out, &e->w[wi]->stats, sizeof(*out) / sizeof(uint64_t));
+	load_u64s((uint64_t *)out, &e->w[wi]->ep.stats, sizeof(*out) / sizeof(uint64_t));
 }
 
 void synack_stats_total(const struct synack_engine *e, struct synack_core_stats *out)
@@ -775,7 +775,7 @@ void synack_stats_total(const struct synack_engine *e, struct synack_core_stats 
 
 void synack_tcp_counters(const struct synack_engine *e, unsigned wi, struct synack_tcp_stats *out)
 {
-	load_u64s((uint64_t *)out, &e->w[wi]->ctx.stats, sizeof(*out) / sizeof(uint64_t));
+	load_u64s((uint64_t *)out, &e->w[wi]->ep.ctx.stats, sizeof(*out) / sizeof(uint64_t));
 }
 
 void synack_tcp_counters_total(const struct synack_engine *e, struct synack_tcp_stats *out)
@@ -795,8 +795,8 @@ unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const stru
 	for (unsigned wi = 0; wi < e->nworkers; wi++) {
 		const struct synack_worker *w = e->w[wi];
 		uint64_t now_ns = (uint64_t)(((unsigned __int128)(now_tsc - w->tsc0) * w->tsc_mult) >> 32);
-		for (uint32_t i = 0; i < w->nconns; i++) {
-			const struct synack_conn *c = &w->conns[i];
+		for (uint32_t i = 0; i < w->ep.nconns; i++) {
+			const struct synack_conn *c = &w->ep.conns[i];
 			struct synack_conn_info ci;
 			int ok = 0;
 			for (int tries = 0; tries < 8 && !ok; tries++) {
@@ -835,10 +835,10 @@ unsigned synack_conn_foreach(const struct synack_engine *e, int (*fn)(const stru
 		}
 		/* The ring's live span, read without a lock: a slot freed meanwhile reads meta 0, and a
 		 * copy whose meta changed under it is skipped. */
-		uint32_t head = __atomic_load_n(&w->tw.head, __ATOMIC_RELAXED);
-		uint32_t span = __atomic_load_n(&w->tw.span, __ATOMIC_RELAXED);
-		for (uint32_t k = 0; k < span && k < w->tw.cap; k++) {
-			const struct synack_tw *t = &w->tw.ent[synack_tw_table_slot(&w->tw, head, k)];
+		uint32_t head = __atomic_load_n(&w->ep.tw.head, __ATOMIC_RELAXED);
+		uint32_t span = __atomic_load_n(&w->ep.tw.span, __ATOMIC_RELAXED);
+		for (uint32_t k = 0; k < span && k < w->ep.tw.cap; k++) {
+			const struct synack_tw *t = &w->ep.tw.ent[synack_tw_table_slot(&w->ep.tw, head, k)];
 			uint32_t meta = __atomic_load_n(&t->meta, __ATOMIC_ACQUIRE);
 			if (!meta)
 				continue;
@@ -894,8 +894,8 @@ unsigned synack_listeners(const struct synack_engine *e, struct synack_listener_
 {
 	const struct synack_worker *w = e->w[0];
 	unsigned n = 0;
-	for (unsigned i = 0; i < w->nlst && n < max; i++) {
-		const struct synack_listener *l = &w->lst[i];
+	for (unsigned i = 0; i < w->ep.nlst && n < max; i++) {
+		const struct synack_listener *l = &w->ep.lst[i];
 		if (!l->port)
 			continue;
 		out[n].port = l->port;
@@ -912,13 +912,13 @@ size_t synack_last_response(const struct synack_engine *e, char *buf, size_t len
 	for (unsigned i = 0; i < e->nworkers; i++) {
 		const struct synack_worker *w = e->w[i];
 		for (int tries = 0; tries < 16; tries++) {
-			uint32_t v = __atomic_load_n(&w->rec_ver, __ATOMIC_ACQUIRE);
+			uint32_t v = __atomic_load_n(&w->ep.rec_ver, __ATOMIC_ACQUIRE);
 			if (v & 1)
 				continue;
-			size_t n = w->rec_len < len ? w->rec_len : len;
-			memcpy(buf, w->rec, n);
+			size_t n = w->ep.rec_len < len ? w->ep.rec_len : len;
+			memcpy(buf, w->ep.rec, n);
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
-			if (__atomic_load_n(&w->rec_ver, __ATOMIC_RELAXED) == v) {
+			if (__atomic_load_n(&w->ep.rec_ver, __ATOMIC_RELAXED) == v) {
 				if (n)
 					return n;
 				break;
