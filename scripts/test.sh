@@ -63,6 +63,7 @@ run_script() { # name command...
 
 if ./scripts/build.sh release >"$logdir/build.log" 2>&1; then
   run_criterion unit build/tests/unit/synack-unit
+  run_criterion pair build/tests/unit/synack-pair-test
   run_criterion config build/tests/unit/synack-config-test
   run_criterion steer build/tests/unit/synack-steer-test
   run_one demo-traces ./build/app/demo/synack-demo --msl 2
@@ -78,6 +79,8 @@ fi
 if ./scripts/build.sh asan >"$logdir/build-asan.log" 2>&1; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_criterion unit-asan-ubsan build-asan/tests/unit/synack-unit
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_criterion pair-asan-ubsan build-asan/tests/unit/synack-pair-test
 else
   cat "$logdir/build-asan.log"; failed=$((failed + 1)); failures+=(build-asan)
 fi

@@ -1,13 +1,18 @@
-/* pair.h: two protocol cores wired back to back in memory, with a fake clock: the client's actions
- * become frames (built and parsed by lib/net, so the wire format is exercised too) delivered to the
- * server after a one-way delay, and back. Timers fire when the clock reaches them. A hook can drop
- * segments to model losses. Used by the unit tests and by synack-demo, which prints the trace. */
+/* pair.h: two per-core endpoints (lib/core/endpoint.h) wired back to back in memory, with a fake
+ * clock: what one endpoint sends becomes a frame (built and parsed by lib/net, so the wire format
+ * is exercised too) delivered to the other after a one-way delay. Timers and TIME-WAIT ends run
+ * when the clock reaches them, on each endpoint's own wheel and table, as on a worker core. The
+ * pair has no dispatch of its own: the endpoint decides everything; the pair's application
+ * (echo, close on the peer's FIN, hold what arrives) and its records of each connection (states
+ * entered, bytes received, how it closed, the TCB after each step) are the test's view. A hook can
+ * drop segments to model losses. Used by the unit tests and by synack-demo, which prints the trace. */
 #ifndef SYNACK_TEST_PAIR_H
 #define SYNACK_TEST_PAIR_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/endpoint.h"
 #include "tcp/compact.h"
 #include "tcp/sndbuf.h"
 #include "tcp/tcp.h"
@@ -16,17 +21,20 @@
 #define PAIR_BUF 65536
 #define PAIR_MAX_FRAMES 512
 #define PAIR_MAX_LOG 64
+#define PAIR_MAX_HELD 256
 
 enum { PAIR_CLIENT = 0, PAIR_SERVER = 1 };
 
+/* One connection as the test sees it, from its first state to its end. */
 struct pair_conn {
-	bool used;
-	bool tw_compact;              /* in TIME-WAIT, held as a struct synack_tw */
-	struct synack_tcb tcb;
+	bool used;                    /* open, or in TIME-WAIT */
+	bool tw_compact;              /* in TIME-WAIT as an entry of the endpoint's table (tw) */
+	struct synack_tuple tuple;
+	struct synack_tcb tcb;        /* the endpoint's TCB after the last step (TIME-WAIT: unpacked from tw) */
 	struct synack_tw tw;
-	uint64_t deadline[SYNACK_TIMER_COUNT]; /* 0: not armed */
-	struct synack_sndbuf sb;
-	uint8_t sbmem[PAIR_BUF];
+	struct synack_sndbuf sb;      /* its send ring after the last step */
+	uint8_t pend[PAIR_BUF];       /* pair_send's bytes the send ring had no room for yet */
+	uint32_t pend_off, pend_len;
 	uint8_t rcv[PAIR_BUF];
 	uint32_t rcv_len;
 	bool peer_fin, connected;
@@ -43,20 +51,29 @@ struct pair_seglog {
 	bool dropped;
 };
 
+struct pair;
+
 struct pair_ep {
 	const char *name;
-	struct synack_tcp_ctx ctx;
+	struct synack_ep e;           /* the endpoint: e.ctx is its protocol context and counters */
+	struct pair *p;
+	int side;
 	uint32_t addr;
-	uint16_t listen_port;         /* 0: not listening */
-	bool cookies;                 /* answer every SYN with a SYN cookie */
-	bool echo;                    /* server application: echo what arrives */
-	bool close_on_fin;            /* server application: close when the peer closes */
-	bool hold;                    /* the application keeps what arrives unread: the window closes */
-	bool compact_tw;              /* keep TIME-WAIT as compact entries */
-	bool reopen_pending;
-	uint32_t reopen_floor;
+	uint16_t listen_port;         /* 0: not listening (applied before each delivery) */
+	uint16_t listening;
+	bool cookies;                 /* answer every SYN with a SYN cookie (e.cookie_mode 2) */
+	bool echo;                    /* application: echo what arrives */
+	bool close_on_fin;            /* application: close when the peer closes */
+	bool hold;                    /* application: take nothing: what arrives stays unread, the window closes */
+	bool reopen_pending;          /* a SYN ended a TIME-WAIT (RFC 6191); cleared as the new incarnation opens */
+	uint32_t reopen_floor;        /* ... and the floor its ISS must clear */
 	struct pair_conn conns[PAIR_MAX_CONNS];
 	unsigned closed_count[SYNACK_CLOSE_REASON_COUNT];
+	struct {
+		struct synack_held h;
+		bool used;
+		uint8_t bytes[1600];
+	} held[PAIR_MAX_HELD];
 };
 
 struct pair_frame {
@@ -81,16 +98,26 @@ struct pair {
 	uint32_t isn[2];              /* ISNs the hook pins, when pin_isn */
 	bool pin_isn;
 	unsigned parse_errors;
-	unsigned action_overflows;
 };
 
 /* Client 198.18.0.1, server 198.18.0.2 listening on port 80, echo and close-on-FIN on, MSL 60 s. */
 void pair_init(struct pair *p, FILE *trace);
+/* Gives back both endpoints' memory (pair_init does it for a pair used before). */
+void pair_free(struct pair *p);
+/* Gives side an endpoint whose TIME-WAIT table has no room, so that TIME-WAIT stays in the full
+ * TCB (the engine's policy when its table is full). Call before any connection. */
+void pair_tw_in_tcb(struct pair *p, int side);
+/* Gives side an endpoint of PAIR_MAX_CONNS connections with a TIME-WAIT table of ntw entries and
+ * at most synrcv_max half-open connections (the engine's policies at their limits). Call before
+ * any connection. */
+void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max);
 /* Pin the ISNs the two sides choose (to test the 2^32 wrap). */
 void pair_pin_isn(struct pair *p, uint32_t client_isn, uint32_t server_isn);
 
 /* Active open from the client to the server's port; returns the connection's index on the client. */
 int pair_connect(struct pair *p, uint16_t sport);
+/* Queues len bytes (up to PAIR_BUF at a time): what the send ring cannot take yet follows as it
+ * frees, as an application would send from its sent() callback. */
 int pair_send(struct pair *p, int side, int c, const void *data, uint32_t len);
 int pair_close(struct pair *p, int side, int c);
 void pair_abort(struct pair *p, int side, int c);
@@ -102,9 +129,23 @@ void pair_run(struct pair *p, uint64_t max_ns);
 /* Run until the clock reaches t (absolute), processing whatever falls due. */
 void pair_run_until(struct pair *p, uint64_t t);
 
+/* The engine's timers are never early and late by less than the wheel's bound (timer_wheel.h:
+ * 8/63 of the delay, plus the tick a deadline rounds up to); TIME-WAIT entries by less than two of
+ * their table's 2^20 ns ticks. */
+static inline bool pair_late_ok(uint64_t took, uint64_t want)
+{
+	return took >= want && took <= want + want * 8 / 63 + 2 * SYNACK_TICK_NS;
+}
+static inline bool pair_tw_ok(uint64_t took, uint64_t want)
+{
+	return took >= want && took <= want + (2ull << SYNACK_TW_TICK_SHIFT);
+}
+
 /* The connection at side whose remote port is rport (or the only one used if rport is 0). */
 struct pair_conn *pair_find(struct pair *p, int side, uint16_t rport);
 int pair_state(struct pair *p, int side, int c);
 unsigned pair_used(const struct pair *p, int side);
+/* Connections in the side's pool (TIME-WAIT entries of its table not counted). */
+unsigned pair_pool_used(const struct pair *p, int side);
 
 #endif

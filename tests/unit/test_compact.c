@@ -30,7 +30,7 @@ Test(compact, half_open_round_trip_completes_the_handshake)
 	synack_synrcv_pack(&sc->tcb, &e);
 	struct synack_tcb copy = sc->tcb;
 	memset(&sc->tcb, 0x5a, sizeof(sc->tcb));
-	synack_synrcv_unpack(&e, p->ep[PAIR_SERVER].ctx.cfg.rcv_buf, &sc->tcb);
+	synack_synrcv_unpack(&e, p->ep[PAIR_SERVER].e.ctx.cfg.rcv_buf, &sc->tcb);
 	cr_assert_eq(sc->tcb.iss, copy.iss);
 	cr_assert_eq(sc->tcb.rcv_nxt, copy.rcv_nxt);
 	cr_assert_eq(sc->tcb.flags, copy.flags);

@@ -70,7 +70,7 @@ TRACE(handshake)
 	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
 	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 40000);
 	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
-	if (p->pin_isn || p->ep[0].ctx.isn_hook) {
+	if (p->pin_isn || p->ep[0].e.ctx.isn_hook) {
 		cr_assert_eq(x, 0xfffffff0u);
 		cr_assert_eq(y, 0xffffff80u);
 	}
@@ -83,10 +83,10 @@ TRACE(handshake)
 	cr_assert_eq(sc->rcv_len, 5);
 	cr_assert_eq(memcmp(sc->rcv, "hello", 5), 0);
 	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].rcv_len, 5, "echo");
-	cr_assert_eq(p->ep[0].ctx.stats.handshakes, 1);
-	cr_assert_eq(p->ep[1].ctx.stats.handshakes, 1);
+	cr_assert_eq(p->ep[0].e.ctx.stats.handshakes, 1);
+	cr_assert_eq(p->ep[1].e.ctx.stats.handshakes, 1);
 	cr_assert_eq(p->parse_errors, 0);
-	cr_assert_eq(p->action_overflows, 0);
+	cr_assert_eq(p->ep[0].e.stats.actions_overflow + p->ep[1].e.stats.actions_overflow, 0);
 }
 
 TRACE(lost_syn_backoff_then_timeout)
@@ -104,16 +104,20 @@ TRACE(lost_syn_backoff_then_timeout)
 	for (unsigned i = 0; i < p->nlog; i++) {
 		cr_assert_eq(p->log[i].from, PAIR_CLIENT);
 		cr_assert_lt(n, 8u);
-		cr_assert_eq(p->log[i].t - t0, at[n] * S, "SYN %u sent at %.3f s", n, (double)(p->log[i].t - t0) / 1e9);
+		/* Each retry waits its RTO, never less, late by at most the timer wheel's bound. */
+		if (n)
+			cr_assert(pair_late_ok(p->log[i].t - p->log[i - 1].t, (at[n] - at[n - 1]) * S), "SYN %u sent at %.3f s",
+				  n, (double)(p->log[i].t - t0) / 1e9);
 		cr_assert_eq(p->log[i].seg.seq, p->log[0].seg.seq, "a retry carries the same ISN");
 		n++;
 	}
 	cr_assert_eq(n, 8u);
 	struct pair_conn *pc = &p->ep[PAIR_CLIENT].conns[c];
 	cr_assert_eq(pc->closed_reason, SYNACK_CLOSE_TIMEOUT);
-	cr_assert_eq(pc->state_time[pc->nstates - 1] - t0, 247 * S);
+	cr_assert(pair_late_ok(pc->state_time[pc->nstates - 1] - p->log[p->nlog - 1].t, 120 * S),
+		  "the last SYN's RTO (120 s) ends it");
 	cr_assert_geq(pc->state_time[pc->nstates - 1] - t0, 180 * S, "RFC 9293 §3.8.3: at least 3 minutes");
-	cr_assert_eq(p->ep[0].ctx.stats.rtx_syn, 7);
+	cr_assert_eq(p->ep[0].e.ctx.stats.rtx_syn, 7);
 	cr_assert_eq(pair_used(p, PAIR_SERVER), 0, "nothing allocated on the server");
 	cr_assert_eq(pair_used(p, PAIR_CLIENT), 0);
 }
@@ -128,7 +132,8 @@ TRACE(lost_syn_then_success)
 	pair_run(p, 10 * S);
 	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
 	const struct pair_seglog *third = nth_from(p, PAIR_CLIENT, 2);
-	cr_assert_eq(third->t - t0, 3 * S);
+	cr_assert(pair_late_ok(third->t - nth_from(p, PAIR_CLIENT, 1)->t, 2 * S));
+	cr_assert(pair_late_ok(nth_from(p, PAIR_CLIENT, 1)->t - t0, S));
 	/* RFC 6298 §5.7 / RFC 5681 §3.1: a retried SYN leaves a one-segment initial window. */
 	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].tcb.cwnd, p->ep[PAIR_CLIENT].conns[c].tcb.smss);
 }
@@ -161,7 +166,7 @@ TRACE(lost_synack)
 	}
 	cr_assert_geq(synacks, 2u);
 	cr_assert_eq(syns, 2u, "the client retried its SYN once");
-	cr_assert_eq(p->ep[PAIR_CLIENT].ctx.stats.handshakes, 1);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.handshakes, 1);
 	cr_assert_eq(pair_used(p, PAIR_SERVER), 1, "one connection, not two");
 }
 
@@ -182,7 +187,8 @@ TRACE(active_close_time_wait_2msl)
 	static const uint8_t want2[] = { SYNACK_SYN_SENT, SYNACK_ESTABLISHED, SYNACK_FIN_WAIT_1, SYNACK_FIN_WAIT_2,
 					 SYNACK_TIME_WAIT, SYNACK_CLOSED };
 	expect_states(pc, want2, 6);
-	cr_assert_eq(pc->state_time[5] - tw_at, 120 * S, "TIME-WAIT lasts exactly 2 x MSL (120 s)");
+	cr_assert(pair_tw_ok(pc->state_time[5] - tw_at, 120 * S), "TIME-WAIT lasts 2 x MSL (120 s): %.6f s",
+		  (double)(pc->state_time[5] - tw_at) / 1e9);
 	cr_assert_eq(pc->closed_reason, SYNACK_CLOSE_NORMAL);
 	/* The server went CLOSE-WAIT -> LAST-ACK -> CLOSED long before. */
 	cr_assert_eq(pair_used(p, PAIR_SERVER), 0);
@@ -261,24 +267,24 @@ TRACE(simultaneous_open)
 	struct synack_tuple ta = { 0xc6120001u, 0xc6120002u, 5000, 6000 };
 	struct synack_tuple tb = { 0xc6120002u, 0xc6120001u, 6000, 5000 };
 	synack_actions_reset(&out);
-	synack_tcp_connect(&p->ep[0].ctx, &a->tcb, &ta, p->now, &out);
+	synack_tcp_connect(&p->ep[0].e.ctx, &a->tcb, &ta, p->now, &out);
 	struct synack_seg syn_a = out.a[1].seg;
 	synack_actions_reset(&out);
-	synack_tcp_connect(&p->ep[1].ctx, &b->tcb, &tb, p->now, &out);
+	synack_tcp_connect(&p->ep[1].e.ctx, &b->tcb, &tb, p->now, &out);
 	struct synack_seg syn_b = out.a[1].seg;
 	/* The SYNs cross. */
 	synack_actions_reset(&out);
-	synack_tcp_input(&p->ep[0].ctx, &a->tcb, &syn_b, p->now, &out);
+	synack_tcp_input(&p->ep[0].e.ctx, &a->tcb, &syn_b, p->now, &out);
 	cr_assert_eq(a->tcb.state, SYNACK_SYN_RECEIVED);
 	struct synack_seg sa_a = out.a[1].seg;
 	cr_assert_eq(sa_a.flags, SYNACK_TH_SYN | SYNACK_TH_ACK);
 	synack_actions_reset(&out);
-	synack_tcp_input(&p->ep[1].ctx, &b->tcb, &syn_a, p->now, &out);
+	synack_tcp_input(&p->ep[1].e.ctx, &b->tcb, &syn_a, p->now, &out);
 	struct synack_seg sa_b = out.a[1].seg;
 	synack_actions_reset(&out);
-	synack_tcp_input(&p->ep[0].ctx, &a->tcb, &sa_b, p->now, &out);
+	synack_tcp_input(&p->ep[0].e.ctx, &a->tcb, &sa_b, p->now, &out);
 	synack_actions_reset(&out);
-	synack_tcp_input(&p->ep[1].ctx, &b->tcb, &sa_a, p->now, &out);
+	synack_tcp_input(&p->ep[1].e.ctx, &b->tcb, &sa_a, p->now, &out);
 	cr_assert_eq(a->tcb.state, SYNACK_ESTABLISHED);
 	cr_assert_eq(b->tcb.state, SYNACK_ESTABLISHED);
 	cr_assert_eq(a->tcb.snd_una, a->tcb.iss + 1);
@@ -302,9 +308,9 @@ TRACE(bulk_data_with_loss)
 	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 40007);
 	cr_assert_eq(sc->rcv_len, sizeof(blob));
 	cr_assert_eq(memcmp(sc->rcv, blob, sizeof(blob)), 0);
-	cr_assert_geq(p->ep[PAIR_CLIENT].ctx.stats.rtx_data, 1);
+	cr_assert_geq(p->ep[PAIR_CLIENT].e.ctx.stats.rtx_data, 1);
 	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].sb.len, 0, "everything acknowledged and freed");
-	cr_assert_geq(p->ep[PAIR_SERVER].ctx.stats.ooo_drops, 1);
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.ooo_drops, 1);
 }
 
 TRACE(syn_cookies)
@@ -318,7 +324,7 @@ TRACE(syn_cookies)
 	cr_assert(sc->tcb.flags & SYNACK_TF_COOKIE);
 	cr_assert(sc->tcb.flags & SYNACK_TF_WSCALE, "window scale carried in the timestamp");
 	cr_assert(sc->tcb.flags & SYNACK_TF_SACK);
-	cr_assert_eq(p->ep[PAIR_SERVER].ctx.stats.cookies_accepted, 1);
+	cr_assert_eq(p->ep[PAIR_SERVER].e.ctx.stats.cookies_accepted, 1);
 	pair_send(p, PAIR_CLIENT, c, "ping", 4);
 	pair_run(p, S);
 	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].rcv_len, 4);
@@ -327,7 +333,7 @@ TRACE(syn_cookies)
 TRACE(syn_cookies_without_timestamps)
 {
 	p->ep[PAIR_SERVER].cookies = true;
-	p->ep[PAIR_CLIENT].ctx.cfg.timestamps = 0;
+	p->ep[PAIR_CLIENT].e.ctx.cfg.timestamps = 0;
 	int c = pair_connect(p, 40009);
 	pair_run(p, S);
 	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
@@ -341,7 +347,6 @@ TRACE(compact_time_wait)
 {
 	/* TIME-WAIT held as a 64-byte entry behaves as the full TCB: a retransmitted FIN is acknowledged
 	 * and restarts 2 MSL, an RST is ignored (RFC 1337), and it ends at 2 MSL. */
-	p->ep[PAIR_CLIENT].compact_tw = true;
 	int c = pair_connect(p, 40010);
 	pair_run(p, S);
 	pair_close(p, PAIR_CLIENT, c);
@@ -370,7 +375,7 @@ TRACE(compact_time_wait)
 	cr_assert(pc->used && pc->tw_compact, "RFC 1337: RST does not end TIME-WAIT");
 	pair_run(p, 200 * S);
 	cr_assert_eq(pc->closed_reason, SYNACK_CLOSE_NORMAL);
-	cr_assert_eq(pc->state_time[pc->nstates - 1] - restarted, 120 * S);
+	cr_assert(pair_tw_ok(pc->state_time[pc->nstates - 1] - restarted, 120 * S));
 }
 
 TRACE(abort_sends_rst)

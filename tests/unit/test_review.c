@@ -55,7 +55,7 @@ static bool drop_first_data(struct pair *p, int from, const struct synack_seg *s
  * connection marked its timer running, so losing the burst's first segment stalled it for good. */
 TREVIEW(burst_filling_the_action_list_keeps_its_timer)
 {
-	p->ep[PAIR_SERVER].ctx.cfg.mss = 64;
+	p->ep[PAIR_SERVER].e.ctx.cfg.mss = 64;
 	p->ep[PAIR_SERVER].echo = false;
 	int c = pair_connect(p, 42001);
 	pair_run(p, S);
@@ -84,7 +84,7 @@ TREVIEW(burst_filling_the_action_list_keeps_its_timer)
 	cr_assert_eq(sc->rcv_len, 2 * sizeof(data[0]), "the server got %u of %zu bytes", sc->rcv_len,
 		     2 * sizeof(data[0]));
 	cr_assert_eq(memcmp(sc->rcv + sizeof(data[0]), data[1], sizeof(data[1])), 0);
-	cr_assert_gt(p->ep[PAIR_CLIENT].ctx.stats.rtx_data, 0);
+	cr_assert_gt(p->ep[PAIR_CLIENT].e.ctx.stats.rtx_data, 0);
 }
 
 /* RFC 7323 §2.2: window scaling is on only when both SYNs carry the option (and SACK likewise,
@@ -95,14 +95,14 @@ TREVIEW(syn_cookie_turns_on_no_option_it_did_not_offer)
 {
 	struct pair_ep *srv = &p->ep[PAIR_SERVER];
 	srv->cookies = true;
-	srv->ctx.cfg.wscale = 0;
-	srv->ctx.cfg.sack = 0;
+	srv->e.ctx.cfg.wscale = 0;
+	srv->e.ctx.cfg.sack = 0;
 	int c = pair_connect(p, 42002);
 	pair_run(p, S);
 	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
 	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42002);
 	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
-	cr_assert_eq(srv->ctx.stats.cookies_accepted, 1u);
+	cr_assert_eq(srv->e.ctx.stats.cookies_accepted, 1u);
 	/* The client offered both: its SYN had them. */
 	cr_assert(p->log[0].seg.opts.present & SYNACK_OPT_WSCALE);
 	cr_assert(p->log[0].seg.opts.present & SYNACK_OPT_SACK_OK);
@@ -150,7 +150,7 @@ TREVIEW(out_of_order_fin_draws_a_duplicate_ack)
  * all along. Here the limit is 1 s and the server sends every 400 ms for 3 s before its FIN. */
 TREVIEW(fin_wait_2_limit_pushed_back_by_data)
 {
-	p->ep[PAIR_CLIENT].ctx.cfg.fin_wait2_ms = 1000;
+	p->ep[PAIR_CLIENT].e.ctx.cfg.fin_wait2_ms = 1000;
 	p->ep[PAIR_SERVER].echo = false;
 	p->ep[PAIR_SERVER].close_on_fin = false;
 	int c = pair_connect(p, 42004);
@@ -214,8 +214,8 @@ static struct pair_conn *closed_window(struct pair *p, uint16_t cport)
 	struct pair_ep *srv = &p->ep[PAIR_SERVER];
 	srv->echo = false;
 	srv->hold = true;
-	srv->ctx.cfg.rcv_buf = 2000;
-	srv->ctx.cfg.wscale = 0;
+	srv->e.ctx.cfg.rcv_buf = 2000;
+	srv->e.ctx.cfg.wscale = 0;
 	int c = pair_connect(p, cport);
 	pair_run(p, S);
 	struct pair_conn *sc = pair_find(p, PAIR_SERVER, cport);
@@ -261,11 +261,11 @@ TREVIEW(receiver_does_not_advertise_a_silly_window)
 	struct pair_conn *sc = closed_window(p, 42007);
 	cr_assert_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 0u, "the window is closed");
 	/* The application reads 10 bytes: too little to advertise. */
-	synack_tcp_consumed(&srv->ctx, &sc->tcb, 10);
+	synack_tcp_consumed(&srv->e.ctx, &sc->tcb, 10);
 	cr_expect_eq(sc->tcb.flags & SYNACK_TF_ACK_NOW, 0, "a window update for 10 bytes");
 	cr_expect_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 0u, "a 10-byte window advertised");
 	/* ... then 990 more: half the buffer, advertised at once. */
-	synack_tcp_consumed(&srv->ctx, &sc->tcb, 990);
+	synack_tcp_consumed(&srv->e.ctx, &sc->tcb, 990);
 	cr_expect(sc->tcb.flags & SYNACK_TF_ACK_NOW, "no window update for half the buffer");
 	cr_expect_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 1000u);
 }
