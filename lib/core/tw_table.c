@@ -82,8 +82,10 @@ static void slot_put(struct synack_tw_table *t, uint64_t h, uint32_t seq)
 				return;
 			}
 		}
-		/* Inserts come in sequence order: seq is the newest to pass this bucket. */
-		b->passed = seq;
+		/* passed keeps the newest number that probed past: inserts come in sequence order,
+		 * but one into a hole inside the ring (synack_tw_table_insert) is older. */
+		if (!passed_live(t, b) || seq_off(t, seq) > seq_off(t, b->passed))
+			b->passed = seq;
 		b->aux = 1;
 		bi = (bi + 1) & t->tab.mask;
 	}
@@ -130,12 +132,33 @@ static void skip_free(struct synack_tw_table *t)
 		pop_head(t);
 }
 
+/* A full ring's insert goes into a slot an early removal freed inside it (RFC 9293 asks 2 x MSL of
+ * every TIME-WAIT; refusing would end the oldest early or hold a TCB). Its deadline is later than
+ * its place, so it is marked MOVED, as a touched entry: the reaper requeues it at the tail when
+ * the head reaches it before its deadline. It never expires early, and late by at most the time
+ * from that requeue to the head's coming round again. */
+static struct synack_tw *insert_in_hole(struct synack_tw_table *t, const struct synack_tcb *tcb, uint64_t expire_ns)
+{
+	while (t->nholes) {
+		uint32_t i = t->holes[--t->nholes];
+		struct synack_tw *e = &t->ent[i];
+		if (e->meta != 0)
+			continue;   /* taken since (a requeue to the tail reached it) */
+		synack_tw_pack(tcb, expire_ns, e);
+		e->meta |= SYNACK_TW_MOVED;
+		slot_put(t, ent_hash(t, e), idx_seq(t, i));
+		t->used++;
+		return e;
+	}
+	return NULL;
+}
+
 struct synack_tw *synack_tw_table_insert(struct synack_tw_table *t, const struct synack_tcb *tcb, uint64_t expire_ns)
 {
 	if (t->span == t->cap) {
 		skip_free(t);
 		if (t->span == t->cap)
-			return NULL;
+			return insert_in_hole(t, tcb, expire_ns);
 	}
 	uint32_t i = tail_slot(t), seq = t->seq_head + t->span;
 	t->span++;
@@ -155,8 +178,11 @@ static void release(struct synack_tw_table *t, struct synack_tw *e)
 
 void synack_tw_table_remove(struct synack_tw_table *t, struct synack_tw *e)
 {
-	slot_clear(t, ent_hash(t, e), idx_seq(t, (uint32_t)(e - t->ent)));
+	uint32_t i = (uint32_t)(e - t->ent);
+	slot_clear(t, ent_hash(t, e), idx_seq(t, i));
 	release(t, e);
+	if (i != t->head && t->nholes < SYNACK_TW_HOLES)
+		t->holes[t->nholes++] = i;   /* (a hole the head reaches first is stepped over, and skipped here) */
 	skip_free(t);
 }
 
@@ -219,7 +245,7 @@ unsigned synack_tw_table_expire(struct synack_tw_table *t, uint64_t now_ns, unsi
 			pop_head(t);
 			continue;
 		}
-		if (meta & SYNACK_TW_MOVED) {
+		if ((meta & SYNACK_TW_MOVED) && synack_tw_ticks_left(meta, now_ns) > 0) {
 			/* Its deadline is later than its place: to the tail (the slot it leaves is the room). */
 			e->meta = meta & ~SYNACK_TW_MOVED;
 			uint32_t from = t->head, seq = t->seq_head;

@@ -19,12 +19,16 @@
 #include "core/ctab.h"
 #include "tcp/compact.h"
 
+#define SYNACK_TW_HOLES 64   /* free slots inside the ring a full one remembers to fill */
+
 struct synack_tw_table {
 	struct synack_ctab tab;
 	struct synack_tw *ent;
 	uint32_t cap, used;             /* used: live entries */
 	uint32_t head, span;            /* the ring: slots head, head + 1, ... (mod cap), span of them */
 	uint32_t seq_head;              /* the sequence number of the head's slot (+1 per slot passed) */
+	uint32_t nholes;                /* slots removed early, away from the head: a full ring's room */
+	uint32_t holes[SYNACK_TW_HOLES];
 };
 
 /* The slot k places after slot i, around the ring. */

@@ -218,3 +218,49 @@ Test(endpoint, syn_cookies_take_over_at_the_half_open_bound)
 	pair_run_until(p, p->now + 300 * S);
 	expect_empty(p);
 }
+
+/* The server closes first on a connection from sport: it holds TIME-WAIT. */
+static void server_closes(struct pair *p, uint16_t sport)
+{
+	pair_connect(p, sport);
+	pair_run(p, 10 * MS);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, sport);
+	cr_assert(sc);
+	pair_close(p, PAIR_SERVER, (int)(sc - p->ep[PAIR_SERVER].conns));
+	pair_run(p, 10 * MS);
+	cr_assert_eq(pair_find(p, PAIR_SERVER, sport)->tcb.state, SYNACK_TIME_WAIT);
+}
+
+Test(endpoint, a_full_time_wait_table_reuses_a_slot_a_reopen_freed)
+{
+	pair_init(&pr, NULL);
+	struct pair *p = &pr;
+	pair_tables(p, PAIR_SERVER, 3, PAIR_MAX_CONNS);
+	p->ep[PAIR_SERVER].close_on_fin = false;
+	p->ep[PAIR_CLIENT].close_on_fin = true;
+	server_closes(p, 41001);
+	server_closes(p, 41002);
+	server_closes(p, 41003);
+	const struct synack_ep *sv = &p->ep[PAIR_SERVER].e;
+	cr_assert_eq(sv->tw.used, 3u, "the table is full");
+	/* A new SYN takes the middle entry's tuple over (RFC 6191): a free slot inside the ring. */
+	pair_run(p, S);
+	int c = pair_connect(p, 41002);
+	pair_run(p, 10 * MS);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	cr_assert_eq(sv->tw.used, 2u);
+	/* The next TIME-WAIT goes into that slot: not kept in its TCB, nothing ended early. */
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 41002);
+	pair_close(p, PAIR_SERVER, (int)(sc - p->ep[PAIR_SERVER].conns));
+	pair_run(p, 10 * MS);
+	cr_assert_eq(sv->tw.used, 3u);
+	cr_assert_eq(sv->stats.drop_tw_full, 0u);
+	cr_assert_eq(sv->stats.tw_evicted, 0u);
+	cr_assert(pair_find(p, PAIR_SERVER, 41002)->tw_compact);
+	/* Each lasts at least 2 x MSL from its own start. */
+	uint64_t t = p->now;
+	pair_run_until(p, t + 119 * S);
+	cr_assert(pair_find(p, PAIR_SERVER, 41002), "ended early");
+	pair_run_until(p, t + 400 * S);
+	expect_empty(p);
+}

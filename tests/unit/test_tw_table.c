@@ -1,8 +1,9 @@
 /* test_tw_table.c: the TIME-WAIT ring (lib/core/tw_table.c). Random inserts, early removals, FIN
  * retransmissions (touch) and reaping are checked against a plain model: every live entry stays
  * findable with its fields, none is reaped before its deadline or more than one tick after it, and
- * the count is exact. A full ring refuses an insert until its head frees or its oldest is ended
- * early; a touch on a full ring keeps the entry until its new deadline; reaping leaves the hash
+ * the count is exact. A full ring puts an insert into a slot an early removal freed inside it,
+ * else refuses it until its head frees or its oldest is ended early; a touch on a full ring keeps
+ * the entry until its new deadline; reaping leaves the hash
  * buckets untouched. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ Test(tw_table, random_against_model)
 	struct synack_tw_table t = make(cap);
 	static struct model m[N];
 	memset(m, 0, sizeof(m));
-	uint64_t seed = 42, now = 5 * TICK, live = 0, refused = 0, moved = 0;
+	uint64_t seed = 42, now = 5 * TICK, live = 0, refused = 0, moved = 0, filled = 0;
 	for (unsigned step = 0; step < 200000; step++) {
 		uint32_t i = (uint32_t)(rnd(&seed) % N);
 		struct synack_tcb c = tcb_for(i);
@@ -72,14 +73,20 @@ Test(tw_table, random_against_model)
 		cr_assert_eq(e != NULL, m[i].live, "step %u: entry %u found %d, model %d", step, i, e != NULL, m[i].live);
 		unsigned op = (unsigned)(rnd(&seed) % 10);
 		if (!e && op < 6) {
+			uint32_t holes = t.nholes;
 			e = synack_tw_table_insert(&t, &c, now + msl2);
 			if (e) {
 				m[i].live = true;
 				m[i].deadline = now + msl2;
-				m[i].late_ok = false;
+				/* Put into a hole of a full ring: may go late, never early. */
+				m[i].late_ok = (e->meta & SYNACK_TW_MOVED) != 0;
+				filled += m[i].late_ok;
 				live++;
 			} else {
 				cr_assert_eq(t.span, cap, "refused with room");
+				/* Every remembered free slot was tried (some are taken again since). */
+				cr_assert(t.used == cap || t.nholes == 0, "refused with %u of %u free slots untried",
+					  t.nholes, holes);
 				refused++;
 			}
 		} else if (e && op < 7) {
@@ -136,9 +143,10 @@ Test(tw_table, random_against_model)
 		}
 		cr_assert_eq(t.used, live);
 	}
-	/* Both full-ring paths ran. */
+	/* Every full-ring path ran. */
 	cr_assert_gt(refused, 0u);
 	cr_assert_gt(moved, 0u);
+	cr_assert_gt(filled, 0u);
 	free(t.tab.b);
 }
 
@@ -160,18 +168,31 @@ Test(tw_table, full_ring_refuses_until_the_head_frees)
 	struct synack_tw_table t = full_table(cap, now + 100 * TICK, TICK);
 	struct synack_tcb extra = tcb_for(1000);
 	cr_assert_null(synack_tw_table_insert(&t, &extra, now + 200 * TICK));
-	/* Removing one from the middle frees no room at the head: still full. */
+	/* Removing one from the middle frees a slot inside the ring: the next insert takes it (it
+	 * used to be refused while the ring had that room), and stays findable. */
 	struct synack_tcb mid = tcb_for(30);
 	synack_tw_table_remove(&t, synack_tw_table_lookup(&t, &mid.tuple));
-	cr_assert_null(synack_tw_table_insert(&t, &extra, now + 200 * TICK));
-	/* Removing the oldest frees the head: accepted. */
+	cr_assert_not_null(synack_tw_table_insert(&t, &extra, now + 200 * TICK));
+	cr_assert_eq(t.used, cap);
+	cr_assert_not_null(synack_tw_table_lookup(&t, &extra.tuple));
+	for (uint32_t i = 0; i < cap; i++) {
+		struct synack_tcb c = tcb_for(i);
+		cr_assert_eq(synack_tw_table_lookup(&t, &c.tuple) != NULL, i != 30, "entry %u", i);
+	}
+	/* Now full with no room: refused. Removing the oldest frees the head: accepted. */
+	struct synack_tcb extra2 = tcb_for(1001);
+	cr_assert_null(synack_tw_table_insert(&t, &extra2, now + 200 * TICK));
 	struct synack_tcb first = tcb_for(0);
 	synack_tw_table_remove(&t, synack_tw_table_lookup(&t, &first.tuple));
-	cr_assert_not_null(synack_tw_table_insert(&t, &extra, now + 200 * TICK));
-	cr_assert_eq(t.used, cap - 1);
-	/* Nothing expires before its deadline; everything after. */
+	cr_assert_not_null(synack_tw_table_insert(&t, &extra2, now + 200 * TICK));
+	cr_assert_eq(t.used, cap);
+	/* Nothing expires before its deadline: the one in the hole outlives its neighbours (it is
+	 * requeued at the tail when the head reaches it), and goes at its own deadline. */
 	cr_assert_eq(synack_tw_table_expire(&t, now + 100 * TICK, 1000), 0u);
-	cr_assert_eq(synack_tw_table_expire(&t, now + 300 * TICK, 1000), cap - 1);
+	cr_assert_eq(synack_tw_table_expire(&t, now + 199 * TICK, 1000), cap - 2);
+	cr_assert_not_null(synack_tw_table_lookup(&t, &extra.tuple), "the hole's entry went early");
+	cr_assert_not_null(synack_tw_table_lookup(&t, &extra2.tuple));
+	cr_assert_eq(synack_tw_table_expire(&t, now + 201 * TICK, 1000), 2u);
 	cr_assert_eq(t.used, 0u);
 	cr_assert_eq(t.span, 0u);
 	free(t.tab.b);
