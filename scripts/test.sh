@@ -66,6 +66,7 @@ if ./scripts/build.sh release >"$logdir/build.log" 2>&1; then
   run_criterion pair build/tests/unit/synack-pair-test
   run_criterion config build/tests/unit/synack-config-test
   run_criterion steer build/tests/unit/synack-steer-test
+  run_criterion gen build/tests/unit/synack-gen-test
   run_one demo-traces ./build/app/demo/synack-demo --msl 2
   run_script console tests/console/test_console.sh build/app/console/synack-console-fake
   # Real peers: the Linux kernel's TCP through TAP and veth ports in namespaces the tests make.
