@@ -205,6 +205,21 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 	}
 }
 
+void synack_ep_frag_needed(struct synack_ep *ep, const struct synack_tuple *t, uint32_t seq, uint32_t mtu)
+{
+	struct synack_conn *c = synack_ep_lookup(ep, t);
+	if (!c) {
+		ep->ctx.stats.icmp_ignored++;  /* a TIME-WAIT entry or no connection: nothing in flight */
+		return;
+	}
+	synack_conn_write_begin(c);
+	bool taken = synack_tcp_frag_needed(&ep->ctx, &c->tcb, seq, mtu);
+	if (!taken || !synack_ep_output(ep, c->port, c, false))
+		synack_conn_write_end(c);
+	else
+		synack_conn_write_freed(c);
+}
+
 /* ---- time ---- */
 
 static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, void *arg)

@@ -140,6 +140,11 @@ void synack_ep_free(struct synack_ep *ep);
 void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_seg *s, const uint8_t src_mac[6],
 		     const uint64_t *hash);
 
+/* ICMP fragmentation needed for our segment on tuple t at seq, next-hop MTU mtu (RFC 1191): the
+ * connection's MSS lowered and what is in flight sent again, if the segment is one in flight
+ * (synack_tcp_frag_needed); otherwise counted (icmp_ignored) and nothing done. */
+void synack_ep_frag_needed(struct synack_ep *ep, const struct synack_tuple *t, uint32_t seq, uint32_t mtu);
+
 /* Time is ep->now_ns: timers due, TIME-WAIT entries over, each bounded to budget. The work done. */
 unsigned synack_ep_advance(struct synack_ep *ep, unsigned budget);
 

@@ -18,6 +18,19 @@ _Static_assert(SYNACK_BURST <= 32, "rx_prefetch marks a burst's hashed frames in
 #define IP4 SYNACK_ETH_HLEN                     /* where the IPv4 header starts */
 #define TCP4 (SYNACK_ETH_HLEN + SYNACK_IP4_HLEN) /* ... and TCP after an IPv4 header without options */
 
+/* A port that cannot steer (tap, af_packet) brought another core's flow: hand it over. */
+static void handoff(struct synack_worker *w, unsigned port, unsigned owner, struct rte_mbuf *m)
+{
+	struct rte_ring *r = w->e->w[owner]->handoff_in[w->id];
+	m->port = (uint16_t)port;
+	if (rte_ring_sp_enqueue(r, m) != 0) {
+		w->ep.stats.handoff_drops++;
+		synack_mbuf_free(w, m);
+	} else {
+		w->ep.stats.handoff_out++;
+	}
+}
+
 static void handle_tcp(struct synack_worker *w, unsigned port, const struct synack_pkt *pkt, struct rte_mbuf *m,
 		       const uint64_t *hash)
 {
@@ -29,15 +42,7 @@ static void handle_tcp(struct synack_worker *w, unsigned port, const struct syna
 	}
 	unsigned owner = synack_owner(w, port, s->daddr, s->saddr, s->dport, s->sport);
 	if (owner != w->id) {
-		/* A port that cannot steer (tap, af_packet) brought another core's flow: hand it over. */
-		struct rte_ring *r = w->e->w[owner]->handoff_in[w->id];
-		m->port = (uint16_t)port;
-		if (rte_ring_sp_enqueue(r, m) != 0) {
-			w->ep.stats.handoff_drops++;
-			synack_mbuf_free(w, m);
-		} else {
-			w->ep.stats.handoff_out++;
-		}
+		handoff(w, port, owner, m);
 		return;
 	}
 	/* The frame may carry the first reply (synack_tx_seg) or stay held (synack_rx_hold); if
@@ -95,6 +100,24 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 			}
 		}
 		break;
+	case SYNACK_PKT_ICMP_FRAG: {
+		/* A router could not forward one of our segments: for the connection that sent it, on
+		 * the core that owns it. */
+		const struct synack_icmp_frag *f = &pkt.frag;
+		w->ep.stats.rx_icmp++;
+		if (!synack_is_local(w, port, f->laddr)) {
+			w->ep.stats.drop_not_ours++;
+			break;
+		}
+		unsigned owner = synack_owner(w, port, f->laddr, f->raddr, f->lport, f->rport);
+		if (owner != w->id) {
+			handoff(w, port, owner, m);
+			return;
+		}
+		const struct synack_tuple t = { f->laddr, f->raddr, f->lport, f->rport };
+		synack_ep_frag_needed(&w->ep, &t, f->seq, f->mtu);
+		break;
+	}
 	case SYNACK_PKT_ICMP_ECHO:
 		w->ep.stats.rx_icmp++;
 		if (pkt.icmp.type == SYNACK_ICMP_ECHO_REQUEST && pkt.icmp.daddr == pr->ip) {

@@ -30,6 +30,7 @@ static const char *const err_names[] = {
 	[SYNACK_PARSE_ICMP_TRUNC] = "icmp_trunc",
 	[SYNACK_PARSE_ICMP_CSUM] = "icmp_csum",
 	[SYNACK_PARSE_ICMP_TYPE] = "icmp_type",
+	[SYNACK_PARSE_ICMP_INNER] = "icmp_inner",
 	[SYNACK_PARSE_TCP_TRUNC] = "tcp_trunc",
 	[SYNACK_PARSE_TCP_DOFF] = "tcp_doff",
 	[SYNACK_PARSE_TCP_CSUM] = "tcp_csum",
@@ -290,18 +291,51 @@ static enum synack_parse_err tcp_parse(const uint8_t *th, size_t seglen, unsigne
 	return SYNACK_PARSE_OK;
 }
 
-/* ic points at the ICMP message (len bytes, IP padding excluded). */
+/* Fragmentation needed (type 3 code 4): its 8-byte header (the next-hop MTU in bytes 6-7, RFC
+ * 1191 §4), then the IPv4 header of the datagram that did not fit and at least 8 bytes of what
+ * followed it (RFC 792): for TCP the ports and the sequence number. Checksummed already. */
+static enum synack_parse_err frag_parse(const uint8_t *ic, size_t len, const struct ip4_info *ii,
+					struct synack_icmp_frag *f)
+{
+	const uint8_t *in = ic + SYNACK_ICMP_ECHO_HLEN;
+	size_t inlen = len - SYNACK_ICMP_ECHO_HLEN;
+	if (inlen < SYNACK_IP4_HLEN || (in[SYNACK_IP4_OFF_VIHL] >> 4) != 4)
+		return SYNACK_PARSE_ICMP_INNER;
+	size_t ihl = (size_t)(in[SYNACK_IP4_OFF_VIHL] & 0xf) * 4;
+	if (ihl < SYNACK_IP4_HLEN || in[SYNACK_IP4_OFF_PROTO] != SYNACK_IPPROTO_TCP || inlen < ihl + 8)
+		return SYNACK_PARSE_ICMP_INNER;
+	const uint8_t *th = in + ihl;
+	f->saddr = ii->saddr;
+	f->mtu = synack_rd16(ic + 6);
+	f->laddr = synack_rd32(in + SYNACK_IP4_OFF_SADDR);
+	f->raddr = synack_rd32(in + SYNACK_IP4_OFF_DADDR);
+	f->lport = synack_rd16(th + SYNACK_TCP_OFF_SPORT);
+	f->rport = synack_rd16(th + SYNACK_TCP_OFF_DPORT);
+	f->seq = synack_rd32(th + SYNACK_TCP_OFF_SEQ);
+	return SYNACK_PARSE_OK;
+}
+
+/* ic points at the ICMP message (len bytes, IP padding excluded): an echo, or fragmentation
+ * needed (*kind says which). */
 static enum synack_parse_err icmp_parse(const uint8_t *ic, size_t len, const struct ip4_info *ii,
-					struct synack_icmp_echo *e)
+					struct synack_pkt *out, enum synack_pkt_kind *kind)
 {
 	uint8_t type;
+	struct synack_icmp_echo *e = &out->icmp;
 
 	if (len < SYNACK_ICMP_ECHO_HLEN)
 		return SYNACK_PARSE_ICMP_TRUNC;
 	/* The type first: most other ICMP is not worth summing. */
 	type = ic[SYNACK_ICMP_OFF_TYPE];
+	if (type == SYNACK_ICMP_UNREACH && ic[SYNACK_ICMP_OFF_CODE] == SYNACK_ICMP_FRAG_NEEDED) {
+		if (synack_cksum_fold(synack_cksum_add(0, ic, len)) != 0)
+			return SYNACK_PARSE_ICMP_CSUM;
+		*kind = SYNACK_PKT_ICMP_FRAG;
+		return frag_parse(ic, len, ii, &out->frag);
+	}
 	if (type != SYNACK_ICMP_ECHO_REQUEST && type != SYNACK_ICMP_ECHO_REPLY)
 		return SYNACK_PARSE_ICMP_TYPE;
+	*kind = SYNACK_PKT_ICMP_ECHO;
 	/* RFC 792: the checksum covers the whole ICMP message. Always computed: NICs validate TCP
 	 * and UDP checksums, not ICMP. */
 	if (synack_cksum_fold(synack_cksum_add(0, ic, len)) != 0)
@@ -459,9 +493,10 @@ enum synack_parse_err synack_parse_frame(const uint8_t *buf, size_t len, unsigne
 		if (e == SYNACK_PARSE_OK)
 			out->kind = SYNACK_PKT_TCP;
 	} else {
-		e = icmp_parse(l3 + ii.hlen, (size_t)ii.totlen - ii.hlen, &ii, &out->icmp);
+		enum synack_pkt_kind kind = SYNACK_PKT_NONE;
+		e = icmp_parse(l3 + ii.hlen, (size_t)ii.totlen - ii.hlen, &ii, out, &kind);
 		if (e == SYNACK_PARSE_OK)
-			out->kind = SYNACK_PKT_ICMP_ECHO;
+			out->kind = kind;
 	}
 	return e;
 }

@@ -25,7 +25,8 @@ enum synack_parse_err {
 	SYNACK_PARSE_IP_PROTO,         /* neither TCP nor ICMP */
 	SYNACK_PARSE_ICMP_TRUNC,       /* shorter than an ICMP echo header */
 	SYNACK_PARSE_ICMP_CSUM,        /* ICMP checksum wrong */
-	SYNACK_PARSE_ICMP_TYPE,        /* an ICMP type other than echo request/reply */
+	SYNACK_PARSE_ICMP_TYPE,        /* an ICMP type other than echo and fragmentation needed */
+	SYNACK_PARSE_ICMP_INNER,       /* fragmentation needed quoting no IPv4 header and 8 bytes of TCP */
 	SYNACK_PARSE_TCP_TRUNC,        /* shorter than 20 bytes of TCP header */
 	SYNACK_PARSE_TCP_DOFF,         /* data offset below 5 or past the segment's end */
 	SYNACK_PARSE_TCP_CSUM,         /* checksum over pseudo-header, header and data wrong */
@@ -46,6 +47,7 @@ enum synack_pkt_kind {
 	SYNACK_PKT_NONE = 0,
 	SYNACK_PKT_ARP,
 	SYNACK_PKT_ICMP_ECHO,
+	SYNACK_PKT_ICMP_FRAG,
 	SYNACK_PKT_TCP,
 };
 
@@ -64,6 +66,17 @@ struct synack_icmp_echo {
 	uint32_t data_len;
 };
 
+/* ICMP destination unreachable, fragmentation needed and DF set (RFC 792, RFC 1191 §4): a router
+ * on the path could not forward one of our segments. The tuple is the quoted segment's, seen from
+ * our side (its source is our address); seq is its sequence number. */
+struct synack_icmp_frag {
+	uint32_t saddr;         /* the router that says so */
+	uint16_t mtu;           /* next-hop MTU (0 from routers older than RFC 1191) */
+	uint32_t laddr, raddr;  /* the quoted segment's source (ours) and destination, host order */
+	uint16_t lport, rport;
+	uint32_t seq;
+};
+
 struct synack_pkt {
 	enum synack_pkt_kind kind;
 	uint8_t src_mac[6], dst_mac[6];
@@ -72,6 +85,7 @@ struct synack_pkt {
 	union {
 		struct synack_arp arp;
 		struct synack_icmp_echo icmp;
+		struct synack_icmp_frag frag;
 		struct synack_seg seg;
 	};
 };

@@ -58,6 +58,8 @@
 #define SYNACK_ICMP_OFF_SEQ      6
 #define SYNACK_ICMP_ECHO_REPLY   0
 #define SYNACK_ICMP_ECHO_REQUEST 8
+#define SYNACK_ICMP_UNREACH      3      /* destination unreachable ... */
+#define SYNACK_ICMP_FRAG_NEEDED  4      /* ... code: fragmentation needed and DF set (RFC 1191) */
 
 /* TCP (RFC 9293 §3.1). */
 #define SYNACK_TCP_OFF_SPORT     0

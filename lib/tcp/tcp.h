@@ -69,7 +69,9 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(tw_reopen)              /* new SYN accepted in TIME-WAIT (RFC 6191) */                \
 	X(fin_wait2_timeouts)                                                                     \
 	X(cookies_sent) X(cookies_accepted) X(cookies_rejected)                                   \
-	X(data_bytes_in) X(data_bytes_out)
+	X(data_bytes_in) X(data_bytes_out)                                                        \
+	X(pmtu_lowered)           /* ICMP fragmentation needed took a connection's MSS down */  \
+	X(icmp_ignored)           /* ... one not for a segment in flight, or no smaller (RFC 5927) */
 
 struct synack_tcp_stats {
 #define SYNACK_X_FIELD(n) uint64_t n;
@@ -231,6 +233,12 @@ int synack_tcp_send(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t
 
 /* The application consumed n delivered bytes: the receive window opens again. */
 void synack_tcp_consumed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t n);
+/* ICMP fragmentation needed for the segment at seq (RFC 1191 §6.1): a path MTU of mtu. Taken only
+ * for a segment in flight, SND.UNA <= seq < SND.MAX (RFC 5927 §4.1: a blind attacker must guess
+ * the window), and only to lower the MSS, never under 552 bytes of MTU; the segments in flight
+ * go again at once at the new size (they were dropped, not congested). True when taken: the caller
+ * runs synack_tcp_output. */
+bool synack_tcp_frag_needed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint32_t mtu);
 
 /* User CLOSE (RFC 9293 §3.10.4). Returns 0 or -ENOTCONN / -ESHUTDOWN (already closing). */
 int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,

@@ -223,6 +223,18 @@ static void wire_send(void *arg, unsigned port, struct synack_conn *c, const str
 	f->len = synack_build_ipv4_tcp(f->bytes, sizeof(f->bytes), s, payload, 0);
 	if (!f->len)
 		return;
+	if (p->path_mtu && f->len > p->path_mtu) {
+		/* The router drops it (DF is set) and says why to its sender. */
+		f->icmp = true;
+		f->icmp_seq = s->seq;
+		f->icmp_tuple = (struct synack_tuple){ s->saddr, s->daddr, s->sport, s->dport };
+		f->to = from;
+		f->at = p->now + p->delay_ns;
+		p->frag_needed_sent++;
+		p->qn++;
+		return;
+	}
+	f->icmp = false;
 	f->to = !from;
 	f->at = p->now + p->delay_ns;
 	p->qn++;
@@ -371,6 +383,17 @@ static void deliver(struct pair *p, int to, const struct synack_seg *s)
 
 void pair_inject(struct pair *p, int to, const struct synack_seg *s) { deliver(p, to, s); }
 
+void pair_frag_needed(struct pair *p, int side, const struct synack_tuple *t, uint32_t seq, uint32_t mtu)
+{
+	struct pair_ep *e = &p->ep[side];
+	prepare(p, e);
+	if (p->trace)
+		fprintf(p->trace, "%10.6f router > %s: ICMP fragmentation needed, mtu %u, for seq %u\n", secs(p), e->name,
+			mtu, seq);
+	synack_ep_frag_needed(&e->e, t, seq, mtu);
+	sync_records(e);
+}
+
 struct pair_conn *pair_find(struct pair *p, int side, uint16_t rport)
 {
 	struct pair_ep *e = &p->ep[side];
@@ -517,6 +540,11 @@ static void step(struct pair *p)
 		struct pair_frame f = p->q[i];
 		memmove(&p->q[i], &p->q[i + 1], (p->qn - i - 1) * sizeof(p->q[0]));
 		p->qn--;
+		if (f.icmp) {
+			pair_frag_needed(p, f.to, &f.icmp_tuple, f.icmp_seq, p->path_mtu);
+			i = 0;
+			continue;
+		}
 		struct synack_seg s;
 		if (synack_parse_ipv4_tcp(f.bytes, f.len, 0, &s) != SYNACK_PARSE_OK) {
 			p->parse_errors++;

@@ -79,6 +79,9 @@ struct pair_ep {
 struct pair_frame {
 	int to;
 	uint64_t at;
+	bool icmp;                    /* the router's fragmentation needed for icmp_tuple's icmp_seq */
+	uint32_t icmp_seq;
+	struct synack_tuple icmp_tuple;
 	size_t len;
 	uint8_t bytes[1600];
 };
@@ -98,6 +101,10 @@ struct pair {
 	uint32_t isn[2];              /* ISNs the hook pins, when pin_isn */
 	bool pin_isn;
 	unsigned parse_errors;
+	/* A router between the two with this MTU (0: none): a larger frame is dropped there and its
+	 * sender gets ICMP fragmentation needed (RFC 1191), one delay later. */
+	uint32_t path_mtu;
+	unsigned frag_needed_sent;
 };
 
 /* Client 198.18.0.1, server 198.18.0.2 listening on port 80, echo and close-on-FIN on, MSL 60 s. */
@@ -121,6 +128,8 @@ int pair_connect(struct pair *p, uint16_t sport);
 int pair_send(struct pair *p, int side, int c, const void *data, uint32_t len);
 int pair_close(struct pair *p, int side, int c);
 void pair_abort(struct pair *p, int side, int c);
+/* ICMP fragmentation needed to side, for its segment on tuple t (its own view) at seq. */
+void pair_frag_needed(struct pair *p, int side, const struct synack_tuple *t, uint32_t seq, uint32_t mtu);
 /* Deliver a hand-made segment to a side, as if it came off the wire. */
 void pair_inject(struct pair *p, int to, const struct synack_seg *s);
 

@@ -460,7 +460,44 @@ static size_t mk_icmp_csum(uint8_t *f)
 
 static size_t mk_icmp_type(uint8_t *f)
 {
-	return icmp_frame(f, 3, 8);     /* destination unreachable */
+	return icmp_frame(f, 3, 8);     /* destination unreachable, code 0 */
+}
+
+/* Fragmentation needed (type 3 code 4, next-hop MTU 1280) quoting n bytes of LINUX_SYN's IPv4
+ * header and TCP header. */
+static size_t frag_frame(uint8_t *f, size_t n)
+{
+	size_t len = icmp_frame(f, SYNACK_ICMP_UNREACH, n);
+	f[IP + 1] = SYNACK_ICMP_FRAG_NEEDED;
+	synack_wr16(f + IP + 4, 0);
+	synack_wr16(f + IP + 6, 1280);
+	memcpy(f + IP + 8, LINUX_SYN + ETH, n);
+	fix_csums(f);
+	return len;
+}
+
+static size_t mk_icmp_inner(uint8_t *f)
+{
+	return frag_frame(f, 20 + 7);   /* one byte short of the quoted TCP header's first 8 */
+}
+
+Test(parse, icmp_frag_needed)
+{
+	uint8_t f[256];
+	size_t n = frag_frame(f, 20 + 8);
+	struct synack_pkt pkt;
+	cr_assert_eq(parse_exact(f, n, 0, &pkt), SYNACK_PARSE_OK);
+	cr_assert_eq(pkt.kind, SYNACK_PKT_ICMP_FRAG);
+	cr_expect_eq(pkt.frag.mtu, 1280);
+	/* The quoted segment, seen from its sender: LINUX_SYN's source is "ours". */
+	cr_expect_eq(pkt.frag.laddr, synack_rd32(LINUX_SYN + ETH + 12));
+	cr_expect_eq(pkt.frag.raddr, synack_rd32(LINUX_SYN + ETH + 16));
+	cr_expect_eq(pkt.frag.lport, synack_rd16(LINUX_SYN + IP));
+	cr_expect_eq(pkt.frag.rport, synack_rd16(LINUX_SYN + IP + 2));
+	cr_expect_eq(pkt.frag.seq, synack_rd32(LINUX_SYN + IP + 4));
+	/* A wrong checksum is refused like an echo's. */
+	f[n - 1] ^= 1;
+	cr_assert_eq(parse_exact(f, n, 0, &pkt), SYNACK_PARSE_ICMP_CSUM);
 }
 
 static size_t mk_tcp_trunc(uint8_t *f)
@@ -651,6 +688,7 @@ static size_t mk_opt_badlen_tfo_long(uint8_t *f)
 	X(icmp_trunc, SYNACK_PARSE_ICMP_TRUNC)                       \
 	X(icmp_csum, SYNACK_PARSE_ICMP_CSUM)                         \
 	X(icmp_type, SYNACK_PARSE_ICMP_TYPE)                         \
+	X(icmp_inner, SYNACK_PARSE_ICMP_INNER)                       \
 	X(tcp_trunc, SYNACK_PARSE_TCP_TRUNC)                         \
 	X(tcp_doff_small, SYNACK_PARSE_TCP_DOFF)                     \
 	X(tcp_doff_large, SYNACK_PARSE_TCP_DOFF)                     \

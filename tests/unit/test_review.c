@@ -269,3 +269,79 @@ TREVIEW(receiver_does_not_advertise_a_silly_window)
 	cr_expect(sc->tcb.flags & SYNACK_TF_ACK_NOW, "no window update for half the buffer");
 	cr_expect_eq(synack_tcp_rcv_wnd_field(&sc->tcb, 0), 1000u);
 }
+
+/* With DF on every segment and every ICMP but echo dropped, a path MTU under 1500 was a black hole
+ * for full-sized segments (RFC 1191, RFC 4821). A router of MTU 1280 between the two: 60 KB cross
+ * it intact, the client's MSS comes down to what fits, and the dropped segments go again at once,
+ * not after an RTO. */
+TREVIEW(icmp_frag_needed_lowers_the_mss)
+{
+	static uint8_t blob[60000];
+	for (unsigned i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)(i * 13 + (i >> 9));
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 40501);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
+	cr_assert_eq(ct->smss, 1460 - 12, "full-sized before: the MSS less the timestamps");
+	p->path_mtu = 1280;
+	uint64_t t0 = p->now;
+	pair_send(p, PAIR_CLIENT, c, blob, sizeof(blob));
+	pair_run(p, 30 * S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 40501);
+	cr_assert_eq(sc->rcv_len, sizeof(blob));
+	cr_assert_eq(memcmp(sc->rcv, blob, sizeof(blob)), 0);
+	cr_assert_eq(ct->smss, 1280 - 40 - 12);
+	cr_assert_geq(p->frag_needed_sent, 1u);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert_eq(st->pmtu_lowered, 1u);
+	/* Every segment after the first ICMP fits. */
+	uint64_t first_small = 0;
+	for (unsigned i = 0; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_CLIENT && p->log[i].t > t0 && p->log[i].seg.len &&
+		    p->log[i].seg.len <= ct->smss && !first_small)
+			first_small = p->log[i].t;
+	cr_assert_lt(first_small - t0, S / 10, "resent at the new size at once, not after an RTO");
+	cr_assert_eq(st->timeouts, 0u);
+}
+
+/* RFC 5927 §4.1: an ICMP is taken only for a segment in flight; a blind one, an old one, one for no
+ * connection or one that would raise the MSS does nothing but count. A tiny MTU is floored. */
+TREVIEW(icmp_frag_needed_is_validated)
+{
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 40502);
+	pair_run(p, S);
+	struct pair_conn *cc = &p->ep[PAIR_CLIENT].conns[c];
+	const struct synack_tcp_stats *st = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	uint16_t mss = cc->tcb.smss;
+	/* Nothing in flight: SND.UNA == SND.MAX. */
+	pair_frag_needed(p, PAIR_CLIENT, &cc->tuple, cc->tcb.snd_una, 600);
+	cr_assert_eq(cc->tcb.smss, mss);
+	cr_assert_eq(st->icmp_ignored, 1u);
+	/* Data in flight (the server's ACK lost): outside [SND.UNA, SND.MAX) ignored, inside taken. */
+	p->path_mtu = 0;
+	static const uint8_t d[3000];
+	p->drop = NULL;
+	pair_send(p, PAIR_CLIENT, c, d, sizeof(d));
+	uint32_t una = cc->tcb.snd_una, max = cc->tcb.snd_max;
+	cr_assert(synack_seq_gt(max, una), "data in flight");
+	pair_frag_needed(p, PAIR_CLIENT, &cc->tuple, max, 600);
+	pair_frag_needed(p, PAIR_CLIENT, &cc->tuple, una - 1, 600);
+	pair_frag_needed(p, PAIR_CLIENT, &cc->tuple, una + 0x40000000u, 600);
+	cr_assert_eq(cc->tcb.smss, mss);
+	cr_assert_eq(st->icmp_ignored, 4u);
+	struct synack_tuple other = cc->tuple;
+	other.rport++;
+	pair_frag_needed(p, PAIR_CLIENT, &other, una, 600);
+	cr_assert_eq(st->icmp_ignored, 5u, "no such connection");
+	pair_frag_needed(p, PAIR_CLIENT, &cc->tuple, una, 9000);
+	cr_assert_eq(cc->tcb.smss, mss, "an MTU above the path's raises nothing");
+	cr_assert_eq(st->icmp_ignored, 6u);
+	pair_frag_needed(p, PAIR_CLIENT, &cc->tuple, una, 68);
+	cr_assert_eq(cc->tcb.smss, 552 - 40 - 12, "floored at 552 bytes of MTU");
+	cr_assert_eq(st->pmtu_lowered, 1u);
+	pair_run(p, 5 * S);
+	cr_assert_eq(pair_find(p, PAIR_SERVER, 40502)->rcv_len, sizeof(d));
+}
