@@ -311,6 +311,12 @@ void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max)
 	e->e.ctx.isn_arg = arg;
 }
 
+void pair_client_app(struct pair *p, const struct synack_app *app, void *arg)
+{
+	const struct synack_load_script sc = { app, arg, 1 };
+	synack_ep_set_scripts(&p->ep[PAIR_CLIENT].e, &sc, 1);
+}
+
 void pair_tw_in_tcb(struct pair *p, int side) { pair_tables(p, side, 0, PAIR_MAX_CONNS); }
 
 void pair_free(struct pair *p)
@@ -365,8 +371,9 @@ static void prepare(struct pair *p, struct pair_ep *e)
 		if (e->listening)
 			synack_ep_unlisten(&e->e, e->listening);
 		if (e->listen_port) {
-			const struct synack_listener l = { .app = &pair_app, .arg = e, .port = e->listen_port,
-							   .svc = 0xff };
+			const struct synack_listener l = { .app = e->listen_app ? e->listen_app : &pair_app,
+							   .arg = e->listen_app ? e->listen_arg : e,
+							   .port = e->listen_port, .svc = 0xff };
 			synack_ep_listen(&e->e, &l);
 		}
 		e->listening = e->listen_port;

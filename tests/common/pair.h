@@ -61,6 +61,8 @@ struct pair_ep {
 	uint32_t addr;
 	uint16_t listen_port;         /* 0: not listening (applied before each delivery) */
 	uint16_t listening;
+	const struct synack_app *listen_app;  /* the listener's application (NULL: the pair's own) */
+	void *listen_arg;
 	bool cookies;                 /* answer every SYN with a SYN cookie (e.cookie_mode 2) */
 	bool echo;                    /* application: echo what arrives */
 	bool close_on_fin;            /* application: close when the peer closes */
@@ -128,6 +130,9 @@ int pair_connect(struct pair *p, uint16_t sport);
 int pair_send(struct pair *p, int side, int c, const void *data, uint32_t len);
 int pair_close(struct pair *p, int side, int c);
 void pair_abort(struct pair *p, int side, int c);
+/* The client's connections run app with arg (a load's script, synack_load_script) instead of the
+ * pair's own application; call before pair_connect. The pair still records what they do. */
+void pair_client_app(struct pair *p, const struct synack_app *app, void *arg);
 /* ICMP fragmentation needed to side, for its segment on tuple t (its own view) at seq. */
 void pair_frag_needed(struct pair *p, int side, const struct synack_tuple *t, uint32_t seq, uint32_t mtu);
 /* Deliver a hand-made segment to a side, as if it came off the wire. */

@@ -1,10 +1,15 @@
 /* test_endpoint.c: the engine's policies at their limits, on two endpoints in memory (the code a
  * worker runs, lib/core/endpoint.c): TIME-WAIT kept in a full TCB when the table is full, the
  * table's oldest ended early when the pool runs short, a SYN reopening a TIME-WAIT held in a TCB,
- * the SYN-RECEIVED bound evicting the oldest half-open connection, and SYN cookies taking over
- * when that bound is reached. Each ends with every pool and table empty again. */
+ * the SYN-RECEIVED bound evicting the oldest half-open connection, SYN cookies taking over when
+ * that bound is reached, a full table reusing a freed slot; and a load's scripts run by the
+ * interpreter against the built-in HTTP server. Each ends with every pool and table empty again. */
 #include <criterion/criterion.h>
 
+#include <string.h>
+
+#include "apps/apps.h"
+#include "load/script.h"
 #include "pair.h"
 #include "tcp/seq.h"
 
@@ -262,5 +267,122 @@ Test(endpoint, a_full_time_wait_table_reuses_a_slot_a_reopen_freed)
 	pair_run_until(p, t + 119 * S);
 	cr_assert(pair_find(p, PAIR_SERVER, 41002), "ended early");
 	pair_run_until(p, t + 400 * S);
+	expect_empty(p);
+}
+
+/* ---- a load's script on the endpoint: the interpreter (lib/load/script_app.c) against the
+ * built-in HTTP server (lib/apps/http.c), both on the code a worker runs ---- */
+
+static struct synack_script script;
+static struct synack_http_srv http_srv;
+
+/* The client runs text against the server's HTTP application (keep-alive, a 100-byte body). */
+static void script_against_http(struct pair *p, const char *text)
+{
+	char err[160];
+	cr_assert_eq(synack_script_parse(&script, text, "198.18.0.2", err, sizeof(err)), 0, "%s", err);
+	pair_client_app(p, synack_script_app(), &script);
+	synack_http_srv_init(&http_srv, 100, true);
+	p->ep[PAIR_SERVER].listen_app = &synack_app_http;
+	p->ep[PAIR_SERVER].listen_arg = &http_srv;
+}
+
+static struct synack_load_counters counters(const struct pair *p)
+{
+	return p->ep[PAIR_CLIENT].e.lc[0];
+}
+
+static uint64_t failed(const struct synack_load_counters *lc)
+{
+	uint64_t n = 0;
+	for (unsigned o = 0; o < SYNACK_OUT_COUNT; o++)
+		n += lc->failed[o];
+	return n;
+}
+
+/* One connection of text against the HTTP server, run for ms: the load's counters, which always
+ * reconcile (started = completed + failed + in flight). */
+static struct synack_load_counters run_one(struct pair *p, const char *text, uint16_t sport, uint64_t ms)
+{
+	script_against_http(p, text);
+	pair_connect(p, sport);
+	pair_run(p, ms * MS);
+	struct synack_load_counters lc = counters(p);
+	cr_assert_eq(lc.started, 1u);
+	cr_assert_eq(lc.started, lc.completed + failed(&lc) + lc.in_flight);
+	return lc;
+}
+
+Test(endpoint, a_keep_alive_http_script_completes_and_is_counted)
+{
+	pair_init(&pr, NULL);
+	struct pair *p = &pr;
+	struct synack_load_counters lc = run_one(p, "http GET /x; expect http 200; repeat 3; close", 41001, 100);
+	cr_assert_eq(lc.completed, 1u, "failed: %llu", (unsigned long long)failed(&lc));
+	int c = 0;
+	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].tuple.lport, 41001);
+	cr_assert_eq(lc.requests, 3u);
+	cr_assert_eq(lc.in_flight, 0u);
+	/* Three requests on one connection, three whole responses back. */
+	/* (The last request said Connection: close: the server's record may be over already.) */
+	struct pair_conn *sc = NULL;
+	for (int i = 0; i < PAIR_MAX_CONNS; i++)
+		if (p->ep[PAIR_SERVER].conns[i].tuple.rport == 41001)
+			sc = &p->ep[PAIR_SERVER].conns[i];
+	cr_assert(sc);
+	unsigned gets = 0;
+	for (uint32_t i = 0; i + 10 <= sc->rcv_len; i++)
+		gets += memcmp(sc->rcv + i, "GET /x HTTP/1.1", 10) == 0;
+	cr_assert_eq(gets, 3u);
+	struct pair_conn *cc = &p->ep[PAIR_CLIENT].conns[c];
+	unsigned oks = 0;
+	for (uint32_t i = 0; i + 15 <= cc->rcv_len; i++)
+		oks += memcmp(cc->rcv + i, "HTTP/1.1 200 OK", 15) == 0;
+	cr_assert_eq(oks, 3u);
+	/* The latencies were recorded once each: connect, first byte, the script's end. */
+	const struct synack_ep *cl = &p->ep[PAIR_CLIENT].e;
+	cr_assert_eq(cl->lh[0][SYNACK_LAT_CONNECT][0].count, 1u);
+	cr_assert_eq(cl->lh[0][SYNACK_LAT_FIRST_BYTE][0].count, 1u);
+	cr_assert_eq(cl->lh[0][SYNACK_LAT_DONE][0].count, 1u);
+	/* Whoever closed first holds TIME-WAIT; then everything is given back. */
+	pair_run_until(p, p->now + 200 * S);
+	expect_empty(p);
+}
+
+Test(endpoint, a_script_that_gets_the_wrong_answer_fails_as_bad_response)
+{
+	pair_init(&pr, NULL);
+	struct pair *p = &pr;
+	/* The server answers 200; the script wants 404. */
+	struct synack_load_counters lc = run_one(p, "http GET /missing; expect http 404; close", 41002, 100);
+	cr_assert_eq(lc.completed, 0u);
+	cr_assert_eq(lc.failed[SYNACK_OUT_BAD_RESPONSE], 1u);
+	cr_assert_eq(lc.in_flight, 0u);
+	pair_run_until(p, p->now + 200 * S);
+	expect_empty(p);
+}
+
+Test(endpoint, a_script_whose_server_never_answers_times_out)
+{
+	pair_init(&pr, NULL);
+	struct pair *p = &pr;
+	/* The pair's application on the server, holding what arrives: no answer. */
+	p->ep[PAIR_SERVER].echo = false;
+	p->ep[PAIR_SERVER].hold = true;
+	p->ep[PAIR_SERVER].listen_app = NULL;
+	script_against_http(p, "timeout 500; http GET /; expect http; close");
+	p->ep[PAIR_SERVER].listen_app = NULL;
+	pair_connect(p, 41003);
+	pair_run(p, 400 * MS);
+	cr_assert_eq(counters(p).in_flight, 1u, "still waiting before its timeout");
+	pair_run(p, 2 * S);
+	struct synack_load_counters lc = counters(p);
+	cr_assert_eq(lc.failed[SYNACK_OUT_RESPONSE_TIMEOUT], 1u);
+	cr_assert_eq(lc.in_flight, 0u);
+	cr_assert_eq(lc.started, lc.completed + failed(&lc) + lc.in_flight);
+	for (int i = 0; i < PAIR_MAX_CONNS; i++)
+		if (p->ep[PAIR_SERVER].conns[i].used)
+			pair_abort(p, PAIR_SERVER, i);
+	pair_run_until(p, p->now + 300 * S);
 	expect_empty(p);
 }
