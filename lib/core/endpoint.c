@@ -141,6 +141,22 @@ bool synack_ep_output(struct synack_ep *ep, unsigned port, struct synack_conn *c
 	return synack_ep_apply(ep, port, c, &out, NULL, rx_ok);
 }
 
+/* The end of a step on connection c (its write begun): the core's actions in out carried out, then
+ * its output (data, FIN, the owed ACK), then the write ended. rx_apply / rx_output: the frame
+ * being handled may carry a reply in either. Returns whether c was freed. */
+static inline __attribute__((always_inline)) bool finish(struct synack_ep *ep, unsigned port, struct synack_conn *c,
+							 struct synack_actions *out, bool rx_apply, bool rx_output)
+{
+	bool freed = synack_ep_apply(ep, port, c, out, NULL, rx_apply);
+	if (!freed)
+		freed = synack_ep_output(ep, port, c, rx_output);
+	if (!freed)
+		synack_conn_write_end(c);
+	else
+		synack_conn_write_freed(c);
+	return freed;
+}
+
 /* ---- a segment arrives ---- */
 
 void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_seg *s, const uint8_t src_mac[6],
@@ -166,13 +182,7 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 		 * segment brought data: the application reads that from the frame during synack_ep_apply(), so then
 		 * the reuse waits for synack_ep_output(). */
 		bool has_data = out.events & 1u << SYNACK_EV_DATA;
-		bool freed = synack_ep_apply(ep, port, c, &out, NULL, !has_data);
-		if (!freed)
-			freed = synack_ep_output(ep, port, c, true);
-		if (!freed)
-			synack_conn_write_end(c);
-		else
-			synack_conn_write_freed(c);
+		bool freed = finish(ep, port, c, &out, !has_data, true);
 		if (!freed || !(out.events & 1u << SYNACK_EV_REOPEN))
 			return;
 		/* TIME-WAIT kept in this TCB (its table was full) took a new SYN (RFC 6191): the old
@@ -213,11 +223,12 @@ void synack_ep_frag_needed(struct synack_ep *ep, const struct synack_tuple *t, u
 		return;
 	}
 	synack_conn_write_begin(c);
-	bool taken = synack_tcp_frag_needed(&ep->ctx, &c->tcb, seq, mtu);
-	if (!taken || !synack_ep_output(ep, c->port, c, false))
-		synack_conn_write_end(c);
+	struct synack_actions out;
+	synack_actions_reset(&out);
+	if (synack_tcp_frag_needed(&ep->ctx, &c->tcb, seq, mtu))
+		finish(ep, c->port, c, &out, false, false);
 	else
-		synack_conn_write_freed(c);
+		synack_conn_write_end(c);
 }
 
 /* ---- time ---- */
@@ -248,13 +259,7 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 	} else {
 		synack_tcp_timeout(&ep->ctx, &c->tcb, (enum synack_timer)(node == &c->timer[1]), ep->now_ns, &out);
 	}
-	bool freed = synack_ep_apply(ep, c->port, c, &out, NULL, false);
-	if (!freed)
-		freed = synack_ep_output(ep, c->port, c, false);
-	if (!freed)
-		synack_conn_write_end(c);
-	else
-		synack_conn_write_freed(c);
+	finish(ep, c->port, c, &out, false, false);
 }
 
 unsigned synack_ep_advance(struct synack_ep *ep, unsigned budget)
@@ -284,13 +289,7 @@ int synack_ep_user(struct synack_ep *ep, struct synack_conn *c, int (*fn)(struct
 	synack_conn_write_begin(c);
 	int rc = fn(c, arg);
 	synack_ep_cur_out = saved_out;
-	bool freed = synack_ep_apply(ep, c->port, c, &out, NULL, false);
-	if (!freed)
-		freed = synack_ep_output(ep, c->port, c, false);
-	if (!freed)
-		synack_conn_write_end(c);
-	else
-		synack_conn_write_freed(c);
+	finish(ep, c->port, c, &out, false, false);
 	synack_ep_cur = saved;
 	return rc;
 }

@@ -31,20 +31,30 @@ static void handoff(struct synack_worker *w, unsigned port, unsigned owner, stru
 	}
 }
 
+/* Whether frame m, about the flow (laddr, raddr, lport, rport) on port, is for this core. If not,
+ * it is dealt with: freed and counted when the address is not ours, else handed to its owner. */
+static bool for_this_core(struct synack_worker *w, unsigned port, uint32_t laddr, uint32_t raddr, uint16_t lport,
+			  uint16_t rport, struct rte_mbuf *m)
+{
+	if (!synack_is_local(w, port, laddr)) {
+		w->ep.stats.drop_not_ours++;
+		synack_mbuf_free(w, m);
+		return false;
+	}
+	unsigned owner = synack_owner(w, port, laddr, raddr, lport, rport);
+	if (owner != w->id) {
+		handoff(w, port, owner, m);
+		return false;
+	}
+	return true;
+}
+
 static void handle_tcp(struct synack_worker *w, unsigned port, const struct synack_pkt *pkt, struct rte_mbuf *m,
 		       const uint64_t *hash)
 {
 	const struct synack_seg *s = &pkt->seg;
-	if (!synack_is_local(w, port, s->daddr)) {
-		w->ep.stats.drop_not_ours++;
-		synack_mbuf_free(w, m);
+	if (!for_this_core(w, port, s->daddr, s->saddr, s->dport, s->sport, m))
 		return;
-	}
-	unsigned owner = synack_owner(w, port, s->daddr, s->saddr, s->dport, s->sport);
-	if (owner != w->id) {
-		handoff(w, port, owner, m);
-		return;
-	}
 	/* The frame may carry the first reply (synack_tx_seg) or stay held (synack_rx_hold); if
 	 * neither took it, it goes back to the pool. */
 	w->rx_m = w->rx_reuse = m;
@@ -105,15 +115,8 @@ static void handle_pkt(struct synack_worker *w, unsigned port, struct rte_mbuf *
 		 * the core that owns it. */
 		const struct synack_icmp_frag *f = &pkt.frag;
 		w->ep.stats.rx_icmp++;
-		if (!synack_is_local(w, port, f->laddr)) {
-			w->ep.stats.drop_not_ours++;
-			break;
-		}
-		unsigned owner = synack_owner(w, port, f->laddr, f->raddr, f->lport, f->rport);
-		if (owner != w->id) {
-			handoff(w, port, owner, m);
+		if (!for_this_core(w, port, f->laddr, f->raddr, f->lport, f->rport, m))
 			return;
-		}
 		const struct synack_tuple t = { f->laddr, f->raddr, f->lport, f->rport };
 		synack_ep_frag_needed(&w->ep, &t, f->seq, f->mtu);
 		break;
