@@ -157,6 +157,21 @@ static inline __attribute__((always_inline)) bool finish(struct synack_ep *ep, u
 	return freed;
 }
 
+/* Held out-of-order bytes the segment made contiguous beyond what one action list carries
+ * (tcp.h: synack_tcp_reass_more). Returns whether c was freed. */
+static bool deliver_more(struct synack_ep *ep, unsigned port, struct synack_conn *c)
+{
+	while (synack_tcp_reass_more(&ep->ctx, &c->tcb)) {
+		struct synack_actions out;
+		synack_actions_reset(&out);
+		synack_conn_write_begin(c);
+		synack_tcp_reass_deliver(&ep->ctx, &c->tcb, ep->now_ns, &out);
+		if (finish(ep, port, c, &out, false, false))
+			return true;
+	}
+	return false;
+}
+
 /* ---- a segment arrives ---- */
 
 void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_seg *s, const uint8_t src_mac[6],
@@ -183,6 +198,8 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 		 * the reuse waits for synack_ep_output(). */
 		bool has_data = out.events & 1u << SYNACK_EV_DATA;
 		bool freed = finish(ep, port, c, &out, !has_data, true);
+		if (__builtin_expect(!freed && c->tcb.ooo != 0, 0))
+			freed = deliver_more(ep, port, c);
 		if (!freed || !(out.events & 1u << SYNACK_EV_REOPEN))
 			return;
 		/* TIME-WAIT kept in this TCB (its table was full) took a new SYN (RFC 6191): the old
@@ -371,6 +388,14 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 	ep->app_ctx = mem->alloc(a, (size_t)ep->nconns * SYNACK_APP_CTX_MAX);
 	ep->t_intended = mem->alloc(a, (size_t)ep->nconns * sizeof(uint64_t));
 	ep->held = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->held));
+	ep->user = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->user));
+	if (cfg->ooo_slots && cfg->ooo_per_conn) {
+		ep->reass_mem = mem->alloc(a, synack_reass_mem(cfg->ooo_slots));
+		if (ep->reass_mem) {
+			synack_reass_init(&ep->reass, ep->reass_mem, cfg->ooo_slots, cfg->ooo_per_conn);
+			ep->ctx.reass = &ep->reass;
+		}
+	}
 	ep->lh = mem->alloc(a, sizeof(*ep->lh) * SYNACK_LOAD_MAX_SCRIPTS);
 	ep->sbuf_mem = mem->alloc(a, (size_t)ep->nsbuf * SYNACK_SBUF_SIZE);
 	ep->sbuf_free = mem->alloc(a, (size_t)ep->nsbuf * sizeof(uint32_t));
@@ -390,12 +415,13 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 		snprintf(err, errlen, "worker %u: getrandom failed for the table hash keys", cfg->id);
 		return -1;
 	}
-	if (!ep->conns || !ep->free_idx || !ep->wheel || !ep->app_ctx || !ep->t_intended || !ep->held || !ep->lh ||
+	if (!ep->conns || !ep->free_idx || !ep->wheel || !ep->app_ctx || !ep->t_intended || !ep->held || !ep->user || !ep->lh ||
+	    (cfg->ooo_slots && cfg->ooo_per_conn && !ep->reass_mem) ||
 	    !ep->sbuf_mem || !ep->sbuf_free || !ep->conn_tab.b || !ep->tw.tab.b) {
 		snprintf(err, errlen,
-			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries): "
-			 "lower tcb_per_core / timewait_per_core or raise --mem",
-			 cfg->id, cfg->nconns, cfg->ntw);
+			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries, %u "
+			 "out-of-order slots): lower tcb_per_core / timewait_per_core / ooo_per_core or raise --mem",
+			 cfg->id, cfg->nconns, cfg->ntw, cfg->ooo_slots);
 		return -1;
 	}
 	for (uint32_t i = 0; i < ep->nconns; i++) {
@@ -429,6 +455,11 @@ void synack_ep_free(struct synack_ep *ep)
 	m->free(a, ep->app_ctx, (size_t)ep->nconns * SYNACK_APP_CTX_MAX);
 	m->free(a, ep->t_intended, (size_t)ep->nconns * sizeof(uint64_t));
 	m->free(a, ep->held, (size_t)ep->nconns * sizeof(*ep->held));
+	m->free(a, ep->user, (size_t)ep->nconns * sizeof(*ep->user));
+	if (ep->reass_mem)
+		m->free(a, ep->reass_mem, synack_reass_mem(ep->reass.nslots));
+	ep->reass_mem = NULL;
+	ep->ctx.reass = NULL;
 	m->free(a, ep->lh, sizeof(*ep->lh) * SYNACK_LOAD_MAX_SCRIPTS);
 	m->free(a, ep->sbuf_mem, (size_t)ep->nsbuf * SYNACK_SBUF_SIZE);
 	m->free(a, ep->sbuf_free, (size_t)ep->nsbuf * sizeof(uint32_t));

@@ -83,6 +83,8 @@ struct synack_ep_cfg {
 	uint32_t nsbuf;                 /* send rings of SYNACK_SBUF_SIZE */
 	uint32_t synrcv_max;            /* half-open connections at once */
 	uint8_t cookie_mode;            /* 0 off, 1 when the half-open bound or the pool is full, 2 always */
+	uint32_t ooo_slots;             /* the out-of-order queue's store: 2 KiB slots (0: no queue) */
+	uint32_t ooo_per_conn;          /* ... at most this many per connection (SYNACK_REASS_CONN_MAX) */
 };
 
 struct synack_ep {
@@ -114,6 +116,9 @@ struct synack_ep {
 	uint64_t *t_intended;           /* per pool index: a client connection's intended start, ns */
 	uint8_t *app_ctx;               /* per pool index: SYNACK_APP_CTX_MAX bytes (synack_conn_ctx) */
 	struct synack_held **held;      /* per pool index: received bytes the application has not taken */
+	uint64_t *user;                 /* per pool index: the application's word (synack_conn_user) */
+	struct synack_reass reass;      /* the out-of-order queue's slots (ctx.reass points here) */
+	void *reass_mem;
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */
 	bool rec_arm;                   /* the next active open records */

@@ -81,7 +81,11 @@ void *synack_conn_ctx(struct synack_conn *c)
 	return synack_ep_cur ? synack_ep_cur->app_ctx + (size_t)c->idx * SYNACK_APP_CTX_MAX : NULL;
 }
 
-uint64_t *synack_conn_user(struct synack_conn *c) { return &c->tcb.user; }
+uint64_t *synack_conn_user(struct synack_conn *c)
+{
+	static uint64_t none;
+	return synack_ep_cur ? &synack_ep_cur->user[c->idx] : &none;
+}
 
 void *synack_conn_arg(const struct synack_conn *c)
 {

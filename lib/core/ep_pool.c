@@ -23,7 +23,7 @@ struct synack_conn *synack_ep_conn_alloc(struct synack_ep *ep)
 	synack_zero_small((uint8_t *)c + sizeof(c->tcb), sizeof(*c) - sizeof(c->tcb));
 	c->version = v;
 	c->idx = idx;
-	c->tcb.user = idx;
+	ep->user[idx] = 0;
 	ep->stats.conns_in_use++;
 	return c;
 }
@@ -133,6 +133,10 @@ void synack_ep_conn_release(struct synack_ep *ep, struct synack_conn *c, unsigne
 	synack_ep_sbuf_release(ep, c);
 	if (ep->held[c->idx])
 		synack_ep_held_free(ep, c);
+	if (c->tcb.ooo) {
+		/* Ended without the core's close (an eviction): its held out-of-order bytes go too. */
+		ep->ctx.stats.ooo_purged += synack_reass_drop(&ep->reass, &c->tcb.ooo);
+	}
 	if (c->in_table)
 		synack_ctab_delete_at(&ep->conn_tab, c->tab_at, &c->tcb.tuple, c->idx);
 	synack_conn_write_begin(c);

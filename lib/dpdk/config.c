@@ -15,6 +15,7 @@
 #include <rte_ethdev.h>
 
 #include "dpdk/config.h"
+#include "tcp/reass.h"
 
 /* rte_cfgfile reads a line into CFG_NAME_LEN + CFG_VALUE_LEN + 4 bytes with fgets and fails a line
  * that does not fit with its newline: 322 characters is the longest it takes. */
@@ -540,6 +541,8 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "msl", .parse = p_uint, EF(msl_s), .min = 1, .max = 600 },
 	{ .name = "mss", .parse = p_uint, EF(mss), .min = 536, .max = 9560 },
 	{ .name = "rcv_buf", .parse = p_uint, EF(rcv_buf), .min = 1024, .max = 67108864 },
+	{ .name = "ooo_per_core", .parse = p_uint, EF(ooo_per_core), .min = 0, .max = 1048576 },
+	{ .name = "ooo_per_conn", .parse = p_uint, EF(ooo_per_conn), .min = 1, .max = SYNACK_REASS_CONN_MAX },
 	{ .name = "syn_retries", .parse = p_uint, EF(syn_retries), .min = 1, .max = 15 },
 	{ .name = "synack_retries", .parse = p_uint, EF(synack_retries), .min = 1, .max = 15 },
 };
@@ -600,6 +603,8 @@ void synack_config_defaults(struct synack_config *cfg)
 	cfg->engine.synrcv_per_core = 16384;
 	cfg->engine.syncookies = SYNACK_SYNCOOKIES_ON_OVERFLOW;
 	cfg->engine.msl_s = 60;
+	cfg->engine.ooo_per_core = 4096;
+	cfg->engine.ooo_per_conn = SYNACK_REASS_CONN_MAX;
 }
 
 /* ---- the line pass ---- */

@@ -47,6 +47,8 @@ struct synack_engine_cfg_file {
 	uint32_t msl_s;
 	uint16_t mss;                   /* 0: the TCP layer's default */
 	uint32_t rcv_buf;               /* 0: the engine's default */
+	uint32_t ooo_per_core;          /* out-of-order store, 2 KiB slots per core (0: none) */
+	uint32_t ooo_per_conn;          /* ... slots one connection may hold */
 	uint8_t syn_retries;            /* 0: the TCP layer's default (7: 247 s, RFC 9293 §3.8.3) */
 	uint8_t synack_retries;         /* 0: the TCP layer's default (5) */
 };

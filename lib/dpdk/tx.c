@@ -160,14 +160,35 @@ no_room:
 
 /* Bytes an application leaves unread stay in the frame they came in: the record goes at the start
  * of its buffer, in the headroom before the frame (a received frame keeps the default headroom),
- * and the mbuf is neither freed nor reused for a reply until the bytes are all taken. */
+ * and the mbuf is neither freed nor reused for a reply until the bytes are all taken. Bytes that
+ * are not the frame's (delivered from the out-of-order queue, whose slot is reused) are copied
+ * into a fresh mbuf, held the same way. */
 struct synack_held *synack_rx_hold(void *arg, const uint8_t *p, uint32_t len)
 {
 	struct synack_worker *w = arg;
 	struct rte_mbuf *m = w->rx_m;
 	if (!m || w->rx_reuse != m || m->data_off < sizeof(struct synack_held) ||
-	    p < rte_pktmbuf_mtod(m, const uint8_t *) || p + len > rte_pktmbuf_mtod(m, const uint8_t *) + m->data_len)
-		return NULL;
+	    p < rte_pktmbuf_mtod(m, const uint8_t *) || p + len > rte_pktmbuf_mtod(m, const uint8_t *) + m->data_len) {
+		if (m && p >= rte_pktmbuf_mtod(m, const uint8_t *) &&
+		    p + len <= rte_pktmbuf_mtod(m, const uint8_t *) + m->data_len)
+			return NULL;    /* the frame's, but it is taken already: cannot happen */
+		m = mbuf_get(w);
+		if (!m || rte_pktmbuf_tailroom(m) < len || m->data_off < sizeof(struct synack_held)) {
+			if (m)
+				rte_pktmbuf_free(m);
+			return NULL;
+		}
+		uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+		memcpy(d, p, len);
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		struct synack_held *h = m->buf_addr;
+		h->frame = m;
+		h->p = d;
+		h->len = len;
+		w->ep.stats.rx_held_copied++;
+		return h;
+	}
 	w->rx_reuse = NULL;
 	struct synack_held *h = m->buf_addr;
 	h->frame = m;

@@ -137,7 +137,9 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 		cfg.tcp.syn_retries = ec->syn_retries;
 	if (ec->synack_retries)
 		cfg.tcp.synack_retries = ec->synack_retries;
-	cfg.tcp.rcv_buf = SYNACK_SBUF_SIZE;
+	cfg.tcp.rcv_buf = ec->rcv_buf ? ec->rcv_buf : SYNACK_SBUF_SIZE;
+	cfg.ooo_slots = ec->ooo_per_core;
+	cfg.ooo_per_conn = ec->ooo_per_conn;
 	w->tsc0 = rte_rdtsc();
 	w->tsc_mult = (uint64_t)(((unsigned __int128)SYNACK_NS_PER_S << 32) / e->tsc_hz);
 	/* The clock starts at 1000 s so that "0" never means "now". */

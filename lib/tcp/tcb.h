@@ -38,6 +38,10 @@ static inline int synack_tuple_eq(const struct synack_tuple *a, const struct syn
 /* Set by the caller before a segment in TIME-WAIT: the local port has no listener, so a new SYN
  * cannot reopen the tuple (RFC 1122 §4.2.2.13: only to accept a connection). */
 #define SYNACK_TF_NO_LISTENER 0x0800
+/* RFC 5681 §3.2 / RFC 6582: duplicate ACKs counted (0..3) and fast recovery under way. */
+#define SYNACK_TF_DUPACK_1   0x1000
+#define SYNACK_TF_DUPACKS    0x3000
+#define SYNACK_TF_RECOVERY   0x4000
 
 struct synack_tcb {
 	/* ---- cache line 0: every segment ---- */
@@ -68,7 +72,8 @@ struct synack_tcb {
 	uint32_t rtt_seq;           /* the timed segment ends here */
 	uint32_t rtt_start_us;      /* when it was sent (low 32 bits of the clock in µs) */
 	uint32_t ts_offset;         /* added to our ms clock for TSval: unrelated across tuples */
-	uint64_t user;              /* the application's handle: never read by the core */
+	uint32_t ooo;               /* the out-of-order queue in the core's store (reass.h): 0 empty */
+	uint32_t recover;           /* RFC 6582 "recover": SND.MAX when fast recovery began */
 };
 
 /* The per-packet path touches one line: keep what it needs there (issue #2: at most 256 bytes, the

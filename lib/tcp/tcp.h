@@ -23,6 +23,7 @@
 
 #include "../net/tcp_seg.h"
 #include "isn.h"
+#include "reass.h"
 #include "tcb.h"
 
 #define SYNACK_NS_PER_US 1000ull
@@ -63,7 +64,12 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(ack_out_of_range)       /* ACKs outside [SND.UNA - MAX.SND.WND, SND.NXT] (§5) */      \
 	X(seg_unacceptable)       /* failed the acceptability test (RFC 9293 §3.10.7.4) */      \
 	X(paws_drops)             /* RFC 7323 §5 */                                             \
-	X(ooo_drops)              /* in-window data past RCV.NXT: no reassembly queue */        \
+	X(ooo_segs)               /* in-window segments past RCV.NXT, held (reass.h) */         \
+	X(ooo_dup)                /* ... whose bytes were all held already */                   \
+	X(ooo_drops)              /* ... dropped, or cut: no queue, or no room (connection, core) */ \
+	X(ooo_delivered)          /* held slots delivered once the hole filled */               \
+	X(ooo_purged)             /* held slots freed unread: the connection ended */           \
+	X(sack_out)               /* segments sent with SACK blocks (RFC 2018) */               \
 	X(rtx_syn) X(rtx_synack) X(rtx_data) X(rtx_fin)                                           \
 	X(timeouts)               /* connections given up after their retries */                 \
 	X(tw_reopen)              /* new SYN accepted in TIME-WAIT (RFC 6191) */                \
@@ -103,6 +109,9 @@ struct synack_tcp_ctx {
 	 * tuple; connections that share a slot share the limit. */
 	uint16_t chack_slot[SYNACK_CHACK_SLOTS];
 	uint32_t core_id;
+	/* The out-of-order queue's store (NULL: segments past a hole are dropped, as before RFC 9293
+	 * allowed keeping them). Set by the caller after synack_tcp_ctx_init(). */
+	struct synack_reass *reass;
 	/* Tests pin ISNs with this; NULL in production (RFC 6528 ISNs). */
 	uint32_t (*isn_hook)(void *arg, const struct synack_tuple *t);
 	void *isn_arg;
@@ -222,6 +231,16 @@ void synack_tcp_connect(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 /* SEGMENT ARRIVES for an existing connection (RFC 9293 §3.10.7.3 and §3.10.7.4). */
 void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
 		      uint64_t now, struct synack_actions *out);
+
+/* Held out-of-order bytes that the last input made contiguous but could not list (more than
+ * SYNACK_REASS_DELIVER_MAX slots): true when there are some; then the caller handles out and
+ * calls synack_tcp_reass_deliver() with a fresh list, until this says false. */
+static inline bool synack_tcp_reass_more(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb)
+{
+	return tcb->ooo && ctx->reass && synack_reass_ready(ctx->reass, tcb->ooo, tcb->rcv_nxt);
+}
+void synack_tcp_reass_deliver(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			      struct synack_actions *out);
 
 /* Sends what can be sent now: queued data within the windows, a queued FIN, an owed ACK. */
 void synack_tcp_output(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,

@@ -53,8 +53,18 @@ void synack_tcp_take_syn_opts(const struct synack_tcp_ctx *ctx, struct synack_tc
 	tcb->smss = (uint16_t)mss;
 }
 
-void synack_tcp_closed(struct synack_tcb *tcb, enum synack_close_reason why, struct synack_actions *out)
+/* A connection's held out-of-order bytes that will never be delivered: its end, or a FIN before them. */
+static void ooo_purge(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb)
 {
+	if (tcb->ooo && ctx->reass)
+		ctx->stats.ooo_purged += synack_reass_drop(ctx->reass, &tcb->ooo);
+	tcb->ooo = 0;
+}
+
+void synack_tcp_closed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, enum synack_close_reason why,
+		       struct synack_actions *out)
+{
+	ooo_purge(ctx, tcb);
 	timer_cancel(tcb, SYNACK_TIMER_RTX, out);
 	timer_cancel(tcb, SYNACK_TIMER_LINGER, out);
 	tcb_set_state(tcb, SYNACK_CLOSED, out);
@@ -104,50 +114,48 @@ static void established(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 		tcb_set_state(tcb, SYNACK_FIN_WAIT_1, out);
 }
 
-/* Steps seven and eight of RFC 9293 §3.10.7.4: the segment text and the FIN. seq/payload/len are
- * the segment after trimming to the window. */
-static void text_and_fin(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq,
-			 const uint8_t *payload, uint32_t len, int fin, uint64_t now, struct synack_actions *out)
+/* Bytes now in order: RCV.NXT moves over them and the application gets them. */
+static void deliver(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const uint8_t *p, uint32_t n,
+		    struct synack_actions *out)
 {
-	unsigned st = tcb->state;
-	if (len) {
-		if (st == SYNACK_ESTABLISHED || st == SYNACK_FIN_WAIT_1 || st == SYNACK_FIN_WAIT_2) {
-			if (seq == tcb->rcv_nxt) {
-				tcb->rcv_nxt += len;
-				tcb->rcv_unread += len;
-				ctx->stats.data_bytes_in += len;
-				act_event(out, SYNACK_EV_DATA, 0, 0, len, payload);
-				/* FIN-WAIT-2's limit is for a peer gone silent without its FIN: one still
-				 * sending pushes it back. */
-				if (st == SYNACK_FIN_WAIT_2)
-					timer_arm(tcb, SYNACK_TIMER_LINGER,
-						  now + (uint64_t)ctx->cfg.fin_wait2_ms * SYNACK_NS_PER_MS, out);
-			} else {
-				/* In the window but past a hole: no reassembly queue, so drop it and repeat the
-				 * ACK for RCV.NXT; the peer's retransmission fills the hole (RFC 9293 §3.10.7.4
-				 * allows keeping it; we choose not to). */
-				ctx->stats.ooo_drops++;
-				fin = 0;
-			}
-			tcb->flags |= SYNACK_TF_ACK_NOW;
-		} else {
-			/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has been
-			 * received from the remote side. Ignore the segment text." */
-			fin = 0;
+	tcb->rcv_nxt += n;
+	tcb->rcv_unread += n;
+	ctx->stats.data_bytes_in += n;
+	act_event(out, SYNACK_EV_DATA, 0, 0, n, p);
+}
+
+/* The held slots the hole's filling made contiguous, at most SYNACK_REASS_DELIVER_MAX of them (the
+ * rest: synack_tcp_reass_more()). Returns whether the peer's FIN is now in order. */
+static int deliver_held(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, struct synack_actions *out)
+{
+	struct synack_reass *r = ctx->reass;
+	struct synack_reass_slot *h;
+	unsigned k = 0;
+	int fin = 0;
+	while (k < SYNACK_REASS_DELIVER_MAX && (h = synack_reass_ready(r, tcb->ooo, tcb->rcv_nxt)) != NULL) {
+		uint32_t skip = tcb->rcv_nxt - h->seq;  /* a retransmission may have covered its start */
+		if (skip < h->len) {
+			deliver(ctx, tcb, h->data + skip, h->len - skip, out);
+			k++;
 		}
+		if (h->fin && h->seq + h->len == tcb->rcv_nxt)
+			fin = 1;
+		ctx->stats.ooo_delivered++;
+		synack_reass_pop(r, &tcb->ooo);
+		if (fin)
+			break;
 	}
-	if (fin && seq + len != tcb->rcv_nxt) {
-		/* A FIN past a hole: dropped as out-of-order data is, with the immediate duplicate ACK
-		 * that tells the sender where the hole is (RFC 5681 §4.2). */
-		ctx->stats.ooo_drops++;
-		tcb->flags |= SYNACK_TF_ACK_NOW;
-		return;
-	}
-	if (!fin)
-		return;
-	/* Eighth: the FIN. It consumes one sequence number (RFC 9293 §3.4). */
+	return fin;
+}
+
+/* Eighth step of RFC 9293 §3.10.7.4: the peer's FIN, in order. */
+static void fin_in(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, unsigned st, uint64_t now,
+		   struct synack_actions *out)
+{
+	/* It consumes one sequence number (RFC 9293 §3.4); nothing can follow it. */
 	tcb->rcv_nxt += 1;
 	tcb->flags |= SYNACK_TF_ACK_NOW;
+	ooo_purge(ctx, tcb);
 	switch (st) {
 	case SYNACK_SYN_RECEIVED:
 	case SYNACK_ESTABLISHED:
@@ -170,6 +178,80 @@ static void text_and_fin(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
 	}
 }
 
+/* Out-of-order text (and FIN) in the window: held for when the hole fills, or dropped when there is
+ * no room. Either way the immediate duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4 "send an
+ * acknowledgment") tells the sender where the hole is, and its SACK blocks what is held. */
+static void ooo_in(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, const uint8_t *payload,
+		   uint32_t len, int fin)
+{
+	tcb->flags |= SYNACK_TF_ACK_NOW;
+	if (!ctx->reass || !len) {
+		ctx->stats.ooo_drops++;
+		return;
+	}
+	struct synack_reass_put put = synack_reass_insert(ctx->reass, &tcb->ooo, seq, payload, len, fin);
+	if (put.kept)
+		ctx->stats.ooo_segs++;
+	else if (put.dup == len)
+		ctx->stats.ooo_dup++;
+	if (put.dropped)
+		ctx->stats.ooo_drops++;
+}
+
+/* Steps seven and eight of RFC 9293 §3.10.7.4: the segment text and the FIN. seq/payload/len are
+ * the segment after trimming to the window. */
+static void text_and_fin(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq,
+			 const uint8_t *payload, uint32_t len, int fin, uint64_t now, struct synack_actions *out)
+{
+	unsigned st = tcb->state;
+	if (len) {
+		if (st == SYNACK_ESTABLISHED || st == SYNACK_FIN_WAIT_1 || st == SYNACK_FIN_WAIT_2) {
+			if (seq != tcb->rcv_nxt) {
+				ooo_in(ctx, tcb, seq, payload, len, fin);
+				return;
+			}
+			deliver(ctx, tcb, payload, len, out);
+			/* FIN-WAIT-2's limit is for a peer gone silent without its FIN: one still sending
+			 * pushes it back. */
+			if (st == SYNACK_FIN_WAIT_2)
+				timer_arm(tcb, SYNACK_TIMER_LINGER,
+					  now + (uint64_t)ctx->cfg.fin_wait2_ms * SYNACK_NS_PER_MS, out);
+			tcb->flags |= SYNACK_TF_ACK_NOW;
+			if (tcb->ooo && !fin && deliver_held(ctx, tcb, out))
+				fin = 1;
+			if (fin)
+				fin_in(ctx, tcb, st, now, out);
+			return;
+		}
+		/* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not occur since a FIN has been
+		 * received from the remote side. Ignore the segment text." */
+		return;
+	}
+	if (!fin)
+		return;
+	if (seq != tcb->rcv_nxt) {
+		/* A bare FIN past a hole: not held (it carries no byte), acknowledged as out-of-order
+		 * data is, with the duplicate ACK that tells the sender where the hole is. */
+		ooo_in(ctx, tcb, seq, NULL, 0, 1);
+		return;
+	}
+	fin_in(ctx, tcb, st, now, out);
+}
+
+void synack_tcp_reass_deliver(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+			      struct synack_actions *out)
+{
+	if (!ctx->reass)
+		return;
+	synack_reass_release(ctx->reass);
+	unsigned st = tcb->state;
+	if (st != SYNACK_ESTABLISHED && st != SYNACK_FIN_WAIT_1 && st != SYNACK_FIN_WAIT_2)
+		return;
+	tcb->flags |= SYNACK_TF_ACK_NOW;
+	if (deliver_held(ctx, tcb, out))
+		fin_in(ctx, tcb, st, now, out);
+}
+
 /* RFC 9293 §3.10.7.3: SYN-SENT. */
 static void syn_sent_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
 			   uint64_t now, struct synack_actions *out)
@@ -188,7 +270,7 @@ static void syn_sent_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 	/* Second: RST. Acceptable only if its ACK acknowledges our SYN (RFC 5961 §3.2, RFC 9293). */
 	if (seg->flags & SYNACK_TH_RST) {
 		if (ack_ok)
-			synack_tcp_closed(tcb, SYNACK_CLOSE_REFUSED, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_REFUSED, out);
 		else
 			ctx->stats.rst_in_ignored++;
 		return;
@@ -254,7 +336,7 @@ static int time_wait_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 			/* The new incarnation starts above everything the old one may have sent (Linux uses the
 			 * same margin: one maximal unscaled window beyond SND.NXT). */
 			act_event(out, SYNACK_EV_REOPEN, 0, 0, tcb->snd_nxt + 65535 + 2, NULL);
-			synack_tcp_closed(tcb, SYNACK_CLOSE_REOPENED, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_REOPENED, out);
 			return 1;
 		}
 		return 0;
@@ -290,6 +372,9 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 	ctx->stats.seg_in++;
 	if (seg->flags & SYNACK_TH_RST)
 		ctx->stats.rst_in++;
+	/* The slots the last input delivered have been read by now (reass.h). */
+	if (ctx->reass && ctx->reass->pending)
+		synack_reass_release(ctx->reass);
 	synack_tcp_segment(ctx, tcb, seg, now, out);
 }
 
@@ -382,12 +467,12 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 		switch (tcb->state) {
 		case SYNACK_SYN_RECEIVED:
 			/* Passive: back to LISTEN, which for us is: forget it. Active: refused. */
-			synack_tcp_closed(tcb, (tcb->flags & SYNACK_TF_PASSIVE) ? SYNACK_CLOSE_RESET
+			synack_tcp_closed(ctx, tcb, (tcb->flags & SYNACK_TF_PASSIVE) ? SYNACK_CLOSE_RESET
 										: SYNACK_CLOSE_REFUSED, out);
 			return;
 		default:
 			/* ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT: "connection reset"; CLOSING, LAST-ACK: CLOSED. */
-			synack_tcp_closed(tcb, SYNACK_CLOSE_RESET, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_RESET, out);
 			return;
 		}
 	}
@@ -412,8 +497,11 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 		uint32_t space = tcb->rcv_buf > tcb->rcv_unread ? tcb->rcv_buf - tcb->rcv_unread : 0;
 		if (space < wnd)
 			wnd = space;
-		if (seq == tcb->rcv_nxt && len > wnd) {
-			len = wnd;
+		/* Text past the window's right edge is not ours to keep (RFC 9293 §3.10.7.4: "trimmed");
+		 * an out-of-order segment straddling it keeps its in-window part. */
+		uint32_t right = tcb->rcv_nxt + wnd;
+		if (synack_seq_ge(seq, tcb->rcv_nxt) && synack_seq_gt(seq + len, right)) {
+			len = synack_seq_gt(right, seq) ? right - seq : 0;
 			fin = 0;
 		}
 	}
@@ -423,7 +511,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 	if (seg->flags & SYNACK_TH_SYN) {
 		ctx->stats.syn_in_synchronized++;
 		if (tcb->state == SYNACK_SYN_RECEIVED && (tcb->flags & SYNACK_TF_PASSIVE)) {
-			synack_tcp_closed(tcb, SYNACK_CLOSE_RESET, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_RESET, out);
 			return;
 		}
 		synack_tcp_challenge_ack(ctx, tcb, now, out);
@@ -518,7 +606,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 		return;
 	case SYNACK_LAST_ACK:
 		if (fin_acked)
-			synack_tcp_closed(tcb, SYNACK_CLOSE_NORMAL, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_NORMAL, out);
 		return;
 	case SYNACK_TIME_WAIT:
 		return;
@@ -581,9 +669,7 @@ static void choose_iss(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint6
 void synack_tcp_tcb_init(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_tuple *t,
 			 uint64_t now)
 {
-	uint64_t user = tcb->user;
 	synack_zero_small(tcb, sizeof(*tcb));
-	tcb->user = user;
 	tcb->tuple = *t;
 	tcb->rcv_buf = ctx->cfg.rcv_buf;
 	tcb->rcv_wscale = ctx->cfg.wscale ? (uint8_t)wscale_for(tcb->rcv_buf) : 0;

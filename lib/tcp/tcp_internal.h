@@ -123,7 +123,8 @@ void synack_tcp_challenge_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 			      struct synack_actions *out);
 
 /* Transition to CLOSED: cancel timers, emit CLOSED with the reason. */
-void synack_tcp_closed(struct synack_tcb *tcb, enum synack_close_reason why, struct synack_actions *out);
+void synack_tcp_closed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, enum synack_close_reason why,
+		       struct synack_actions *out);
 /* Enter TIME-WAIT: cancel the retransmission timer, start 2×MSL. */
 void synack_tcp_enter_time_wait(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 				struct synack_actions *out);

@@ -24,12 +24,23 @@ uint16_t synack_tcp_rcv_wnd_field(struct synack_tcb *tcb, int syn)
 	return (uint16_t)field;
 }
 
-static void put_ts(const struct synack_tcb *tcb, uint64_t now, struct synack_seg *s)
+/* The options of a segment of a synchronized connection: the timestamp (RFC 7323 §3.2) and, while
+ * out-of-order bytes are held, SACK blocks for them (RFC 2018 §4: every ACK carries them, the
+ * block of the segment that triggered it first; the frame builder keeps as many as fit). */
+static void put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now, struct synack_seg *s)
 {
 	if (tcb->flags & SYNACK_TF_TS) {
 		s->opts.present |= SYNACK_OPT_TS;
 		s->opts.tsval = ts_clock(tcb, now);
 		s->opts.tsecr = tcb->ts_recent;
+	}
+	if (__builtin_expect(tcb->ooo != 0, 0) && (tcb->flags & SYNACK_TF_SACK) && ctx->reass) {
+		s->opts.sack_blocks = (uint8_t)synack_reass_blocks(ctx->reass, tcb->ooo, s->opts.sack,
+								   SYNACK_SACK_MAX_BLOCKS);
+		if (s->opts.sack_blocks) {
+			s->opts.present |= SYNACK_OPT_SACK;
+			ctx->stats.sack_out++;
+		}
 	}
 }
 
@@ -82,7 +93,7 @@ void synack_tcp_send_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
 	s->ack = tcb->rcv_nxt;
 	s->flags = SYNACK_TH_ACK;
 	s->wnd = synack_tcp_rcv_wnd_field(tcb, 0);
-	put_ts(tcb, now, s);
+	put_opts(ctx, tcb, now, s);
 	tcb->flags &= (uint16_t)~SYNACK_TF_ACK_NOW;
 	ctx->stats.seg_out++;
 }
@@ -182,7 +193,7 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 		s->len = len;
 		s->flags = SYNACK_TH_ACK | (len ? SYNACK_TH_PSH : 0) | (fin ? SYNACK_TH_FIN : 0);
 		s->wnd = synack_tcp_rcv_wnd_field(tcb, 0);
-		put_ts(tcb, now, s);
+		put_opts(ctx, tcb, now, s);
 		int retransmit = synack_seq_lt(tcb->snd_nxt, tcb->snd_max);
 		if (retransmit) {
 			if (len)

@@ -46,7 +46,7 @@ static void rtx_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 		unsigned limit = tcb->state == SYNACK_SYN_SENT ? ctx->cfg.syn_retries : ctx->cfg.synack_retries;
 		if (tcb->retries >= limit) {
 			ctx->stats.timeouts++;
-			synack_tcp_closed(tcb, SYNACK_CLOSE_TIMEOUT, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_TIMEOUT, out);
 			return;
 		}
 		backoff(ctx, tcb);
@@ -71,7 +71,7 @@ static void rtx_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 			return;
 		if (tcb->retries >= ctx->cfg.data_retries) {
 			ctx->stats.timeouts++;
-			synack_tcp_closed(tcb, SYNACK_CLOSE_TIMEOUT, out);
+			synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_TIMEOUT, out);
 			return;
 		}
 		backoff(ctx, tcb);
@@ -108,11 +108,11 @@ void synack_tcp_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, enum
 	tcb->flags &= (uint16_t)~SYNACK_TF_LINGER_ARMED;
 	if (tcb->state == SYNACK_TIME_WAIT) {
 		/* 2×MSL passed: any segment of this incarnation is gone. */
-		synack_tcp_closed(tcb, SYNACK_CLOSE_NORMAL, out);
+		synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_NORMAL, out);
 	} else if (tcb->state == SYNACK_FIN_WAIT_2) {
 		/* The peer never sent its FIN. Tell it, so that it does not sit in CLOSE-WAIT. */
 		ctx->stats.fin_wait2_timeouts++;
 		synack_tcp_send_rst(ctx, &tcb->tuple, tcb->snd_nxt, 0, 0, out);
-		synack_tcp_closed(tcb, SYNACK_CLOSE_FIN_WAIT2, out);
+		synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_FIN_WAIT2, out);
 	}
 }

@@ -62,7 +62,7 @@ int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_
 	switch (tcb->state) {
 	case SYNACK_SYN_SENT:
 		/* "Delete the TCB": nothing was established. */
-		synack_tcp_closed(tcb, SYNACK_CLOSE_NORMAL, out);
+		synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_NORMAL, out);
 		return 0;
 	case SYNACK_SYN_RECEIVED:
 		/* RFC 9293 §3.10.4 sends the FIN at once when nothing was queued. We hold it until
@@ -112,5 +112,5 @@ void synack_tcp_abort(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64
 		/* SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: just delete the TCB. */
 		break;
 	}
-	synack_tcp_closed(tcb, SYNACK_CLOSE_ABORTED, out);
+	synack_tcp_closed(ctx, tcb, SYNACK_CLOSE_ABORTED, out);
 }

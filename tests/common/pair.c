@@ -236,8 +236,14 @@ static void wire_send(void *arg, unsigned port, struct synack_conn *c, const str
 	}
 	f->icmp = false;
 	f->to = !from;
-	f->at = p->now + p->delay_ns;
+	f->at = p->now + p->delay_ns + (p->jitter ? p->jitter(p, from, s, p->drop_arg) : 0);
 	p->qn++;
+	if (p->duplicate && p->qn < PAIR_MAX_FRAMES && p->duplicate(p, from, s, p->drop_arg)) {
+		p->q[p->qn] = *f;
+		p->q[p->qn].at = f->at + p->delay_ns;
+		p->qn++;
+		p->duplicated++;
+	}
 }
 
 /* Bytes the application left: copied, as the frame they came in is the wire's. */
@@ -284,10 +290,12 @@ static uint32_t pinned_isn(void *arg, const struct synack_tuple *t)
 
 /* side's endpoint: a pool of PAIR_MAX_CONNS, ntw TIME-WAIT entries, the pair's application as the
  * client's one script. */
-static void ep_make(struct pair_ep *e, const struct synack_tcp_cfg *tc, uint32_t ntw, uint32_t synrcv_max)
+static void ep_make(struct pair_ep *e, const struct synack_tcp_cfg *tc, uint32_t ntw, uint32_t synrcv_max,
+		    uint32_t ooo_slots, uint32_t ooo_per_conn)
 {
 	struct synack_ep_cfg cfg = { .tcp = *tc, .id = (uint32_t)e->side, .nconns = PAIR_MAX_CONNS, .ntw = ntw,
-				     .nsbuf = PAIR_MAX_CONNS, .synrcv_max = synrcv_max };
+				     .nsbuf = PAIR_MAX_CONNS, .synrcv_max = synrcv_max,
+				     .ooo_slots = ooo_slots, .ooo_per_conn = ooo_per_conn };
 	const struct synack_ep_io io = { e, wire_send, wire_hold, wire_release, on_trace };
 	const struct synack_ep_mem mem = { NULL, mem_alloc, mem_free };
 	char err[160];
@@ -297,7 +305,8 @@ static void ep_make(struct pair_ep *e, const struct synack_tcp_cfg *tc, uint32_t
 	synack_ep_set_scripts(&e->e, &sc, 1);
 }
 
-void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max)
+static void remake(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max, uint32_t ooo_slots,
+		   uint32_t ooo_per_conn)
 {
 	struct pair_ep *e = &p->ep[side];
 	struct synack_tcp_cfg tc = e->e.ctx.cfg;
@@ -306,9 +315,21 @@ void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max)
 	synack_ep_free(&e->e);
 	memset(&e->e, 0, sizeof(e->e));
 	e->listening = 0;
-	ep_make(e, &tc, ntw, synrcv_max);
+	ep_make(e, &tc, ntw, synrcv_max, ooo_slots, ooo_per_conn);
 	e->e.ctx.isn_hook = hook;
 	e->e.ctx.isn_arg = arg;
+}
+
+void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max)
+{
+	const struct synack_ep *e = &p->ep[side].e;
+	remake(p, side, ntw, synrcv_max, e->reass.nslots, e->reass.per_conn);
+}
+
+void pair_ooo(struct pair *p, int side, uint32_t slots, uint32_t per_conn)
+{
+	const struct synack_ep *e = &p->ep[side].e;
+	remake(p, side, e->tw.cap, e->synrcv_max, slots, per_conn);
 }
 
 void pair_client_app(struct pair *p, const struct synack_app *app, void *arg)
@@ -343,7 +364,7 @@ void pair_init(struct pair *p, FILE *trace)
 			e->conns[c].closed_reason = -1;
 		struct synack_tcp_cfg tc;
 		synack_tcp_cfg_default(&tc);
-		ep_make(e, &tc, PAIR_MAX_CONNS, PAIR_MAX_CONNS);
+		ep_make(e, &tc, PAIR_MAX_CONNS, PAIR_MAX_CONNS, PAIR_OOO_SLOTS, SYNACK_REASS_CONN_MAX);
 	}
 	p->ep[PAIR_SERVER].listen_port = 80;
 	p->ep[PAIR_SERVER].echo = true;

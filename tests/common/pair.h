@@ -22,6 +22,7 @@
 #define PAIR_MAX_FRAMES 512
 #define PAIR_MAX_LOG 64
 #define PAIR_MAX_HELD 256
+#define PAIR_OOO_SLOTS 256         /* the out-of-order store of each side */
 
 enum { PAIR_CLIENT = 0, PAIR_SERVER = 1 };
 
@@ -98,6 +99,11 @@ struct pair {
 	/* Return true to lose this segment on the wire. */
 	bool (*drop)(struct pair *p, int from, const struct synack_seg *s, void *arg);
 	void *drop_arg;
+	/* Optional, with drop_arg: extra delay for this segment (it overtakes none sent before it
+	 * otherwise: reordering), and whether the wire delivers it twice (the copy one delay later). */
+	uint64_t (*jitter)(struct pair *p, int from, const struct synack_seg *s, void *arg);
+	bool (*duplicate)(struct pair *p, int from, const struct synack_seg *s, void *arg);
+	unsigned duplicated;
 	struct pair_seglog log[PAIR_MAX_FRAMES];
 	unsigned nlog;
 	uint32_t isn[2];              /* ISNs the hook pins, when pin_isn */
@@ -120,6 +126,9 @@ void pair_tw_in_tcb(struct pair *p, int side);
  * at most synrcv_max half-open connections (the engine's policies at their limits). Call before
  * any connection. */
 void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max);
+/* Gives side an out-of-order store of slots slots, per_conn at most per connection (0: none, segments
+ * past a hole are dropped). Call before any connection. */
+void pair_ooo(struct pair *p, int side, uint32_t slots, uint32_t per_conn);
 /* Pin the ISNs the two sides choose (to test the 2^32 wrap). */
 void pair_pin_isn(struct pair *p, uint32_t client_isn, uint32_t server_isn);
 

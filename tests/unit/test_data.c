@@ -1,0 +1,323 @@
+/* test_data.c: data through loss, reordering and duplication on the in-memory pair (issue 15 §2):
+ * out-of-order segments held and delivered when the hole fills (RFC 9293 §3.10.7.4), the SACK
+ * blocks that describe them (RFC 2018), the queue's bounds. Every byte is checked, and every test
+ * ends with the out-of-order store empty again. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "pair_test.h"
+#include "tcp/seq.h"
+#include "tcp/state.h"
+
+#define S (SYNACK_NS_PER_S)
+#define MS (SYNACK_NS_PER_MS)
+
+#define TDATA(name) PAIR_TEST(data, data_wrap, name)
+
+static uint8_t blob[60000];
+
+static void fill_blob(void)
+{
+	for (unsigned i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)(i * 7 + (i >> 8) + (i >> 16));
+}
+
+/* Which of one side's data segments the wire loses, delays or doubles: the n-th (from 1) of those
+ * sent for the first time, counted by sequence number so that retransmissions pass. */
+struct wire {
+	int side;
+	uint32_t lose_at[8];          /* sequence offsets (from the first data byte) to lose once */
+	bool lost[8];
+	unsigned nlose;
+	uint32_t first;               /* the first data byte's sequence number (set on the first one) */
+	bool have_first;
+	unsigned every;               /* delay / duplicate every n-th new segment (0: none) */
+	uint64_t extra;               /* ... by this much */
+	unsigned seen;
+	uint32_t high;                /* highest end sent so far, offset */
+	bool dup_all;
+};
+
+static uint32_t off_of(struct wire *w, const struct synack_seg *s)
+{
+	if (!w->have_first) {
+		w->first = s->seq;
+		w->have_first = true;
+	}
+	return s->seq - w->first;
+}
+
+static bool wire_drop(struct pair *p, int from, const struct synack_seg *s, void *arg)
+{
+	(void)p;
+	struct wire *w = arg;
+	if (from != w->side || !s->len)
+		return false;
+	uint32_t off = off_of(w, s);
+	for (unsigned i = 0; i < w->nlose; i++)
+		if (!w->lost[i] && off == w->lose_at[i]) {
+			w->lost[i] = true;
+			return true;
+		}
+	return false;
+}
+
+static uint64_t wire_jitter(struct pair *p, int from, const struct synack_seg *s, void *arg)
+{
+	(void)p;
+	struct wire *w = arg;
+	if (from != w->side || !s->len || !w->every)
+		return 0;
+	uint32_t off = off_of(w, s);
+	if (synack_seq_lt(off, w->high))
+		return 0;   /* a retransmission */
+	w->high = off + s->len;
+	return ++w->seen % w->every == 0 ? w->extra : 0;
+}
+
+static bool wire_dup(struct pair *p, int from, const struct synack_seg *s, void *arg)
+{
+	(void)p;
+	const struct wire *w = arg;
+	return w->dup_all && from == w->side && s->len;
+}
+
+static void wire_on(struct pair *p, struct wire *w)
+{
+	p->drop = wire_drop;
+	p->jitter = wire_jitter;
+	p->duplicate = wire_dup;
+	p->drop_arg = w;
+}
+
+/* Slots held by connections or waiting for release: none once everything is delivered. */
+static uint32_t ooo_busy(const struct pair *p, int side)
+{
+	const struct synack_reass *r = &p->ep[side].e.reass;
+	return r->nslots - r->nfree - synack_reass_count(r, r->pending);
+}
+
+/* The client sends the blob to a server that only reads; returns the server's record. */
+static struct pair_conn *transfer(struct pair *p, uint16_t port, uint64_t run_ns)
+{
+	fill_blob();
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, port);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, sizeof(blob)), 0);
+	pair_run(p, run_ns);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, port);
+	cr_assert(sc);
+	cr_assert_eq(sc->rcv_len, sizeof(blob), "received %u of %zu", sc->rcv_len, sizeof(blob));
+	cr_assert_eq(memcmp(sc->rcv, blob, sizeof(blob)), 0, "the bytes arrived changed");
+	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].sb.len, 0, "everything acknowledged and freed");
+	return sc;
+}
+
+/* RFC 9293 §3.10.7.4: one segment lost, those after it are held; its retransmission fills the
+ * hole and everything held is delivered at once, in order. */
+TDATA(segments_past_a_hole_are_held_and_delivered)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43001, 30 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert(w.lost[0]);
+	cr_assert_geq(st->ooo_segs, 5, "%lu held", (unsigned long)st->ooo_segs);
+	cr_assert_eq(st->ooo_drops, 0);
+	cr_assert_geq(st->ooo_delivered, st->ooo_segs);
+	/* The hole filled by one retransmission: the held segments were not sent again. */
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.rtx_data, 1, "%lu resent",
+		     (unsigned long)p->ep[PAIR_CLIENT].e.ctx.stats.rtx_data);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* RFC 2018 §4: while bytes are held every ACK carries SACK blocks, the first one holding the
+ * segment that triggered it: behind one hole, each new segment extends that block. The ACK number
+ * stays at the hole. */
+TDATA(acks_carry_sack_blocks_for_what_is_held)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43002, 30 * S);
+	unsigned with_sack = 0;
+	uint32_t hole = 0, right = 0;
+	for (unsigned i = 0; i < p->nlog; i++) {
+		const struct pair_seglog *l = &p->log[i];
+		if (l->from != PAIR_SERVER || !(l->seg.opts.present & SYNACK_OPT_SACK))
+			continue;
+		const struct synack_seg *a = &l->seg;
+		if (!with_sack++)
+			hole = a->ack;
+		else
+			cr_assert(synack_seq_gt(a->opts.sack[0][1], right), "the first block did not grow");
+		right = a->opts.sack[0][1];
+		cr_assert_eq(a->ack, hole, "an ACK past the hole while it was open");
+		cr_assert_eq(a->opts.sack_blocks, 1);
+		cr_assert_eq(a->opts.sack[0][0], hole + 1448, "the block starts after the lost segment");
+		cr_assert_eq((a->opts.sack[0][1] - a->opts.sack[0][0]) % 1448, 0);
+	}
+	cr_assert_geq(with_sack, 5);
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.sack_out, with_sack);
+	cr_assert_eq(hole - w.first, 1448u, "the hole is the lost segment's start");
+}
+
+/* Two holes: two blocks, the newer first (RFC 2018 §4: the most recently received first). */
+TDATA(two_holes_two_blocks_the_newest_first)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448, 1448 * 4 }, .nlose = 2 };
+	wire_on(p, &w);
+	transfer(p, 43012, 30 * S);
+	unsigned two = 0;
+	for (unsigned i = 0; i < p->nlog; i++) {
+		const struct synack_seg *a = &p->log[i].seg;
+		if (p->log[i].from != PAIR_SERVER || a->opts.sack_blocks < 2)
+			continue;
+		two++;
+		/* Segments 2-3 before the second hole, 5.. after it: the later block is growing. */
+		cr_assert_eq(a->opts.sack[0][0] - w.first, 1448u * 5);
+		cr_assert_eq(a->opts.sack[1][0] - w.first, 1448u * 2);
+		cr_assert_eq(a->opts.sack[1][1] - w.first, 1448u * 4);
+	}
+	cr_assert_geq(two, 3);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* No SACK negotiated: the bytes are held all the same, and the ACKs carry no blocks. */
+TDATA(held_without_sack_and_no_blocks_sent)
+{
+	p->ep[PAIR_CLIENT].e.ctx.cfg.sack = 0;
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43003, 30 * S);
+	for (unsigned i = 0; i < p->nlog; i++)
+		cr_assert(!(p->log[i].seg.opts.present & SYNACK_OPT_SACK));
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.ooo_segs, 5);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* Reordering: every third new segment arrives 5 ms late, overtaken by those behind it. */
+TDATA(reordered_segments_arrive_in_order)
+{
+	p->delay_ns = 1 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .every = 3, .extra = 5 * MS };
+	wire_on(p, &w);
+	transfer(p, 43004, 30 * S);
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.ooo_segs, 3);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.timeouts, 0);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* Duplication: every data segment twice, a loss among them. Copies of held bytes are counted and
+ * not held twice; copies of delivered ones are trimmed. */
+TDATA(duplicated_segments_are_held_once)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 * 3 }, .nlose = 1, .dup_all = true };
+	wire_on(p, &w);
+	transfer(p, 43005, 30 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_gt(p->duplicated, 10);
+	cr_assert_geq(st->ooo_dup, 3, "%lu copies", (unsigned long)st->ooo_dup);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* A connection holds at most per_conn slots: the rest is dropped, counted, and comes again. */
+TDATA(the_per_connection_bound_drops_and_counts)
+{
+	pair_ooo(p, PAIR_SERVER, PAIR_OOO_SLOTS, 2);
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43006, 60 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_geq(st->ooo_drops, 1);
+	cr_assert_geq(st->ooo_segs, 2);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* The core's store bounds every connection together: with one slot in it, the first segment past
+ * the hole takes it and the rest are dropped, counted, and come again. */
+TDATA(the_per_core_bound_drops_and_counts)
+{
+	pair_ooo(p, PAIR_SERVER, 1, SYNACK_REASS_CONN_MAX);
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43007, 60 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_eq(st->ooo_segs, 1);
+	cr_assert_geq(st->ooo_drops, 1);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* No store at all (ooo_per_core 0): segments past a hole are dropped, as before; the data still
+ * arrives, by retransmission. */
+TDATA(no_store_drops_past_the_hole)
+{
+	pair_ooo(p, PAIR_SERVER, 0, 0);
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43008, 60 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_eq(st->ooo_segs, 0);
+	cr_assert_geq(st->ooo_drops, 3);
+}
+
+/* More held slots than one input may deliver (SYNACK_REASS_DELIVER_MAX): the rest follow in the
+ * same step, in order. The second flight's first segment lost (the initial window is 10) leaves
+ * the other 19 behind it. */
+TDATA(a_long_queue_is_delivered_whole)
+{
+	p->ep[PAIR_SERVER].e.ctx.cfg.mss = 536; /* 524-byte segments: 31 fit the client's 16 KiB send ring */
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 524 * 10 }, .nlose = 1 };
+	wire_on(p, &w);
+	transfer(p, 43009, 30 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_gt(st->ooo_delivered, SYNACK_REASS_DELIVER_MAX, "%lu delivered", (unsigned long)st->ooo_delivered);
+	cr_assert_eq(p->ep[PAIR_SERVER].e.stats.actions_overflow, 0);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* The peer's FIN on a segment past the hole is held with it: once the hole fills, the data and
+ * then the FIN are taken (CLOSE-WAIT), and the close completes. */
+TDATA(a_fin_past_the_hole_is_held_with_its_segment)
+{
+	fill_blob();
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 43010);
+	pair_run(p, S);
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 0 }, .nlose = 1 };
+	wire_on(p, &w);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 4000), 0);
+	cr_assert_eq(pair_close(p, PAIR_CLIENT, c), 0);
+	pair_run(p, 200 * MS);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 43010);
+	cr_assert(sc);
+	cr_assert_eq(sc->rcv_len, 0, "nothing in order yet");
+	cr_assert_eq(sc->tcb.state, SYNACK_ESTABLISHED, "the FIN is held, not taken");
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.ooo_segs, 2);
+	pair_run(p, 30 * S);
+	cr_assert_eq(sc->rcv_len, 4000u);
+	cr_assert_eq(memcmp(sc->rcv, blob, 4000), 0);
+	cr_assert(sc->peer_fin);
+	cr_assert_eq(sc->closed_reason, SYNACK_CLOSE_NORMAL);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* A connection reset with bytes held gives its slots back (counted as purged). */
+TDATA(a_reset_frees_what_was_held)
+{
+	fill_blob();
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 43011);
+	pair_run(p, S);
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 0 }, .nlose = 1 };
+	wire_on(p, &w);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 6000), 0);
+	pair_run(p, 200 * MS);
+	cr_assert_gt(ooo_busy(p, PAIR_SERVER), 0);
+	pair_abort(p, PAIR_CLIENT, c);
+	pair_run(p, 200 * MS);
+	cr_assert_eq(p->ep[PAIR_SERVER].closed_count[SYNACK_CLOSE_RESET], 1);
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.ooo_purged, 3);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
