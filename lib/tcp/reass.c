@@ -44,6 +44,8 @@ struct synack_reass_put synack_reass_insert(struct synack_reass *r, uint32_t *he
 {
 	struct synack_reass_put put = { 0, 0, 0 };
 	uint32_t end = seq + len;
+	if (r->nfree == 0)
+		synack_reass_release(r);        /* read already: see reass.h */
 	uint32_t have = synack_reass_count(r, *head);
 	uint32_t *link = head;          /* the link the next new slot goes into */
 	struct synack_reass_slot *cur = at(r, *head);

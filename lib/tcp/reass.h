@@ -4,8 +4,8 @@
  * came in goes back to the port at once), linked per connection in sequence order from the TCB's
  * `ooo` (slot index + 1, 0 when empty). Bounded per connection (per_conn slots) and per core (the
  * store's size); what does not fit is dropped and counted, and the peer's retransmission brings
- * it again. Slots delivered in order stay readable until the core's next input on that store
- * (the caller handles one input's events before the next): then they are freed. The SACK blocks
+ * it again. Slots delivered in order stay readable until the store's next delivery or insert (the
+ * caller handles one input's events before the next): then they are freed. The SACK blocks
  * an ACK carries (RFC 2018 §4) are read from the same queue. */
 #ifndef SYNACK_TCP_REASS_H
 #define SYNACK_TCP_REASS_H
@@ -38,7 +38,7 @@ struct synack_reass {
 	uint32_t nslots, nfree;
 	uint32_t per_conn;
 	uint32_t stamp;
-	uint32_t pending;       /* delivered slots (index + 1, linked by next): freed at the next input */
+	uint32_t pending;       /* delivered slots (index + 1, linked by next): freed by the next delivery or insert */
 };
 
 /* Bytes of memory for n slots and their free list (one block, 64-byte aligned by the caller). */

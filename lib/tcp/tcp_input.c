@@ -132,6 +132,9 @@ static int deliver_held(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, stru
 	struct synack_reass_slot *h;
 	unsigned k = 0;
 	int fin = 0;
+	/* What the last delivery handed out has been read by now (the caller handles one input's
+	 * events before the next). */
+	synack_reass_release(r);
 	while (k < SYNACK_REASS_DELIVER_MAX && (h = synack_reass_ready(r, tcb->ooo, tcb->rcv_nxt)) != NULL) {
 		uint32_t skip = tcb->rcv_nxt - h->seq;  /* a retransmission may have covered its start */
 		if (skip < h->len) {
@@ -243,7 +246,6 @@ void synack_tcp_reass_deliver(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 {
 	if (!ctx->reass)
 		return;
-	synack_reass_release(ctx->reass);
 	unsigned st = tcb->state;
 	if (st != SYNACK_ESTABLISHED && st != SYNACK_FIN_WAIT_1 && st != SYNACK_FIN_WAIT_2)
 		return;
@@ -372,9 +374,6 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 	ctx->stats.seg_in++;
 	if (seg->flags & SYNACK_TH_RST)
 		ctx->stats.rst_in++;
-	/* The slots the last input delivered have been read by now (reass.h). */
-	if (ctx->reass && ctx->reass->pending)
-		synack_reass_release(ctx->reass);
 	synack_tcp_segment(ctx, tcb, seg, now, out);
 }
 
