@@ -66,7 +66,7 @@ void synack_synrcv_unpack(const struct synack_synrcv *e, uint32_t rcv_buf, struc
 	tcb->flags = e->flags;
 	tcb->iss = e->iss;
 	tcb->irs = e->irs;
-	tcb->snd_una = e->iss;
+	tcb->snd_una = tcb->recover = e->iss;
 	tcb->snd_nxt = tcb->snd_max = tcb->snd_end = e->iss + 1;
 	tcb->snd_wnd = tcb->snd_max_wnd = e->snd_wnd;
 	tcb->snd_wl1 = e->irs;

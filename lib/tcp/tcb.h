@@ -42,6 +42,7 @@ static inline int synack_tuple_eq(const struct synack_tuple *a, const struct syn
 #define SYNACK_TF_DUPACK_1   0x1000
 #define SYNACK_TF_DUPACKS    0x3000
 #define SYNACK_TF_RECOVERY   0x4000
+#define SYNACK_TF_PARTIAL    0x8000  /* ... and a partial ACK has restarted its timer (RFC 6582) */
 
 struct synack_tcb {
 	/* ---- cache line 0: every segment ---- */

@@ -71,6 +71,10 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(ooo_purged)             /* held slots freed unread: the connection ended */           \
 	X(sack_out)               /* segments sent with SACK blocks (RFC 2018) */               \
 	X(rtx_syn) X(rtx_synack) X(rtx_data) X(rtx_fin)                                           \
+	X(fast_retransmits)       /* losses repaired on three duplicate ACKs (RFC 5681 §3.2) */ \
+	X(partial_acks)           /* ... and on partial ACKs in fast recovery (RFC 6582) */     \
+	X(recoveries)             /* fast recoveries ended by a full ACK */                     \
+	X(rto_data)               /* data retransmission timeouts (go-back-N from SND.UNA) */   \
 	X(timeouts)               /* connections given up after their retries */                 \
 	X(tw_reopen)              /* new SYN accepted in TIME-WAIT (RFC 6191) */                \
 	X(fin_wait2_timeouts)                                                                     \

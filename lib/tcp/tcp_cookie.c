@@ -66,7 +66,7 @@ bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 	tcb->state = SYNACK_SYN_RECEIVED;
 	tcb->flags = SYNACK_TF_PASSIVE | SYNACK_TF_COOKIE;
 	tcb->iss = seg->ack - 1;
-	tcb->snd_una = tcb->iss;
+	tcb->snd_una = tcb->recover = tcb->iss;
 	tcb->snd_nxt = tcb->snd_max = tcb->snd_end = tcb->iss + 1;
 	tcb->irs = seg->seq - 1;
 	tcb->rcv_nxt = seg->seq;

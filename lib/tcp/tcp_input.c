@@ -353,6 +353,66 @@ static int time_wait_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 	return 0;
 }
 
+/* RFC 5681 §3.2 with RFC 6582 (NewReno): a duplicate ACK (nothing new acknowledged, no data, the
+ * window unchanged, data outstanding) says a segment left the network; the third in a row says
+ * the one at SND.UNA was lost. It is sent again at once, without waiting for the RTO, and fast
+ * recovery keeps the ACK clock running: ssthresh halves, and each further duplicate lets one new
+ * segment out. */
+static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out)
+{
+	if (tcb->flags & SYNACK_TF_RECOVERY) {
+		/* §3.2 step 4: inflate cwnd by one segment for each one that has left the network. */
+		tcb->cwnd += tcb->smss;
+		return;
+	}
+	unsigned n = (tcb->flags & SYNACK_TF_DUPACKS) / SYNACK_TF_DUPACK_1;
+	if (n < 3)
+		n++;
+	tcb->flags = (uint16_t)((tcb->flags & ~SYNACK_TF_DUPACKS) | n * SYNACK_TF_DUPACK_1);
+	/* RFC 6582 §3.2 step 2: only when the ACK covers more than "recover", so that duplicates left
+	 * over from the last recovery (or a go-back-N after an RTO) do not start another. */
+	if (n != 3 || !synack_seq_gt(tcb->snd_una, tcb->recover))
+		return;
+	uint32_t flight = tcb->snd_max - tcb->snd_una;
+	tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
+	tcb->recover = tcb->snd_max;
+	tcb->flags = (uint16_t)((tcb->flags | SYNACK_TF_RECOVERY) & ~SYNACK_TF_PARTIAL);
+	ctx->stats.fast_retransmits++;
+	synack_tcp_send_at(ctx, tcb, tcb->snd_una, now, out);
+	tcb->cwnd = tcb->ssthresh + 3u * tcb->smss;
+}
+
+/* New data acknowledged during fast recovery (RFC 6582 §3.2 steps 3 and 5). A full ACK (all
+ * that was outstanding when recovery began) ends it, cwnd deflated to ssthresh; a partial one
+ * shows the next hole, whose segment is sent at once, cwnd deflated by what was acknowledged.
+ * Returns true when the RTX timer was handled (the first partial ACK restarts it, later ones
+ * leave it: the "impatient" variant, so that many losses in one window fall back on the RTO). */
+static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t advanced, uint64_t now,
+			 struct synack_actions *out)
+{
+	if (synack_seq_ge(tcb->snd_una, tcb->recover)) {
+		uint32_t flight = tcb->snd_max - tcb->snd_una;
+		uint32_t c = (flight > tcb->smss ? flight : tcb->smss) + tcb->smss;
+		tcb->cwnd = c < tcb->ssthresh ? c : tcb->ssthresh;
+		tcb->flags &= (uint16_t)~SYNACK_TF_RECOVERY;
+		ctx->stats.recoveries++;
+		return false;
+	}
+	ctx->stats.partial_acks++;
+	synack_tcp_send_at(ctx, tcb, tcb->snd_una, now, out);
+	tcb->cwnd = tcb->cwnd > advanced ? tcb->cwnd - advanced : 0;
+	if (advanced >= tcb->smss)
+		tcb->cwnd += tcb->smss;
+	if (tcb->cwnd < tcb->smss)
+		tcb->cwnd = tcb->smss;
+	/* The first partial ACK of this recovery: the one the third duplicate retransmitted. */
+	bool first = !(tcb->flags & SYNACK_TF_PARTIAL);
+	tcb->flags |= SYNACK_TF_PARTIAL;
+	if (first)
+		rtx_restart(tcb, now, out);
+	return true;
+}
+
 /* RFC 9293 §3.10.7.4 first step: is the segment acceptable? */
 static int acceptable(const struct synack_tcb *tcb, uint32_t seq, uint32_t seglen)
 {
@@ -548,6 +608,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			uint32_t lo = synack_seq_max(tcb->snd_una, tcb->iss + 1);
 			uint32_t hi = synack_seq_lt(ack, tcb->snd_end) ? ack : tcb->snd_end;
 			uint32_t acked = synack_seq_gt(hi, lo) ? hi - lo : 0;
+			uint32_t advanced = ack - tcb->snd_una;
 			tcb->snd_una = ack;
 			if (synack_seq_gt(ack, tcb->snd_nxt))
 				tcb->snd_nxt = ack;
@@ -555,19 +616,29 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 				tcb->flags &= (uint16_t)~SYNACK_TF_RTT_TIMING;
 				synack_tcp_rtt_sample(ctx, tcb, now_us32(now) - tcb->rtt_start_us);
 			}
-			/* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
-			if (tcb->cwnd < tcb->ssthresh)
-				tcb->cwnd += acked < tcb->smss ? acked : tcb->smss;
-			else
-				tcb->cwnd += (uint32_t)((uint64_t)tcb->smss * tcb->smss / tcb->cwnd) + 1;
+			tcb->flags &= (uint16_t)~SYNACK_TF_DUPACKS;
 			tcb->retries = 0;
+			if (tcb->flags & SYNACK_TF_RECOVERY) {
+				if (recovery_ack(ctx, tcb, advanced, now, out))
+					goto acked;
+			} else if (tcb->cwnd < tcb->ssthresh) {
+				/* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
+				tcb->cwnd += acked < tcb->smss ? acked : tcb->smss;
+			} else {
+				tcb->cwnd += (uint32_t)((uint64_t)tcb->smss * tcb->smss / tcb->cwnd) + 1;
+			}
 			/* RFC 6298 §5.2, §5.3: all acknowledged, stop the timer; else restart it. */
 			if (tcb->snd_una == tcb->snd_max)
 				timer_cancel(tcb, SYNACK_TIMER_RTX, out);
 			else
 				rtx_restart(tcb, now, out);
+acked:
 			if (acked)
 				act_event(out, SYNACK_EV_ACKED, 0, 0, acked, NULL);
+		} else if (ack == tcb->snd_una && tcb->snd_una != tcb->snd_max && seg->len == 0 &&
+			   !(seg->flags & (SYNACK_TH_SYN | SYNACK_TH_FIN)) &&
+			   ((uint32_t)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd) {
+			dup_ack(ctx, tcb, now, out);
 		}
 		/* Window update (RFC 9293 §3.10.7.4): only from a segment not older than the last one. */
 		if (synack_seq_lt(tcb->snd_wl1, seg->seq) ||
@@ -663,6 +734,7 @@ static void choose_iss(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint6
 	tcb->ts_offset = (uint32_t)(h >> 32);
 	if (ctx->isn_hook)
 		tcb->iss = ctx->isn_hook(ctx->isn_arg, &tcb->tuple);
+	tcb->recover = tcb->iss;        /* RFC 6582 §3.2 step 1 */
 }
 
 void synack_tcp_tcb_init(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_tuple *t,
@@ -690,6 +762,7 @@ void synack_tcp_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const
 	synack_tcp_tcb_init(ctx, tcb, &t, now);
 	if (has_floor && synack_seq_lt(tcb->iss, iss_floor)) {
 		tcb->iss = iss_floor;
+		tcb->recover = tcb->iss;
 		tcb->snd_una = tcb->iss;
 		tcb->snd_nxt = tcb->snd_max = tcb->snd_end = tcb->rtt_seq = tcb->iss + 1;
 	}

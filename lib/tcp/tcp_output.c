@@ -226,6 +226,37 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 	return sent;
 }
 
+void synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint64_t now,
+			struct synack_actions *out)
+{
+	/* One segment of what was sent before, from seq: its bytes, and our FIN if it ends there. */
+	uint32_t data_end = synack_seq_lt(tcb->snd_end, tcb->snd_max) ? tcb->snd_end : tcb->snd_max;
+	uint32_t len = synack_seq_lt(seq, data_end) ? data_end - seq : 0;
+	if (len > tcb->smss)
+		len = tcb->smss;
+	int fin = (tcb->flags & SYNACK_TF_FIN_SENT) && seq + len == tcb->snd_end &&
+		  synack_seq_gt(tcb->snd_max, tcb->snd_end);
+	if (!len && !fin)
+		return;
+	struct synack_seg *s = seg_new(out, &tcb->tuple);
+	if (!s)
+		return;
+	s->seq = seq;
+	s->ack = tcb->rcv_nxt;
+	s->len = len;
+	s->flags = SYNACK_TH_ACK | (len ? SYNACK_TH_PSH : 0) | (fin ? SYNACK_TH_FIN : 0);
+	s->wnd = synack_tcp_rcv_wnd_field(tcb, 0);
+	put_opts(ctx, tcb, now, s);
+	if (len)
+		ctx->stats.rtx_data++;
+	else
+		ctx->stats.rtx_fin++;
+	ctx->stats.seg_out++;
+	ctx->stats.data_bytes_out += len;
+	/* Karn (RFC 6298 §3): a sample that may cover a retransmission is ambiguous. */
+	tcb->flags &= (uint16_t)~(SYNACK_TF_RTT_TIMING | SYNACK_TF_ACK_NOW);
+}
+
 static int can_send_data(unsigned state)
 {
 	return state == SYNACK_ESTABLISHED || state == SYNACK_CLOSE_WAIT || state == SYNACK_FIN_WAIT_1 ||

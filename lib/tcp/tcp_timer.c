@@ -80,8 +80,13 @@ static void rtx_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 			uint32_t flight = tcb->snd_max - tcb->snd_una;
 			tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
 			tcb->cwnd = tcb->smss;
-			/* Go back N: resend from the oldest unacknowledged byte. */
+			/* Go back N: resend from the oldest unacknowledged byte. A fast recovery under way
+			 * is over; the duplicates the go-back-N draws start none before SND.MAX is
+			 * acknowledged (RFC 6582 §3.2 step 4). */
 			tcb->snd_nxt = tcb->snd_una;
+			tcb->recover = tcb->snd_max;
+			tcb->flags &= (uint16_t)~(SYNACK_TF_RECOVERY | SYNACK_TF_PARTIAL | SYNACK_TF_DUPACKS);
+			ctx->stats.rto_data++;
 		}
 		synack_tcp_output_probe(ctx, tcb, now, out);
 		if (!(tcb->flags & SYNACK_TF_RTX_ARMED))

@@ -36,6 +36,11 @@ struct wire {
 	unsigned seen;
 	uint32_t high;                /* highest end sent so far, offset */
 	bool dup_all;
+	unsigned lose_nth[4];         /* new data segments (counted from 1) to lose, and their first resend */
+	unsigned nlose_nth, nnew;
+	uint32_t nth_high;
+	uint32_t nth_off[4];          /* ... where they started */
+	bool nth_lost[4], nth_resend_lost[4], lose_resend;
 };
 
 static uint32_t off_of(struct wire *w, const struct synack_seg *s)
@@ -57,6 +62,22 @@ static bool wire_drop(struct pair *p, int from, const struct synack_seg *s, void
 	for (unsigned i = 0; i < w->nlose; i++)
 		if (!w->lost[i] && off == w->lose_at[i]) {
 			w->lost[i] = true;
+			return true;
+		}
+	if (!synack_seq_lt(off, w->nth_high)) {
+		w->nth_high = off + s->len;
+		w->nnew++;
+		for (unsigned i = 0; i < w->nlose_nth; i++)
+			if (w->nnew == w->lose_nth[i]) {
+				w->nth_lost[i] = true;
+				w->nth_off[i] = off;
+				return true;
+			}
+		return false;
+	}
+	for (unsigned i = 0; i < w->nlose_nth; i++)
+		if (w->lose_resend && w->nth_lost[i] && !w->nth_resend_lost[i] && off == w->nth_off[i]) {
+			w->nth_resend_lost[i] = true;
 			return true;
 		}
 	return false;
@@ -197,6 +218,79 @@ TDATA(held_without_sack_and_no_blocks_sent)
 	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
 }
 
+/* RFC 5681 §3.2: the third duplicate ACK sends the lost segment again at once; the transfer
+ * ends well before the 1 s RTO would have fired, and fast recovery ends with cwnd at ssthresh. */
+TDATA(three_duplicate_acks_retransmit_without_the_rto)
+{
+	p->delay_ns = 5 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 * 12 }, .nlose = 1 };
+	wire_on(p, &w);
+	uint64_t t0 = p->now;
+	struct pair_conn *sc = transfer(p, 43020, 30 * S);
+	(void)sc;
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert(w.lost[0]);
+	cr_assert_eq(cs->fast_retransmits, 1);
+	cr_assert_eq(cs->recoveries, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	cr_assert_eq(cs->rtx_data, 1, "only the lost segment went twice");
+	/* The last byte was acknowledged within a few round trips of 10 ms, not after a 1 s RTO. */
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[0].tcb;
+	cr_assert_neq(ct->ssthresh, UINT32_MAX, "ssthresh set by the loss");
+	cr_assert_eq(ct->flags & SYNACK_TF_RECOVERY, 0);
+	uint64_t done = 0;
+	for (unsigned i = 0; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_SERVER && p->log[i].seg.ack == ct->snd_max && !done)
+			done = p->log[i].t;
+	cr_assert(done);
+	cr_assert_lt(done - t0, 1 * S + 300 * MS, "took %lu ms", (unsigned long)((done - t0) / MS));
+}
+
+/* RFC 6582: two losses in one window. The third duplicate repairs the first; the partial ACK that
+ * answers it shows the second hole, sent at once; the full ACK ends recovery. No RTO. */
+TDATA(a_partial_ack_repairs_the_next_hole)
+{
+	p->delay_ns = 5 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 13, 16 }, .nlose_nth = 2 };
+	wire_on(p, &w);
+	transfer(p, 43021, 30 * S);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert(w.nth_lost[0] && w.nth_lost[1]);
+	cr_assert_eq(cs->fast_retransmits, 1);
+	cr_assert_eq(cs->partial_acks, 1);
+	cr_assert_eq(cs->recoveries, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	cr_assert_eq(cs->rtx_data, 2);
+}
+
+/* The fast retransmission lost too: the RTO is the backstop (RFC 5681 §3.2, RFC 6298), and the
+ * recovery it cuts short starts no second one from the go-back-N's duplicates (RFC 6582 §3.2). */
+TDATA(a_lost_fast_retransmission_falls_back_on_the_rto)
+{
+	p->delay_ns = 5 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 13 }, .nlose_nth = 1, .lose_resend = true };
+	wire_on(p, &w);
+	transfer(p, 43022, 30 * S);
+	cr_assert(w.nth_resend_lost[0]);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert_eq(cs->fast_retransmits, 1);
+	cr_assert_eq(cs->rto_data, 1);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* Without SACK the same: NewReno needs only duplicate ACKs. */
+TDATA(fast_retransmit_without_sack)
+{
+	p->ep[PAIR_CLIENT].e.ctx.cfg.sack = 0;
+	p->delay_ns = 5 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 13, 16 }, .nlose_nth = 2 };
+	wire_on(p, &w);
+	transfer(p, 43023, 30 * S);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert_eq(cs->fast_retransmits, 1);
+	cr_assert_eq(cs->rto_data, 0);
+}
+
 /* Reordering: every third new segment arrives 5 ms late, overtaken by those behind it. */
 TDATA(reordered_segments_arrive_in_order)
 {
@@ -244,7 +338,7 @@ TDATA(the_per_core_bound_drops_and_counts)
 	wire_on(p, &w);
 	transfer(p, 43007, 60 * S);
 	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
-	cr_assert_eq(st->ooo_segs, 1);
+	cr_assert_geq(st->ooo_segs, 1);
 	cr_assert_geq(st->ooo_drops, 1);
 	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
 }
@@ -310,7 +404,8 @@ TDATA(a_reset_frees_what_was_held)
 	p->ep[PAIR_SERVER].echo = false;
 	int c = pair_connect(p, 43011);
 	pair_run(p, S);
-	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 0 }, .nlose = 1 };
+	/* The first segment lost, and its fast retransmission: the hole stays open until the RTO. */
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 0, 0 }, .nlose = 2 };
 	wire_on(p, &w);
 	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 6000), 0);
 	pair_run(p, 200 * MS);
