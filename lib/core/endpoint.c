@@ -221,13 +221,13 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 		if (ep->cookie_mode && (s->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK | SYNACK_TH_RST)) == SYNACK_TH_ACK &&
 		    synack_ep_cookie_ack(ep, port, s, h, src_mac)) {
 			/* taken */
-		} else if (synack_tcp_listen_input(&ep->ctx, s, &out)) {
+		} else if (synack_tcp_listen_input(&ep->ctx, s, ep->now_ns, &out)) {
 			synack_ep_listener_syn(ep, port, s, h, src_mac, reopen, floor);
 		} else {
 			synack_ep_apply(ep, port, NULL, &out, src_mac, true);
 		}
 	} else {
-		synack_tcp_no_conn(&ep->ctx, s, &out);
+		synack_tcp_no_conn(&ep->ctx, s, ep->now_ns, &out);
 		synack_ep_apply(ep, port, NULL, &out, src_mac, true);
 	}
 }

@@ -140,6 +140,8 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	cfg.tcp.rcv_buf = ec->rcv_buf ? ec->rcv_buf : SYNACK_SBUF_SIZE;
 	cfg.ooo_slots = ec->ooo_per_core;
 	cfg.ooo_per_conn = ec->ooo_per_conn;
+	cfg.tcp.rst_limit = ec->rst_limit;
+	cfg.tcp.invalid_ack_limit = ec->invalid_ack_limit;
 	w->tsc0 = rte_rdtsc();
 	w->tsc_mult = (uint64_t)(((unsigned __int128)SYNACK_NS_PER_S << 32) / e->tsc_hz);
 	/* The clock starts at 1000 s so that "0" never means "now". */

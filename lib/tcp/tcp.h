@@ -45,6 +45,12 @@ struct synack_tcp_cfg {
 	uint32_t challenge_ack_limit; /* challenge ACKs per second per core, on average (RFC 5961 §7):
 				       * each second's budget is drawn from [limit / 2, 3 limit / 2) */
 	uint32_t challenge_ack_conn_ms; /* and at most one per connection in this many ms (0: no limit) */
+	uint32_t invalid_ack_limit;   /* ACKs per second per core answering unacceptable or PAWS-failed
+				       * segments (RFC 9293 §3.10.7.4 first step; 0: no limit) */
+	uint32_t invalid_ack_conn_ms; /* ... and, for those without data, one per connection in this many
+				       * ms (Linux tcp_invalid_ratelimit: an ACK loop's packets carry none) */
+	uint32_t rst_limit;           /* RSTs per second per core answering segments for no connection
+				       * (RFC 9293 §3.10.7.1; 0: no limit) */
 };
 
 /* Fills cfg with the defaults named above. */
@@ -60,6 +66,9 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(challenge_acks)         /* RFC 5961 challenge ACKs sent */                             \
 	X(challenge_acks_limited) /* ... withheld by the per-core rate limit */                 \
 	X(challenge_acks_conn_limited) /* ... withheld: one per connection per interval */      \
+	X(invalid_acks_limited)   /* ACKs to unacceptable segments withheld: the core's rate */  \
+	X(invalid_acks_conn_limited) /* ... one per connection per interval (no data) */        \
+	X(rst_limited)            /* RSTs for no connection withheld: the core's rate */         \
 	X(syn_in_synchronized)    /* SYNs in a synchronized state (RFC 5961 §4) */              \
 	X(ack_out_of_range)       /* ACKs outside [SND.UNA - MAX.SND.WND, SND.NXT] (§5) */      \
 	X(seg_unacceptable)       /* failed the acceptability test (RFC 9293 §3.10.7.4) */      \
@@ -112,6 +121,11 @@ struct synack_tcp_ctx {
 	 * challenge ACK's time, in 8 ms units (0: none), in a slot chosen by a keyed hash of the
 	 * tuple; connections that share a slot share the limit. */
 	uint16_t chack_slot[SYNACK_CHACK_SLOTS];
+	/* The same for ACKs to unacceptable segments (invalid_ack_conn_ms), and the one-second
+	 * windows of the invalid-ACK and RST budgets. */
+	uint16_t oow_slot[SYNACK_CHACK_SLOTS];
+	uint64_t oow_window_ns, rst_window_ns;
+	uint32_t oow_sent, rst_sent;
 	uint32_t core_id;
 	/* The out-of-order queue's store (NULL: segments past a hole are dropped, as before RFC 9293
 	 * allowed keeping them). Set by the caller after synack_tcp_ctx_init(). */
@@ -192,7 +206,7 @@ static inline void synack_actions_reset(struct synack_actions *out)
 /* A segment for a local port that has a listener but no connection for this tuple (RFC 9293
  * §3.10.7.2). Returns true for a SYN that opens a connection: the caller provides a TCB and calls
  * synack_tcp_accept(). Otherwise any reply (an RST for a stray ACK) is already in out. */
-bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg *seg,
+bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
 			     struct synack_actions *out);
 
 /* Opens a passive connection for a SYN: SYN-RECEIVED, SYN-ACK sent, retransmission armed.
@@ -213,8 +227,10 @@ void synack_tcp_cookie_synack(struct synack_tcp_ctx *ctx, const struct synack_se
 bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
 			      uint64_t now, struct synack_actions *out);
 
-/* No connection and no listener (RFC 9293 §3.10.7.1): the RST to answer with, if any. */
-void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, struct synack_actions *out);
+/* No connection and no listener (RFC 9293 §3.10.7.1): the RST to answer with, if any, within the
+ * core's RST budget (cfg.rst_limit). */
+void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
+			struct synack_actions *out);
 
 /* F(t) (synack_isn_hash(&ctx->isn_key, t)) computed by the caller ahead of the opening on t, so
  * that a burst's F overlap instead of each opening waiting for its own (AES's rounds are a

@@ -26,6 +26,9 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg)
 	cfg->rcv_buf = 256 * 1024;
 	cfg->challenge_ack_limit = 1000; /* RFC 5961 §7: a per-core budget; Linux's default was 1000/s */
 	cfg->challenge_ack_conn_ms = 500; /* Linux tcp_invalid_ratelimit, which it applies to them too */
+	cfg->invalid_ack_limit = 20000;
+	cfg->invalid_ack_conn_ms = 500;   /* Linux tcp_invalid_ratelimit */
+	cfg->rst_limit = 20000;           /* FreeBSD limits these to 200/s (icmplim); Linux does not */
 }
 
 int synack_tcp_ctx_init(struct synack_tcp_ctx *ctx, const struct synack_tcp_cfg *cfg, uint32_t core_id)

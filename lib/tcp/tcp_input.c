@@ -444,7 +444,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 	switch (tcb->state) {
 	case SYNACK_CLOSED:
 	case SYNACK_LISTEN:
-		synack_tcp_no_conn(ctx, seg, out);
+		synack_tcp_no_conn(ctx, seg, now, out);
 		return;
 	case SYNACK_SYN_SENT:
 		syn_sent_input(ctx, tcb, seg, now, out);
@@ -491,7 +491,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 	/* RFC 7323 §5.3 R1 (PAWS): an older timestamp than TS.Recent marks an old duplicate. */
 	if (has_ts && !(seg->flags & SYNACK_TH_RST) && synack_seq_lt(seg->opts.tsval, tcb->ts_recent)) {
 		ctx->stats.paws_drops++;
-		synack_tcp_send_ack(ctx, tcb, now, out);
+		synack_tcp_invalid_ack(ctx, tcb, seg, now, out);
 		return;
 	}
 
@@ -512,7 +512,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			tcb->flags |= SYNACK_TF_ACK_NOW;
 		} else {
 			/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, then drop. */
-			synack_tcp_send_ack(ctx, tcb, now, out);
+			synack_tcp_invalid_ack(ctx, tcb, seg, now, out);
 			return;
 		}
 	}
@@ -688,7 +688,7 @@ acked:
 	text_and_fin(ctx, tcb, seq, payload, len, fin, now, out);
 }
 
-bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg *seg,
+bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
 			     struct synack_actions *out)
 {
 	/* RFC 9293 §3.10.7.2, LISTEN: first an RST is ignored; second an ACK is answered with
@@ -700,7 +700,8 @@ bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg
 	}
 	if (seg->flags & SYNACK_TH_ACK) {
 		struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
-		synack_tcp_send_rst(ctx, &t, seg->ack, 0, 0, out);
+		if (synack_tcp_rst_budget(ctx, now))
+			synack_tcp_send_rst(ctx, &t, seg->ack, 0, 0, out);
 		return false;
 	}
 	if (seg->flags & SYNACK_TH_SYN) {
@@ -710,11 +711,13 @@ bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg
 	return false;
 }
 
-void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, struct synack_actions *out)
+void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
+			struct synack_actions *out)
 {
 	/* RFC 9293 §3.10.7.1, CLOSED: an RST is dropped; to a segment with ACK, <SEQ=SEG.ACK><CTL=RST>;
-	 * otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
-	if (seg->flags & SYNACK_TH_RST)
+	 * otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A flood of segments for no connection
+	 * must not be reflected one for one: the RSTs have a per-core budget. */
+	if ((seg->flags & SYNACK_TH_RST) || !synack_tcp_rst_budget(ctx, now))
 		return;
 	struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
 	if (seg->flags & SYNACK_TH_ACK)

@@ -118,6 +118,11 @@ void synack_tcp_send_syn(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
 			 struct synack_actions *out);
 void synack_tcp_send_rst(struct synack_tcp_ctx *ctx, const struct synack_tuple *t, uint32_t seq,
 			 uint32_t ack, int with_ack, struct synack_actions *out);
+/* The ACK that answers an unacceptable (or PAWS-failed) segment seg, within its limits. */
+void synack_tcp_invalid_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			    uint64_t now, struct synack_actions *out);
+/* Whether an RST for a segment with no connection may go now (the per-core budget); counts if not. */
+bool synack_tcp_rst_budget(struct synack_tcp_ctx *ctx, uint64_t now);
 /* A challenge ACK (RFC 5961 §3.2, §4.2, §5.2) within the per-core budget (§7). */
 void synack_tcp_challenge_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 			      struct synack_actions *out);

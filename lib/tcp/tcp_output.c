@@ -114,6 +114,57 @@ void synack_tcp_send_rst(struct synack_tcp_ctx *ctx, const struct synack_tuple *
 	ctx->stats.seg_out++;
 }
 
+/* One more in a per-core one-second budget of limit (0: none); false when it is spent. */
+static bool budget(uint64_t now, uint64_t *window, uint32_t *sent, uint32_t limit)
+{
+	if (!limit)
+		return true;
+	if (now - *window >= SYNACK_NS_PER_S || !*window) {
+		*window = now ? now : 1;
+		*sent = 0;
+	}
+	if (*sent >= limit)
+		return false;
+	(*sent)++;
+	return true;
+}
+
+void synack_tcp_invalid_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			    uint64_t now, struct synack_actions *out)
+{
+	/* An ACK for a segment that is not acceptable (or an old duplicate by PAWS) is owed by RFC 9293
+	 * §3.10.7.4, but two endpoints that disagree (a TS.Recent gone stale, RFC 7323 §5.5) would
+	 * answer each other's ACKs forever, and an attacker would get one reflected per forged
+	 * segment: so, as Linux, at most one per connection per interval for segments without data
+	 * (an ACK loop carries none; a peer's retransmitted data is answered), and a per-core budget. */
+	if (ctx->cfg.invalid_ack_conn_ms && synack_seg_seqlen(seg) == 0) {
+		const struct synack_tuple *t = &tcb->tuple;
+		uint16_t *slot = &ctx->oow_slot[synack_siphash24_2w(ctx->secret, (uint64_t)t->laddr << 32 | t->raddr,
+								     ((uint64_t)t->lport << 16 | t->rport) ^ 0x6f6f770000000000ull) %
+						 SYNACK_CHACK_SLOTS];
+		uint16_t tick = (uint16_t)(now / (8 * SYNACK_NS_PER_MS));
+		tick += !tick;
+		if (*slot && (uint16_t)(tick - *slot) < ctx->cfg.invalid_ack_conn_ms / 8) {
+			ctx->stats.invalid_acks_conn_limited++;
+			return;
+		}
+		*slot = tick;
+	}
+	if (!budget(now, &ctx->oow_window_ns, &ctx->oow_sent, ctx->cfg.invalid_ack_limit)) {
+		ctx->stats.invalid_acks_limited++;
+		return;
+	}
+	synack_tcp_send_ack(ctx, tcb, now, out);
+}
+
+bool synack_tcp_rst_budget(struct synack_tcp_ctx *ctx, uint64_t now)
+{
+	if (budget(now, &ctx->rst_window_ns, &ctx->rst_sent, ctx->cfg.rst_limit))
+		return true;
+	ctx->stats.rst_limited++;
+	return false;
+}
+
 void synack_tcp_challenge_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 			      struct synack_actions *out)
 {

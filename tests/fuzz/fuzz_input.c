@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					synack_tcp_cookie_synack(&ctx, s, now, &out);
 				else if (synack_tcp_cookie_accept(&ctx, &tcb, s, now, &out))
 					alive = 1;
-			} else if (synack_tcp_listen_input(&ctx, s, &out)) {
+			} else if (synack_tcp_listen_input(&ctx, s, now, &out)) {
 				synack_tcp_accept(&ctx, &tcb, s, now, false, 0, &out);
 				alive = 1;
 			}

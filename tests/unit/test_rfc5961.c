@@ -710,3 +710,78 @@ T5961(default_budget_is_configured)
 	synack_tcp_cfg_default(&cfg);
 	cr_expect_gt(cfg.challenge_ack_limit, 0u, "RFC 5961 §7: a challenge-ACK budget must exist");
 }
+
+/* ---- ACKs to unacceptable segments and RSTs for no connection: rate-limited (issue 15 §2) ---- */
+
+/* Pure ACKs outside the window (an ACK loop, or a blind flood): one answer per connection in
+ * invalid_ack_conn_ms (Linux tcp_invalid_ratelimit), the rest withheld and counted; once the
+ * interval has passed, answered again. */
+T5961(acks_to_unacceptable_pure_acks_are_one_per_interval)
+{
+	struct pair_conn *sc;
+	establish(p, 44001, &sc);
+	struct synack_tcp_ctx *x = &p->ep[PAIR_SERVER].e.ctx;
+	uint64_t lim0 = x->stats.invalid_acks_conn_limited;
+	unsigned mark = p->nlog;
+	for (int i = 0; i < 100; i++) {
+		struct synack_seg s = seg_to(p, PAIR_SERVER, 44001, SYNACK_TH_ACK, sc->tcb.rcv_nxt + 10000000u + (uint32_t)i,
+					     sc->tcb.snd_nxt);
+		pair_inject(p, PAIR_SERVER, &s);
+	}
+	cr_assert_eq(sent_since(p, mark, PAIR_SERVER, NULL), 1);
+	cr_assert_eq(x->stats.invalid_acks_conn_limited - lim0, 99);
+	pair_run_until(p, p->now + (uint64_t)x->cfg.invalid_ack_conn_ms * MS);
+	mark = p->nlog;
+	struct synack_seg s = seg_to(p, PAIR_SERVER, 44001, SYNACK_TH_ACK, sc->tcb.rcv_nxt + 10000000u, sc->tcb.snd_nxt);
+	pair_inject(p, PAIR_SERVER, &s);
+	cr_assert_eq(sent_since(p, mark, PAIR_SERVER, NULL), 1);
+	cr_assert_eq(sc->tcb.state, SYNACK_ESTABLISHED);
+}
+
+/* Unacceptable segments with data (a peer's retransmission of bytes we have) are each answered,
+ * within the core's budget per second: past it, withheld and counted. */
+T5961(acks_to_unacceptable_data_have_a_per_core_budget)
+{
+	struct pair_conn *sc;
+	establish(p, 44002, &sc);
+	struct synack_tcp_ctx *x = &p->ep[PAIR_SERVER].e.ctx;
+	x->cfg.invalid_ack_limit = 10;
+	x->oow_window_ns = 0;
+	unsigned mark = p->nlog;
+	static const uint8_t junk[100];
+	for (int i = 0; i < 30; i++) {
+		/* Entirely before RCV.NXT: old bytes again. */
+		struct synack_seg s = seg_to(p, PAIR_SERVER, 44002, SYNACK_TH_ACK | SYNACK_TH_PSH,
+					     sc->tcb.rcv_nxt - 5000u, sc->tcb.snd_nxt);
+		s.payload = junk;
+		s.len = sizeof(junk);
+		pair_inject(p, PAIR_SERVER, &s);
+	}
+	cr_assert_eq(sent_since(p, mark, PAIR_SERVER, NULL), 10);
+	cr_assert_eq(x->stats.invalid_acks_limited, 20);
+	cr_assert_eq(sc->rcv_len, 10u, "no injected byte delivered");
+}
+
+/* Segments for no connection and no listener draw RSTs within the core's budget per second: a
+ * flood is not reflected one for one. */
+T5961(rsts_for_no_connection_have_a_per_core_budget)
+{
+	struct synack_tcp_ctx *x = &p->ep[PAIR_SERVER].e.ctx;
+	x->cfg.rst_limit = 5;
+	unsigned mark = p->nlog;
+	for (int i = 0; i < 20; i++) {
+		struct synack_seg s = seg_to(p, PAIR_SERVER, (uint16_t)(45000 + i), SYNACK_TH_ACK, 1000, 2000);
+		s.dport = 81; /* nobody listens */
+		pair_inject(p, PAIR_SERVER, &s);
+	}
+	cr_assert_eq(sent_since(p, mark, PAIR_SERVER, NULL), 5);
+	cr_assert_eq(x->stats.rst_limited, 15);
+	pair_run_until(p, p->now + S);
+	mark = p->nlog;
+	struct synack_seg s = seg_to(p, PAIR_SERVER, 45100, SYNACK_TH_SYN, 1000, 0);
+	s.dport = 81;
+	pair_inject(p, PAIR_SERVER, &s);
+	const struct synack_seg *r;
+	cr_assert_eq(sent_since(p, mark, PAIR_SERVER, &r), 1, "a new second, a new budget");
+	cr_assert(r->flags & SYNACK_TH_RST);
+}

@@ -508,13 +508,13 @@ static void deliver(struct rig *r, const struct synack_seg *sg)
 		if (r->alive)
 			output(r);
 	} else if (r->listening) {
-		if (synack_tcp_listen_input(&r->ctx, sg, &out)) {
+		if (synack_tcp_listen_input(&r->ctx, sg, r->now, &out)) {
 			synack_tcp_accept(&r->ctx, &r->tcb, sg, r->now, false, 0, &out);
 			r->alive = true;
 		}
 		apply(r, &out);
 	} else {
-		synack_tcp_no_conn(&r->ctx, sg, &out);
+		synack_tcp_no_conn(&r->ctx, sg, r->now, &out);
 		apply(r, &out);
 	}
 }
