@@ -1,12 +1,17 @@
 /* gen_corpus.c: writes the fuzzer's seed corpus from real conversations: the in-memory pair runs a
- * handshake with data and close, a lost SYN-ACK, a simultaneous close and a reset; every segment the
- * client sends to the server becomes a record (as a full Ethernet frame and as a bare IPv4 packet),
- * one file per scenario plus one file per frame. Usage: fuzz-gen-corpus DIR */
+ * handshake with data and close, a lost SYN-ACK, a simultaneous close, a reset, a transfer with a
+ * lost segment (data past a hole, then its retransmission) and one with lost ACKs; every segment
+ * the server receives from the client becomes a record (as a full Ethernet frame and as a bare
+ * IPv4 packet), one file per scenario plus one file per frame. The ISNs are pinned to the ones
+ * fuzz_input.c's server uses, so that a recorded conversation goes on past its handshake there.
+ * Usage: fuzz-gen-corpus DIR */
 #include <stdio.h>
 #include <string.h>
 
 #include "net/build.h"
 #include "pair.h"
+
+#include "fuzz_isn.h"
 
 static uint8_t script[65536];
 static size_t script_len;
@@ -35,12 +40,23 @@ static void record(uint8_t op, const uint8_t *b, size_t n)
 	script_len += n;
 }
 
+static int lose_nth_data;     /* the client's n-th data segment (from 1) is lost once; 0: none */
+static int data_seen;
+static int lose_server_acks; /* the server's first n ACKs are lost */
+
 static bool tap(struct pair *p, int from, const struct synack_seg *s, void *arg)
 {
 	(void)p;
 	(void)arg;
-	if (from != PAIR_CLIENT)
+	if (from != PAIR_CLIENT) {
+		if (lose_server_acks > 0 && !s->len && (s->flags & SYNACK_TH_ACK) && !(s->flags & SYNACK_TH_SYN)) {
+			lose_server_acks--;
+			return true;
+		}
 		return false;
+	}
+	if (s->len && ++data_seen == lose_nth_data)
+		return true;    /* lost: the server never sees it, so it is not recorded */
 	static const uint8_t mac_a[6] = { 2, 0, 0, 0, 0, 1 }, mac_b[6] = { 2, 0, 0, 0, 0, 2 };
 	uint8_t frame[1600], payload[1600] = { 0 };
 	size_t eth = synack_build_eth(frame, mac_b, mac_a, 0x0800);
@@ -70,10 +86,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
-	for (int sc = 0; sc < 4; sc++) {
+	static uint8_t blob[12000];
+	for (unsigned i = 0; i < sizeof(blob); i++)
+		blob[i] = (uint8_t)i;
+	for (int sc = 0; sc < 6; sc++) {
 		script_len = 0;
 		pair_init(&P, NULL);
+		pair_pin_isn(&P, FUZZ_CLIENT_ISN, FUZZ_SERVER_ISN);
 		P.drop = tap;
+		/* The fuzzer's server sends nothing of its own: the client must not acknowledge an echo. */
+		P.ep[PAIR_SERVER].echo = false;
+		data_seen = 0;
+		lose_nth_data = sc == 4 ? 2 : 0;
+		lose_server_acks = sc == 5 ? 3 : 0;
 		int c = pair_connect(&P, (uint16_t)(40000 + sc));
 		pair_run(&P, SYNACK_NS_PER_S);
 		if (sc == 0) {
@@ -87,10 +112,14 @@ int main(int argc, char **argv)
 			static const uint8_t tmo[1] = { 0 };
 			record(2, tmo, 1);
 			pair_close(&P, PAIR_CLIENT, c);
-		} else {
+		} else if (sc == 3) {
 			static const uint8_t usr[4] = { 1, 2, 3, 4 };
 			record(4, usr, 4);
 			record(5, usr, 0);
+		} else {
+			pair_send(&P, PAIR_CLIENT, c, blob, sizeof(blob));
+			pair_run(&P, 3 * SYNACK_NS_PER_S);
+			pair_close(&P, PAIR_CLIENT, c);
 		}
 		pair_run(&P, 5 * SYNACK_NS_PER_S);
 		put_file(script, script_len);
