@@ -70,7 +70,8 @@ struct synack_tcb {
 	uint32_t cwnd, ssthresh;    /* RFC 5681 */
 	uint32_t rto_us;            /* current RTO, backoff included */
 	uint32_t srtt_us, rttvar_us;/* RFC 6298; srtt 0 = no sample yet */
-	uint32_t rtt_seq;           /* the timed segment ends here */
+	uint32_t rtt_seq;           /* the timed segment ends here; in fast recovery (no timing then),
+	                             * the retransmission point: resent up to here (RFC 6675 HighRxt) */
 	uint32_t rtt_start_us;      /* when it was sent (low 32 bits of the clock in µs) */
 	uint32_t ts_offset;         /* added to our ms clock for TSval: unrelated across tuples */
 	uint32_t ooo;               /* the out-of-order queue in the core's store (reass.h): 0 empty */

@@ -353,14 +353,70 @@ static int time_wait_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, c
 	return 0;
 }
 
+/* The next hole to send again (RFC 6675 §4 NextSeg, rule 1, over the blocks of this ACK alone:
+ * the TCB has no room for a scoreboard): from `from` up, the first bytes the peer's SACK blocks do
+ * not cover, below the highest byte they do. Blocks outside (SND.UNA, SND.MAX] are ignored (D-SACK,
+ * RFC 2883, or forged). Returns the hole's length up to the next block (0: none), *at its start.
+ * The peer lists its newest blocks first and at most three or four: with more holes than that, an
+ * older block may be missing and its bytes sent twice, which costs bandwidth, not correctness. */
+static uint32_t next_hole(const struct synack_tcb *tcb, const struct synack_seg *seg, uint32_t from, uint32_t *at)
+{
+	if (!(tcb->flags & SYNACK_TF_SACK) || !(seg->opts.present & SYNACK_OPT_SACK))
+		return 0;
+	uint32_t bl[SYNACK_SACK_MAX_BLOCKS][2];
+	unsigned n = 0;
+	for (unsigned k = 0; k < seg->opts.sack_blocks && k < SYNACK_SACK_MAX_BLOCKS; k++) {
+		uint32_t l = seg->opts.sack[k][0], r = seg->opts.sack[k][1];
+		if (!synack_seq_lt(l, r) || !synack_seq_gt(l, tcb->snd_una) || synack_seq_gt(r, tcb->snd_max))
+			continue;
+		unsigned j = n++;
+		while (j && synack_seq_lt(l, bl[j - 1][0])) {
+			bl[j][0] = bl[j - 1][0];
+			bl[j][1] = bl[j - 1][1];
+			j--;
+		}
+		bl[j][0] = l;
+		bl[j][1] = r;
+	}
+	uint32_t p = from;
+	for (unsigned k = 0; k < n; k++) {
+		if (synack_seq_lt(p, bl[k][0])) {
+			*at = p;
+			return bl[k][0] - p;
+		}
+		if (synack_seq_lt(p, bl[k][1]))
+			p = bl[k][1];
+	}
+	return 0;
+}
+
+/* In SACK recovery, one hole above the retransmission point, if the ACK shows one. */
+static bool resend_hole(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg, uint64_t now,
+			struct synack_actions *out)
+{
+	uint32_t from = synack_seq_max(tcb->snd_una, tcb->rtt_seq), at;
+	uint32_t len = next_hole(tcb, seg, from, &at);
+	if (!len)
+		return false;
+	uint32_t sent = synack_tcp_send_at(ctx, tcb, at, len, now, out);
+	if (!sent)
+		return false;
+	tcb->rtt_seq = at + sent;
+	ctx->stats.sack_rtx++;
+	return true;
+}
+
 /* RFC 5681 §3.2 with RFC 6582 (NewReno): a duplicate ACK (nothing new acknowledged, no data, the
  * window unchanged, data outstanding) says a segment left the network; the third in a row says
  * the one at SND.UNA was lost. It is sent again at once, without waiting for the RTO, and fast
- * recovery keeps the ACK clock running: ssthresh halves, and each further duplicate lets one new
- * segment out. */
-static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out)
+ * recovery keeps the ACK clock running: ssthresh halves, and each further duplicate lets one
+ * segment out: the next hole the peer's SACK blocks show (RFC 6675), else new data. */
+static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg, uint64_t now,
+		    struct synack_actions *out)
 {
 	if (tcb->flags & SYNACK_TF_RECOVERY) {
+		if (resend_hole(ctx, tcb, seg, now, out))
+			return;
 		/* §3.2 step 4: inflate cwnd by one segment for each one that has left the network. */
 		tcb->cwnd += tcb->smss;
 		return;
@@ -378,17 +434,20 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t
 	tcb->recover = tcb->snd_max;
 	tcb->flags = (uint16_t)((tcb->flags | SYNACK_TF_RECOVERY) & ~SYNACK_TF_PARTIAL);
 	ctx->stats.fast_retransmits++;
-	synack_tcp_send_at(ctx, tcb, tcb->snd_una, now, out);
+	/* The retransmission point (rtt_seq while recovering: no RTT is timed then, Karn). */
+	tcb->rtt_seq = tcb->snd_una + synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
 	tcb->cwnd = tcb->ssthresh + 3u * tcb->smss;
 }
 
 /* New data acknowledged during fast recovery (RFC 6582 §3.2 steps 3 and 5). A full ACK (all
  * that was outstanding when recovery began) ends it, cwnd deflated to ssthresh; a partial one
- * shows the next hole, whose segment is sent at once, cwnd deflated by what was acknowledged.
- * Returns true when the RTX timer was handled (the first partial ACK restarts it, later ones
- * leave it: the "impatient" variant, so that many losses in one window fall back on the RTO). */
-static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t advanced, uint64_t now,
-			 struct synack_actions *out)
+ * shows the next hole, whose segment is sent at once (with SACK: unless it was sent again in
+ * this recovery already, then the next hole the blocks show), cwnd deflated by what was
+ * acknowledged. Returns true when the RTX timer was handled (the first partial ACK restarts it,
+ * later ones leave it: the "impatient" variant, so that many losses in one window fall back on
+ * the RTO). */
+static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+			 uint32_t advanced, uint64_t now, struct synack_actions *out)
 {
 	if (synack_seq_ge(tcb->snd_una, tcb->recover)) {
 		uint32_t flight = tcb->snd_max - tcb->snd_una;
@@ -399,7 +458,13 @@ static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
 		return false;
 	}
 	ctx->stats.partial_acks++;
-	synack_tcp_send_at(ctx, tcb, tcb->snd_una, now, out);
+	if (!(tcb->flags & SYNACK_TF_SACK) || synack_seq_ge(tcb->snd_una, tcb->rtt_seq)) {
+		uint32_t sent = synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
+		if (synack_seq_gt(tcb->snd_una + sent, tcb->rtt_seq))
+			tcb->rtt_seq = tcb->snd_una + sent;
+	} else {
+		resend_hole(ctx, tcb, seg, now, out);
+	}
 	tcb->cwnd = tcb->cwnd > advanced ? tcb->cwnd - advanced : 0;
 	if (advanced >= tcb->smss)
 		tcb->cwnd += tcb->smss;
@@ -619,7 +684,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			tcb->flags &= (uint16_t)~SYNACK_TF_DUPACKS;
 			tcb->retries = 0;
 			if (tcb->flags & SYNACK_TF_RECOVERY) {
-				if (recovery_ack(ctx, tcb, advanced, now, out))
+				if (recovery_ack(ctx, tcb, seg, advanced, now, out))
 					goto acked;
 			} else if (tcb->cwnd < tcb->ssthresh) {
 				/* RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above. */
@@ -638,7 +703,7 @@ acked:
 		} else if (ack == tcb->snd_una && tcb->snd_una != tcb->snd_max && seg->len == 0 &&
 			   !(seg->flags & (SYNACK_TH_SYN | SYNACK_TH_FIN)) &&
 			   ((uint32_t)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd) {
-			dup_ack(ctx, tcb, now, out);
+			dup_ack(ctx, tcb, seg, now, out);
 		}
 		/* Window update (RFC 9293 §3.10.7.4): only from a segment not older than the last one. */
 		if (synack_seq_lt(tcb->snd_wl1, seg->seq) ||

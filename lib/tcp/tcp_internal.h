@@ -138,9 +138,10 @@ void synack_tcp_enter_time_wait(struct synack_tcp_ctx *ctx, struct synack_tcb *t
 void synack_tcp_output_probe(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 			     struct synack_actions *out);
 
-/* Sends again the one segment of data (and FIN) that starts at seq: a fast retransmission. */
-void synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint64_t now,
-			struct synack_actions *out);
+/* Sends again the one segment of data (and FIN) that starts at seq, at most max bytes of data: a
+ * fast retransmission. Returns the sequence space it covered (0: nothing sent). */
+uint32_t synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint32_t max,
+			    uint64_t now, struct synack_actions *out);
 
 /* RFC 6298 RTT sample of rtt_us microseconds. */
 void synack_tcp_rtt_sample(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t rtt_us);

@@ -251,8 +251,9 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 				ctx->stats.rtx_data++;
 			else
 				ctx->stats.rtx_fin++;
-		} else if (!(tcb->flags & SYNACK_TF_RTT_TIMING) && tcb->retries == 0) {
-			/* Time one segment per RTT (RFC 6298 §3); Karn: never a retransmitted one. */
+		} else if (!(tcb->flags & (SYNACK_TF_RTT_TIMING | SYNACK_TF_RECOVERY)) && tcb->retries == 0) {
+			/* Time one segment per RTT (RFC 6298 §3); Karn: never a retransmitted one. Not in
+			 * fast recovery, whose retransmission point rtt_seq holds (tcb.h). */
 			tcb->flags |= SYNACK_TF_RTT_TIMING;
 			tcb->rtt_seq = tcb->snd_nxt + len + (uint32_t)fin;
 			tcb->rtt_start_us = now_us32(now);
@@ -277,21 +278,23 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 	return sent;
 }
 
-void synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint64_t now,
-			struct synack_actions *out)
+uint32_t synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint32_t max,
+			    uint64_t now, struct synack_actions *out)
 {
 	/* One segment of what was sent before, from seq: its bytes, and our FIN if it ends there. */
 	uint32_t data_end = synack_seq_lt(tcb->snd_end, tcb->snd_max) ? tcb->snd_end : tcb->snd_max;
 	uint32_t len = synack_seq_lt(seq, data_end) ? data_end - seq : 0;
 	if (len > tcb->smss)
 		len = tcb->smss;
+	if (len > max)
+		len = max;
 	int fin = (tcb->flags & SYNACK_TF_FIN_SENT) && seq + len == tcb->snd_end &&
 		  synack_seq_gt(tcb->snd_max, tcb->snd_end);
 	if (!len && !fin)
-		return;
+		return 0;
 	struct synack_seg *s = seg_new(out, &tcb->tuple);
 	if (!s)
-		return;
+		return 0;
 	s->seq = seq;
 	s->ack = tcb->rcv_nxt;
 	s->len = len;
@@ -306,6 +309,7 @@ void synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 	ctx->stats.data_bytes_out += len;
 	/* Karn (RFC 6298 §3): a sample that may cover a retransmission is ambiguous. */
 	tcb->flags &= (uint16_t)~(SYNACK_TF_RTT_TIMING | SYNACK_TF_ACK_NOW);
+	return len + (uint32_t)fin;
 }
 
 static int can_send_data(unsigned state)
