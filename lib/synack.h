@@ -45,6 +45,8 @@ struct synack_core_stats {
 	uint64_t load_no_port;                          /* client: no free local port for a tuple */
 	uint64_t rx_held;                               /* segments whose bytes an application left (held) */
 	uint64_t rx_held_copied;                        /* ... from the out-of-order queue: copied to an mbuf */
+	uint64_t acks_delayed;                          /* ACKs that waited for something to carry them (RFC 1122) */
+	uint64_t delacks_sent;                          /* ... and went alone when the delay ran out */
 	uint64_t actions_overflow;                      /* actions the core could not list (a bug if any) */
 	uint64_t timers_fired;
 	uint64_t loops, busy_loops;

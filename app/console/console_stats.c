@@ -32,7 +32,7 @@ static const struct {
 	{ "drop_parse", offsetof(struct synack_core_stats, drop_parse), STAT_BY_PARSE_ERR, N_PARSE },
 	F(drop_not_ours), F(drop_no_mbuf), F(drop_no_sendbuf), F(drop_pool_full), F(drop_tw_full), F(tw_evicted), F(drop_synrcv_evicted),
 	F(handoff_out), F(handoff_in), F(handoff_drops), F(conns_opened), F(conns_accepted), F(conns_failed), F(conns_closed),
-	F(arp_misses), F(arp_failed), F(conns_completed), F(load_no_port), F(rx_held), F(rx_held_copied), F(actions_overflow), F(timers_fired), F(loops), F(busy_loops), F(busy_cycles),
+	F(arp_misses), F(arp_failed), F(conns_completed), F(load_no_port), F(rx_held), F(rx_held_copied), F(acks_delayed), F(delacks_sent), F(actions_overflow), F(timers_fired), F(loops), F(busy_loops), F(busy_cycles),
 	F(conns_in_use), F(tw_in_use), F(synrcv_in_use), F(timers_armed),
 	{ "state", offsetof(struct synack_core_stats, per_state), STAT_BY_STATE, N_STATE },
 };

@@ -34,6 +34,7 @@ enum synack_role {
 #define SYNACK_CF_COUNTED    0x10u      /* a client's outcome counted */
 #define SYNACK_CF_CONNECTED  0x20u      /* a client reached ESTABLISHED */
 #define SYNACK_CF_HELD_FIN   0x40u      /* the peer's FIN waits for the held bytes to be taken */
+#define SYNACK_CF_DELACK     0x80u      /* its ACK is delayed (ep_delack.c): the next segment sends it */
 
 struct synack_conn {
 	struct synack_tcb tcb;                          /* 120: lines 0 and 1 */

@@ -148,8 +148,33 @@ static inline __attribute__((always_inline)) bool finish(struct synack_ep *ep, u
 							 struct synack_actions *out, bool rx_apply, bool rx_output)
 {
 	bool freed = synack_ep_apply(ep, port, c, out, NULL, rx_apply);
-	if (!freed)
+	if (!freed) {
 		freed = synack_ep_output(ep, port, c, rx_output);
+		if (!freed && __builtin_expect(c->cflags & SYNACK_CF_DELACK, 0))
+			synack_ep_delack_sent(c);
+	}
+	if (!freed)
+		synack_conn_write_end(c);
+	else
+		synack_conn_write_freed(c);
+	return freed;
+}
+
+/* finish() for a segment that brought data the application saw: its owed ACK may wait
+ * (ep_delack.c) when nothing else is owed. */
+static bool finish_data(struct synack_ep *ep, unsigned port, struct synack_conn *c, struct synack_actions *out,
+			bool had_ooo)
+{
+	bool freed = synack_ep_apply(ep, port, c, out, NULL, false);
+	if (!freed && synack_ep_delack_defer(ep, c, had_ooo)) {
+		synack_conn_write_end(c);
+		return false;
+	}
+	if (!freed) {
+		freed = synack_ep_output(ep, port, c, true);
+		if (!freed && (c->cflags & SYNACK_CF_DELACK))
+			synack_ep_delack_sent(c);
+	}
 	if (!freed)
 		synack_conn_write_end(c);
 	else
@@ -192,12 +217,15 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 		if (c->tcb.state == SYNACK_TIME_WAIT)
 			c->tcb.flags = (uint16_t)((c->tcb.flags & ~SYNACK_TF_NO_LISTENER) |
 						  (ep->lidx[s->dport] ? 0 : SYNACK_TF_NO_LISTENER));
+		bool had_ooo = c->tcb.ooo != 0;
 		synack_tcp_input(&ep->ctx, &c->tcb, s, ep->now_ns, &out);
 		/* The received frame, warm in this core's cache, carries the first reply, unless the
 		 * segment brought data: the application reads that from the frame during synack_ep_apply(), so then
 		 * the reuse waits for synack_ep_output(). */
 		bool has_data = out.events & 1u << SYNACK_EV_DATA;
-		bool freed = finish(ep, port, c, &out, !has_data, true);
+		bool freed = has_data && ep->delack_ms && !(out.events & 1u << SYNACK_EV_PEER_FIN)
+				     ? finish_data(ep, port, c, &out, had_ooo)
+				     : finish(ep, port, c, &out, !has_data, true);
 		if (__builtin_expect(!freed && c->tcb.ooo != 0, 0))
 			freed = deliver_more(ep, port, c);
 		if (!freed || !(out.events & 1u << SYNACK_EV_REOPEN))
@@ -290,6 +318,8 @@ unsigned synack_ep_advance(struct synack_ep *ep, unsigned budget)
 			work += n;
 		}
 	}
+	if (ep->delack_n)
+		work += synack_ep_delack_run(ep, budget);
 	ep->stats.timers_armed = synack_wheel_count(ep->wheel);
 	return work;
 }
@@ -389,6 +419,11 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 	ep->t_intended = mem->alloc(a, (size_t)ep->nconns * sizeof(uint64_t));
 	ep->held = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->held));
 	ep->user = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->user));
+	if (cfg->delack_ms) {
+		ep->delack_cap = ep->nconns;
+		ep->delack_q = mem->alloc(a, (size_t)ep->delack_cap * sizeof(*ep->delack_q));
+		ep->delack_ms = ep->delack_q ? cfg->delack_ms : 0;
+	}
 	if (cfg->ooo_slots && cfg->ooo_per_conn) {
 		ep->reass_mem = mem->alloc(a, synack_reass_mem(cfg->ooo_slots));
 		if (ep->reass_mem) {
@@ -416,7 +451,7 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 		return -1;
 	}
 	if (!ep->conns || !ep->free_idx || !ep->wheel || !ep->app_ctx || !ep->t_intended || !ep->held || !ep->user || !ep->lh ||
-	    (cfg->ooo_slots && cfg->ooo_per_conn && !ep->reass_mem) ||
+	    (cfg->ooo_slots && cfg->ooo_per_conn && !ep->reass_mem) || (cfg->delack_ms && !ep->delack_q) ||
 	    !ep->sbuf_mem || !ep->sbuf_free || !ep->conn_tab.b || !ep->tw.tab.b) {
 		snprintf(err, errlen,
 			 "worker %u: cannot allocate its tables (%u connections, %u TIME-WAIT entries, %u "
@@ -456,6 +491,10 @@ void synack_ep_free(struct synack_ep *ep)
 	m->free(a, ep->t_intended, (size_t)ep->nconns * sizeof(uint64_t));
 	m->free(a, ep->held, (size_t)ep->nconns * sizeof(*ep->held));
 	m->free(a, ep->user, (size_t)ep->nconns * sizeof(*ep->user));
+	if (ep->delack_q)
+		m->free(a, ep->delack_q, (size_t)ep->delack_cap * sizeof(*ep->delack_q));
+	ep->delack_q = NULL;
+	ep->delack_ms = ep->delack_n = 0;
 	if (ep->reass_mem)
 		m->free(a, ep->reass_mem, synack_reass_mem(ep->reass.nslots));
 	ep->reass_mem = NULL;

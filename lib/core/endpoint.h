@@ -85,6 +85,7 @@ struct synack_ep_cfg {
 	uint8_t cookie_mode;            /* 0 off, 1 when the half-open bound or the pool is full, 2 always */
 	uint32_t ooo_slots;             /* the out-of-order queue's store: 2 KiB slots (0: no queue) */
 	uint32_t ooo_per_conn;          /* ... at most this many per connection (SYNACK_REASS_CONN_MAX) */
+	uint32_t delack_ms;             /* delayed ACKs (RFC 1122 §4.2.3.2), at most this late; 0: off */
 };
 
 struct synack_ep {
@@ -118,6 +119,10 @@ struct synack_ep {
 	struct synack_held **held;      /* per pool index: received bytes the application has not taken */
 	uint64_t *user;                 /* per pool index: the application's word (synack_conn_user) */
 	struct synack_reass reass;      /* the out-of-order queue's slots (ctx.reass points here) */
+	/* Delayed ACKs (ep_delack.c): a FIFO of (connection, deadline), the deadlines in order as the
+	 * delay is one for all. */
+	struct synack_delack { uint32_t idx; uint32_t at_ms; } *delack_q;
+	uint32_t delack_cap, delack_head, delack_n, delack_ms;
 	void *reass_mem;
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */

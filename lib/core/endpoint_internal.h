@@ -84,4 +84,16 @@ void synack_ep_data(struct synack_ep *ep, struct synack_conn *c, const struct sy
 void synack_ep_held_deliver(struct synack_ep *ep, struct synack_conn *c, const struct synack_app *app);
 void synack_ep_held_free(struct synack_ep *ep, struct synack_conn *c);
 
+/* ep_delack.c: whether c's owed ACK, after a segment whose data the application has seen (had_ooo:
+ * bytes were held out of order before it), may wait instead of leaving now; if so it is queued. */
+bool synack_ep_delack_defer(struct synack_ep *ep, struct synack_conn *c, bool had_ooo);
+/* The delayed ACKs due by now, at most budget; returns how many were looked at. */
+unsigned synack_ep_delack_run(struct synack_ep *ep, unsigned budget);
+/* An output sent c's owed ACK: nothing is delayed for it any more. */
+static inline void synack_ep_delack_sent(struct synack_conn *c)
+{
+	if ((c->cflags & SYNACK_CF_DELACK) && !(c->tcb.flags & SYNACK_TF_ACK_NOW))
+		c->cflags &= (uint8_t)~SYNACK_CF_DELACK;
+}
+
 #endif

@@ -544,6 +544,7 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "ooo_per_core", .parse = p_uint, EF(ooo_per_core), .min = 0, .max = 1048576 },
 	{ .name = "ooo_per_conn", .parse = p_uint, EF(ooo_per_conn), .min = 1, .max = SYNACK_REASS_CONN_MAX },
 	{ .name = "rst_limit", .parse = p_uint, EF(rst_limit), .min = 0, .max = 100000000 },
+	{ .name = "delack_ms", .parse = p_uint, EF(delack_ms), .min = 0, .max = 500 },
 	{ .name = "invalid_ack_limit", .parse = p_uint, EF(invalid_ack_limit), .min = 0, .max = 100000000 },
 	{ .name = "syn_retries", .parse = p_uint, EF(syn_retries), .min = 1, .max = 15 },
 	{ .name = "synack_retries", .parse = p_uint, EF(synack_retries), .min = 1, .max = 15 },
@@ -608,6 +609,7 @@ void synack_config_defaults(struct synack_config *cfg)
 	cfg->engine.ooo_per_core = 4096;
 	cfg->engine.ooo_per_conn = SYNACK_REASS_CONN_MAX;
 	cfg->engine.rst_limit = 20000;
+	cfg->engine.delack_ms = 40;
 	cfg->engine.invalid_ack_limit = 20000;
 }
 

@@ -141,6 +141,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	cfg.ooo_slots = ec->ooo_per_core;
 	cfg.ooo_per_conn = ec->ooo_per_conn;
 	cfg.tcp.rst_limit = ec->rst_limit;
+	cfg.delack_ms = ec->delack_ms;
 	cfg.tcp.invalid_ack_limit = ec->invalid_ack_limit;
 	w->tsc0 = rte_rdtsc();
 	w->tsc_mult = (uint64_t)(((unsigned __int128)SYNACK_NS_PER_S << 32) / e->tsc_hz);

@@ -295,7 +295,8 @@ static void ep_make(struct pair_ep *e, const struct synack_tcp_cfg *tc, uint32_t
 {
 	struct synack_ep_cfg cfg = { .tcp = *tc, .id = (uint32_t)e->side, .nconns = PAIR_MAX_CONNS, .ntw = ntw,
 				     .nsbuf = PAIR_MAX_CONNS, .synrcv_max = synrcv_max,
-				     .ooo_slots = ooo_slots, .ooo_per_conn = ooo_per_conn };
+				     .ooo_slots = ooo_slots, .ooo_per_conn = ooo_per_conn,
+				     .delack_ms = e->delack_ms };
 	const struct synack_ep_io io = { e, wire_send, wire_hold, wire_release, on_trace };
 	const struct synack_ep_mem mem = { NULL, mem_alloc, mem_free };
 	char err[160];
@@ -324,6 +325,13 @@ void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max)
 {
 	const struct synack_ep *e = &p->ep[side].e;
 	remake(p, side, ntw, synrcv_max, e->reass.nslots, e->reass.per_conn);
+}
+
+void pair_delack(struct pair *p, int side, uint32_t ms)
+{
+	const struct synack_ep *e = &p->ep[side].e;
+	p->ep[side].delack_ms = ms;
+	remake(p, side, e->tw.cap, e->synrcv_max, e->reass.nslots, e->reass.per_conn);
 }
 
 void pair_ooo(struct pair *p, int side, uint32_t slots, uint32_t per_conn)
@@ -553,6 +561,11 @@ static uint64_t next_event(const struct pair *p)
 		uint64_t tw = tw_next(&p->ep[s], p->now);
 		if (tw && (!t || tw < t))
 			t = tw;
+		if (e->delack_n) {
+			uint64_t d = (uint64_t)e->delack_q[e->delack_head].at_ms * SYNACK_NS_PER_MS;
+			if (!t || d < t)
+				t = d;
+		}
 	}
 	return t;
 }

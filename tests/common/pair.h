@@ -65,6 +65,7 @@ struct pair_ep {
 	const struct synack_app *listen_app;  /* the listener's application (NULL: the pair's own) */
 	void *listen_arg;
 	bool cookies;                 /* answer every SYN with a SYN cookie (e.cookie_mode 2) */
+	uint32_t delack_ms;           /* the endpoint's delayed ACKs (pair_delack); 0: off */
 	bool echo;                    /* application: echo what arrives */
 	bool close_on_fin;            /* application: close when the peer closes */
 	bool hold;                    /* application: take nothing: what arrives stays unread, the window closes */
@@ -129,6 +130,8 @@ void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max);
 /* Gives side an out-of-order store of slots slots, per_conn at most per connection (0: none, segments
  * past a hole are dropped). Call before any connection. */
 void pair_ooo(struct pair *p, int side, uint32_t slots, uint32_t per_conn);
+/* Gives side delayed ACKs of at most ms (ep_delack.c; 0: off). Call before any connection. */
+void pair_delack(struct pair *p, int side, uint32_t ms);
 /* Pin the ISNs the two sides choose (to test the 2^32 wrap). */
 void pair_pin_isn(struct pair *p, uint32_t client_isn, uint32_t server_isn);
 

@@ -473,3 +473,93 @@ TDATA(a_reset_frees_what_was_held)
 	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.ooo_purged, 3);
 	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
 }
+
+/* ---- delayed ACKs (RFC 1122 §4.2.3.2, RFC 5681 §4.2) ---- */
+
+/* Server ACKs in the log from mark on: bare ones (no data), and the times of the first and last. */
+static unsigned server_acks(const struct pair *p, unsigned mark, uint64_t *first, uint64_t *last)
+{
+	unsigned n = 0;
+	for (unsigned i = mark; i < p->nlog; i++) {
+		const struct pair_seglog *l = &p->log[i];
+		if (l->from != PAIR_SERVER || l->seg.len || !(l->seg.flags & SYNACK_TH_ACK) ||
+		    (l->seg.flags & (SYNACK_TH_SYN | SYNACK_TH_FIN | SYNACK_TH_RST)))
+			continue;
+		if (!n++ && first)
+			*first = l->t;
+		if (last)
+			*last = l->t;
+	}
+	return n;
+}
+
+/* A reader that does not answer gets an ACK for every second segment, and a lone segment's ACK
+ * waits the delay, no more. */
+TDATA(delayed_acks_every_second_segment_and_within_the_delay)
+{
+	pair_delack(p, PAIR_SERVER, 40);
+	fill_blob();
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 43040);
+	pair_run(p, S);
+	unsigned mark = p->nlog;
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 1448 * 10), 0); /* ten full segments, one flight */
+	pair_run(p, S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 43040);
+	cr_assert_eq(sc->rcv_len, 1448u * 10);
+	const struct synack_core_stats *es = &p->ep[PAIR_SERVER].e.stats;
+	cr_assert_eq(server_acks(p, mark, NULL, NULL), 5, "one ACK for two segments");
+	cr_assert_eq(es->acks_delayed, 5);
+	cr_assert_eq(es->delacks_sent, 0);
+	/* One more segment: its ACK goes alone when the delay runs out. */
+	mark = p->nlog;
+	uint64_t t0 = p->now;
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 100), 0);
+	pair_run(p, S);
+	uint64_t at = 0;
+	cr_assert_eq(server_acks(p, mark, &at, NULL), 1);
+	cr_assert_eq(es->delacks_sent, 1);
+	cr_assert_geq(at - t0, 39 * MS, "acknowledged after %lu ms", (unsigned long)((at - t0) / MS));
+	cr_assert_leq(at - t0, 41 * MS, "acknowledged after %lu ms", (unsigned long)((at - t0) / MS));
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.rtx_data, 0);
+}
+
+/* An application that answers at once: its answer carries the ACK, nothing waits. */
+TDATA(an_answer_carries_the_ack_nothing_waits)
+{
+	pair_delack(p, PAIR_SERVER, 40);
+	int c = pair_connect(p, 43041);
+	pair_run(p, S);
+	unsigned mark = p->nlog;
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, "ping", 4), 0);
+	pair_run(p, S);
+	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].rcv_len, 4u, "echoed");
+	cr_assert_eq(server_acks(p, mark, NULL, NULL), 0, "no bare ACK: the echo carried it");
+	cr_assert_eq(p->ep[PAIR_SERVER].e.stats.acks_delayed, 0);
+}
+
+/* Out of order and hole-filling segments are acknowledged at once (RFC 5681 §4.2): fast
+ * retransmit works as without delayed ACKs; the peer's FIN is acknowledged at once too. */
+TDATA(delayed_acks_leave_losses_and_fins_alone)
+{
+	pair_delack(p, PAIR_SERVER, 40);
+	p->delay_ns = 5 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 13 }, .nlose_nth = 1 };
+	wire_on(p, &w);
+	transfer(p, 43042, 30 * S);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert_eq(cs->fast_retransmits, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	cr_assert_gt(p->ep[PAIR_SERVER].e.stats.acks_delayed, 0);
+	unsigned mark = p->nlog;
+	uint64_t t0 = p->now;
+	cr_assert_eq(pair_close(p, PAIR_CLIENT, 0), 0);
+	pair_run(p, 20 * MS);
+	uint64_t at = 0;
+	for (unsigned i = mark; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_SERVER && (p->log[i].seg.flags & SYNACK_TH_ACK)) {
+			at = p->log[i].t;
+			break;
+		}
+	cr_assert(at && at - t0 <= 2 * p->delay_ns, "the FIN's ACK waited %lu ms", (unsigned long)((at - t0) / MS));
+}
