@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config meson ninja-build
   libdpdk-dev dpdk-dev libnuma-dev libcriterion-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev libbpf-dev
   iproute2 iputils-ping ethtool tcpdump tshark python3-scapy curl nginx-light
   gnuplot-nox valgrind
 )
