@@ -1,5 +1,5 @@
 /* shield.bpf.c: a tc ingress filter for the scapy tests (this machine has no nftables): drops the
- * TCP segments addressed to the tester's hand-made ports, 40000..40999, before the tester's kernel
+ * TCP segments addressed to the tester's hand-made ports, 40000..44999, before the tester's kernel
  * sees them, so that it does not reset connections it never opened. Packet sockets (scapy's
  * sniffer) see a frame before tc ingress does, so the test still receives them. */
 #include <linux/bpf.h>
@@ -25,7 +25,7 @@ int shield(struct __sk_buff *skb)
 	if ((void *)(th + 1) > end)
 		return TC_ACT_OK;
 	unsigned port = bpf_ntohs(th->dest);
-	return port >= 40000 && port < 41000 ? TC_ACT_SHOT : TC_ACT_OK;
+	return port >= 40000 && port < 45000 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 char _license[] SEC("license") = "GPL";
