@@ -260,7 +260,7 @@ unsigned synack_open_starts(struct synack_worker *w)
 		/* Proposed a few connections ago without the table check (its buckets were prefetched
 		 * then): check now, and take fresh proposals while the tuple is in use. */
 		while (ok && tuple_busy(w, &t, h)) {
-			uint8_t dd;
+			uint8_t dd = 0;
 			ok = ++tries < 4000 && propose(w, port, pr, &t, &dd);
 			d = dd;
 			h = ok ? synack_ctab_hash(&w->ep.conn_tab, &t) : 0;
