@@ -96,6 +96,16 @@ fuzz() {
 }
 run_one fuzz-input fuzz
 
+# The endpoint's target, from the same seeds (its own copy: the two targets' corpora differ).
+fuzz_endpoint() {
+  local corpus="$logdir/corpus-endpoint"
+  mkdir -p "$corpus"
+  ./build-fuzz/tests/fuzz/fuzz-gen-corpus "$corpus" || return 1
+  ./build-fuzz/tests/fuzz/fuzz-endpoint -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$logdir/endpoint-" -print_final_stats=1 "$corpus"
+}
+run_one fuzz-endpoint fuzz_endpoint
+
 [ ${#failures[@]} -eq 0 ] || note "failed: ${failures[*]} (logs in $logdir)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
