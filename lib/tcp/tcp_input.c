@@ -478,6 +478,9 @@ static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, con
 	return true;
 }
 
+static void closed_reply(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
+			 struct synack_actions *out);
+
 /* RFC 9293 §3.10.7.4 first step: is the segment acceptable? */
 static int acceptable(const struct synack_tcb *tcb, uint32_t seq, uint32_t seglen)
 {
@@ -509,7 +512,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 	switch (tcb->state) {
 	case SYNACK_CLOSED:
 	case SYNACK_LISTEN:
-		synack_tcp_no_conn(ctx, seg, now, out);
+		closed_reply(ctx, seg, now, out); /* counted by synack_tcp_input */
 		return;
 	case SYNACK_SYN_SENT:
 		syn_sent_input(ctx, tcb, seg, now, out);
@@ -776,12 +779,12 @@ bool synack_tcp_listen_input(struct synack_tcp_ctx *ctx, const struct synack_seg
 	return false;
 }
 
-void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
-			struct synack_actions *out)
+/* RFC 9293 §3.10.7.1, CLOSED: an RST is dropped; to a segment with ACK, <SEQ=SEG.ACK><CTL=RST>;
+ * otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A flood of segments for no connection
+ * must not be reflected one for one: the RSTs have a per-core budget. */
+static void closed_reply(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
+			 struct synack_actions *out)
 {
-	/* RFC 9293 §3.10.7.1, CLOSED: an RST is dropped; to a segment with ACK, <SEQ=SEG.ACK><CTL=RST>;
-	 * otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. A flood of segments for no connection
-	 * must not be reflected one for one: the RSTs have a per-core budget. */
 	if ((seg->flags & SYNACK_TH_RST) || !synack_tcp_rst_budget(ctx, now))
 		return;
 	struct synack_tuple t = { seg->daddr, seg->saddr, seg->dport, seg->sport };
@@ -789,6 +792,18 @@ void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg
 		synack_tcp_send_rst(ctx, &t, seg->ack, 0, 0, out);
 	else
 		synack_tcp_send_rst(ctx, &t, 0, seg->seq + synack_seg_seqlen(seg), 1, out);
+}
+
+void synack_tcp_no_conn(struct synack_tcp_ctx *ctx, const struct synack_seg *seg, uint64_t now,
+			struct synack_actions *out)
+{
+	/* Counted as every segment in is (a capture of the port shows it). */
+	ctx->stats.seg_in++;
+	if (seg->flags & SYNACK_TH_RST)
+		ctx->stats.rst_in++;
+	else if ((seg->flags & (SYNACK_TH_SYN | SYNACK_TH_ACK)) == SYNACK_TH_SYN)
+		ctx->stats.syn_in++;
+	closed_reply(ctx, seg, now, out);
 }
 
 /* ISS and timestamp offset for a tuple (RFC 6528; RFC 7323 §7.1 for the offset). */
