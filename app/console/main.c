@@ -329,7 +329,7 @@ static void serve(const char *control)
 int main(int argc, char **argv)
 {
 	struct options o;
-	char err[256] = "";
+	char err[1024] = "";
 
 	memset(&o, 0, sizeof(o));
 	setvbuf(stdout, NULL, _IOLBF, 0);

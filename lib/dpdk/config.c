@@ -725,7 +725,7 @@ static int load_section(struct synack_config *cfg, struct rte_cfgfile *cf, int i
 	}
 	n = rte_cfgfile_section_entries_by_index(cf, idx, name, e, n);
 	uint64_t seen = 0;
-	char exp[512], list[256];
+	char exp[512], list[512];
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct cfg_key *k = find_key(t, e[i].name);
@@ -848,7 +848,7 @@ int synack_config_set(struct synack_config *cfg, const char *assignment, char *e
 	const struct cfg_key *k = find_key(t, key);
 	char exp[512];
 	if (!k) {
-		char list[256];
+		char list[512];
 		key_list(t, list, sizeof(list));
 		snprintf(err, errlen, "--set %s: unknown key %s in [%s]: expected one of %s", assignment, key, sec,
 			 list);
