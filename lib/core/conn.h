@@ -51,6 +51,8 @@ struct synack_conn {
 	uint8_t dst;                                    /* client: the load's destination index */
 	uint16_t app;                                   /* server: listener index; client: script index */
 	uint32_t tab_at;                                /* where in_table put it (ctab.h) */
+	uint16_t ka_rx;                                 /* keep-alive: the last segment in, s mod 2^16 */
+	uint8_t ka_probes;                              /* ... probes unanswered (ep_keepalive.c) */
 	struct synack_sndbuf sb;                        /* ring streams: 24 bytes */
 	union {
 		/* Half-open (SYN-RECEIVED, passive opens only): the FIFO, oldest evicted first. */

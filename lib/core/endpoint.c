@@ -69,6 +69,8 @@ bool synack_ep_apply(struct synack_ep *ep, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_CONNECTED:
 				ep->stats.conns_opened++;
+				if (ep->ka_s)
+					synack_ep_ka_start(ep, c);
 				c->cflags |= SYNACK_CF_CONNECTED;
 				/* Connect latency: our SYN sent -> its SYN-ACK received, on the clock read once
 				 * per loop. Both ends are loop starts: the SYN left at the end of its loop, the
@@ -79,6 +81,8 @@ bool synack_ep_apply(struct synack_ep *ep, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_ACCEPTED:
 				ep->stats.conns_accepted++;
+				if (ep->ka_s)
+					synack_ep_ka_start(ep, c);
 				if (app->accepted)
 					app->accepted(c);
 				break;
@@ -218,6 +222,10 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 			c->tcb.flags = (uint16_t)((c->tcb.flags & ~SYNACK_TF_NO_LISTENER) |
 						  (ep->lidx[s->dport] ? 0 : SYNACK_TF_NO_LISTENER));
 		bool had_ooo = c->tcb.ooo != 0;
+		if (ep->ka_s) {
+			c->ka_rx = (uint16_t)(ep->now_ns / SYNACK_NS_PER_S);
+			c->ka_probes = 0;
+		}
 		synack_tcp_input(&ep->ctx, &c->tcb, s, ep->now_ns, &out);
 		/* The received frame, warm in this core's cache, carries the first reply, unless the
 		 * segment brought data: the application reads that from the frame during synack_ep_apply(), so then
@@ -301,7 +309,7 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 		if (ep->held[c->idx])
 			synack_ep_held_deliver(ep, c, app);
 		synack_ep_cur_out = saved_out;
-	} else {
+	} else if (node != &c->timer[1] || !ep->ka_s || !synack_ep_ka_fire(ep, c, &out)) {
 		synack_tcp_timeout(&ep->ctx, &c->tcb, (enum synack_timer)(node == &c->timer[1]), ep->now_ns, &out);
 	}
 	finish(ep, c->port, c, &out, false, false);
@@ -419,6 +427,11 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 	ep->t_intended = mem->alloc(a, (size_t)ep->nconns * sizeof(uint64_t));
 	ep->held = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->held));
 	ep->user = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->user));
+	if (cfg->keepalive_s) {
+		ep->ka_s = cfg->keepalive_s;
+		ep->ka_intvl_s = cfg->keepalive_intvl_s ? cfg->keepalive_intvl_s : 75;
+		ep->ka_probes = cfg->keepalive_probes ? cfg->keepalive_probes : 9;
+	}
 	if (cfg->delack_ms) {
 		ep->delack_cap = ep->nconns;
 		ep->delack_q = mem->alloc(a, (size_t)ep->delack_cap * sizeof(*ep->delack_q));

@@ -86,6 +86,9 @@ struct synack_ep_cfg {
 	uint32_t ooo_slots;             /* the out-of-order queue's store: 2 KiB slots (0: no queue) */
 	uint32_t ooo_per_conn;          /* ... at most this many per connection (SYNACK_REASS_CONN_MAX) */
 	uint32_t delack_ms;             /* delayed ACKs (RFC 1122 §4.2.3.2), at most this late; 0: off */
+	/* Keep-alives (RFC 1122 §4.2.3.6): after keepalive_s idle (0: off, the default RFC 1122 asks),
+	 * a probe every keepalive_intvl_s, the connection dropped after keepalive_probes unanswered. */
+	uint32_t keepalive_s, keepalive_intvl_s, keepalive_probes;
 };
 
 struct synack_ep {
@@ -123,6 +126,7 @@ struct synack_ep {
 	 * delay is one for all. */
 	struct synack_delack { uint32_t idx; uint32_t at_ms; } *delack_q;
 	uint32_t delack_cap, delack_head, delack_n, delack_ms;
+	uint32_t ka_s, ka_intvl_s, ka_probes;   /* keep-alives (ep_keepalive.c); ka_s 0: off */
 	void *reass_mem;
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */

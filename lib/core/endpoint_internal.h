@@ -89,6 +89,12 @@ void synack_ep_held_free(struct synack_ep *ep, struct synack_conn *c);
 bool synack_ep_delack_defer(struct synack_ep *ep, struct synack_conn *c, bool had_ooo);
 /* The delayed ACKs due by now, at most budget; returns how many were looked at. */
 unsigned synack_ep_delack_run(struct synack_ep *ep, unsigned budget);
+/* ep_keepalive.c: c is established: its keep-alive timer starts (ka_s set). */
+void synack_ep_ka_start(struct synack_ep *ep, struct synack_conn *c);
+/* c's second timer fired: true when it was the keep-alive's (handled, actions in out), false when
+ * it is the core's (FIN-WAIT-2, TIME-WAIT). */
+bool synack_ep_ka_fire(struct synack_ep *ep, struct synack_conn *c, struct synack_actions *out);
+
 /* An output sent c's owed ACK: nothing is delayed for it any more. */
 static inline void synack_ep_delack_sent(struct synack_conn *c)
 {

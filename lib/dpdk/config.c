@@ -545,6 +545,9 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "ooo_per_conn", .parse = p_uint, EF(ooo_per_conn), .min = 1, .max = SYNACK_REASS_CONN_MAX },
 	{ .name = "rst_limit", .parse = p_uint, EF(rst_limit), .min = 0, .max = 100000000 },
 	{ .name = "delack_ms", .parse = p_uint, EF(delack_ms), .min = 0, .max = 500 },
+	{ .name = "keepalive_s", .parse = p_uint, EF(keepalive_s), .min = 0, .max = 36000 },
+	{ .name = "keepalive_intvl_s", .parse = p_uint, EF(keepalive_intvl_s), .min = 1, .max = 3600 },
+	{ .name = "keepalive_probes", .parse = p_uint, EF(keepalive_probes), .min = 1, .max = 50 },
 	{ .name = "invalid_ack_limit", .parse = p_uint, EF(invalid_ack_limit), .min = 0, .max = 100000000 },
 	{ .name = "syn_retries", .parse = p_uint, EF(syn_retries), .min = 1, .max = 15 },
 	{ .name = "synack_retries", .parse = p_uint, EF(synack_retries), .min = 1, .max = 15 },
@@ -610,6 +613,8 @@ void synack_config_defaults(struct synack_config *cfg)
 	cfg->engine.ooo_per_conn = SYNACK_REASS_CONN_MAX;
 	cfg->engine.rst_limit = 20000;
 	cfg->engine.delack_ms = 40;
+	cfg->engine.keepalive_intvl_s = 75;  /* Linux tcp_keepalive_intvl */
+	cfg->engine.keepalive_probes = 9;    /* Linux tcp_keepalive_probes */
 	cfg->engine.invalid_ack_limit = 20000;
 }
 

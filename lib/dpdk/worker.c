@@ -142,6 +142,9 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	cfg.ooo_per_conn = ec->ooo_per_conn;
 	cfg.tcp.rst_limit = ec->rst_limit;
 	cfg.delack_ms = ec->delack_ms;
+	cfg.keepalive_s = ec->keepalive_s;
+	cfg.keepalive_intvl_s = ec->keepalive_intvl_s;
+	cfg.keepalive_probes = ec->keepalive_probes;
 	cfg.tcp.invalid_ack_limit = ec->invalid_ack_limit;
 	w->tsc0 = rte_rdtsc();
 	w->tsc_mult = (uint64_t)(((unsigned __int128)SYNACK_NS_PER_S << 32) / e->tsc_hz);

@@ -88,6 +88,8 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(timeouts)               /* connections given up after their retries */                 \
 	X(tw_reopen)              /* new SYN accepted in TIME-WAIT (RFC 6191) */                \
 	X(fin_wait2_timeouts)                                                                     \
+	X(keepalive_probes)       /* keep-alive probes sent (RFC 1122 §4.2.3.6) */              \
+	X(keepalive_timeouts)     /* ... connections dropped, their probes unanswered */        \
 	X(cookies_sent) X(cookies_accepted) X(cookies_rejected)                                   \
 	X(data_bytes_in) X(data_bytes_out)                                                        \
 	X(pmtu_lowered)           /* ICMP fragmentation needed took a connection's MSS down */  \
@@ -279,6 +281,14 @@ void synack_tcp_consumed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uin
  * go again at once at the new size (they were dropped, not congested). True when taken: the caller
  * runs synack_tcp_output. */
 bool synack_tcp_frag_needed(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t seq, uint32_t mtu);
+
+/* Keep-alives (RFC 1122 §4.2.3.6), timed by the caller: a probe, <SEQ=SND.UNA-1><ACK=RCV.NXT>
+ * with no data, which a live peer must answer with an ACK (the sequence number is outside its
+ * window); and the end of a connection whose probes went unanswered (an RST, CLOSED with
+ * SYNACK_CLOSE_TIMEOUT). */
+void synack_tcp_keepalive_probe(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
+				struct synack_actions *out);
+void synack_tcp_keepalive_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, struct synack_actions *out);
 
 /* User CLOSE (RFC 9293 §3.10.4). Returns 0 or -ENOTCONN / -ESHUTDOWN (already closing). */
 int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,

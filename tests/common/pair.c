@@ -296,7 +296,8 @@ static void ep_make(struct pair_ep *e, const struct synack_tcp_cfg *tc, uint32_t
 	struct synack_ep_cfg cfg = { .tcp = *tc, .id = (uint32_t)e->side, .nconns = PAIR_MAX_CONNS, .ntw = ntw,
 				     .nsbuf = PAIR_MAX_CONNS, .synrcv_max = synrcv_max,
 				     .ooo_slots = ooo_slots, .ooo_per_conn = ooo_per_conn,
-				     .delack_ms = e->delack_ms };
+				     .delack_ms = e->delack_ms, .keepalive_s = e->ka[0], .keepalive_intvl_s = e->ka[1],
+				     .keepalive_probes = e->ka[2] };
 	const struct synack_ep_io io = { e, wire_send, wire_hold, wire_release, on_trace };
 	const struct synack_ep_mem mem = { NULL, mem_alloc, mem_free };
 	char err[160];
@@ -331,6 +332,15 @@ void pair_delack(struct pair *p, int side, uint32_t ms)
 {
 	const struct synack_ep *e = &p->ep[side].e;
 	p->ep[side].delack_ms = ms;
+	remake(p, side, e->tw.cap, e->synrcv_max, e->reass.nslots, e->reass.per_conn);
+}
+
+void pair_keepalive(struct pair *p, int side, uint32_t idle_s, uint32_t intvl_s, uint32_t probes)
+{
+	const struct synack_ep *e = &p->ep[side].e;
+	p->ep[side].ka[0] = idle_s;
+	p->ep[side].ka[1] = intvl_s;
+	p->ep[side].ka[2] = probes;
 	remake(p, side, e->tw.cap, e->synrcv_max, e->reass.nslots, e->reass.per_conn);
 }
 

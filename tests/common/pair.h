@@ -66,6 +66,7 @@ struct pair_ep {
 	void *listen_arg;
 	bool cookies;                 /* answer every SYN with a SYN cookie (e.cookie_mode 2) */
 	uint32_t delack_ms;           /* the endpoint's delayed ACKs (pair_delack); 0: off */
+	uint32_t ka[3];               /* keep-alive idle, interval (s) and probes (pair_keepalive); 0: off */
 	bool echo;                    /* application: echo what arrives */
 	bool close_on_fin;            /* application: close when the peer closes */
 	bool hold;                    /* application: take nothing: what arrives stays unread, the window closes */
@@ -132,6 +133,9 @@ void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max);
 void pair_ooo(struct pair *p, int side, uint32_t slots, uint32_t per_conn);
 /* Gives side delayed ACKs of at most ms (ep_delack.c; 0: off). Call before any connection. */
 void pair_delack(struct pair *p, int side, uint32_t ms);
+/* Gives side keep-alives after idle_s, a probe every intvl_s, dropped after probes unanswered. Call
+ * before any connection. */
+void pair_keepalive(struct pair *p, int side, uint32_t idle_s, uint32_t intvl_s, uint32_t probes);
 /* Pin the ISNs the two sides choose (to test the 2^32 wrap). */
 void pair_pin_isn(struct pair *p, uint32_t client_isn, uint32_t server_isn);
 

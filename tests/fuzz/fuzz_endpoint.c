@@ -1,6 +1,6 @@
 /* fuzz_endpoint.c: libFuzzer target over a whole per-core endpoint (lib/core/endpoint.h), the code
  * a worker runs: pool, tuple table, TIME-WAIT table, SYN-RECEIVED bound and cookies, timers, the
- * out-of-order store, delayed ACKs, held bytes, several connections at once. The input is the
+ * out-of-order store, delayed ACKs, keep-alives, held bytes, several connections at once. The input is the
  * same script of records as fuzz_input.c's (its seeds serve both): frames to a listener on port
  * 80 whose application echoes half of what it gets, leaves the rest unread and closes when the
  * peer does; clock steps that run the timers; user SEND, CLOSE and ABORT on a connection; and
@@ -154,7 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
 	struct synack_ep_cfg cfg = { .id = 0, .nconns = NCONNS, .ntw = 8, .nsbuf = NCONNS, .synrcv_max = 4,
-				     .cookie_mode = 1, .ooo_slots = 24, .ooo_per_conn = 8, .delack_ms = 40 };
+				     .cookie_mode = 1, .ooo_slots = 24, .ooo_per_conn = 8, .delack_ms = 40,
+				     .keepalive_s = 5, .keepalive_intvl_s = 2, .keepalive_probes = 2 };
 	synack_tcp_cfg_default(&cfg.tcp);
 	cfg.tcp.msl_ms = 1000;
 	cfg.tcp.rcv_buf = 16384;

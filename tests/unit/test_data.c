@@ -563,3 +563,94 @@ TDATA(delayed_acks_leave_losses_and_fins_alone)
 		}
 	cr_assert(at && at - t0 <= 2 * p->delay_ns, "the FIN's ACK waited %lu ms", (unsigned long)((at - t0) / MS));
 }
+
+/* ---- keep-alives (RFC 1122 §4.2.3.6) ---- */
+
+static unsigned probes_from(const struct pair *p, int side)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < p->nlog; i++) {
+		const struct pair_seglog *l = &p->log[i];
+		if (l->from == side && !l->seg.len && l->seg.flags == SYNACK_TH_ACK &&
+		    l->seg.seq + 1 == p->ep[side].conns[0].tcb.snd_una)
+			n++;
+	}
+	return n;
+}
+
+static bool lose_all_from_client(struct pair *p, int from, const struct synack_seg *s, void *arg)
+{
+	(void)p, (void)s;
+	return from == PAIR_CLIENT && *(bool *)arg;
+}
+
+/* Off unless asked (RFC 1122: they MUST default to off): three idle hours, no probe. */
+TDATA(keepalives_are_off_by_default)
+{
+	int c = pair_connect(p, 43050);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	pair_run_until(p, p->now + 3ull * 3600 * S);
+	cr_assert_eq(p->ep[PAIR_SERVER].e.ctx.stats.keepalive_probes, 0);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.keepalive_probes, 0);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+}
+
+/* On: an idle connection is probed once per idle period; the live peer answers each probe (its
+ * sequence number is outside the window) and the connection stays. */
+TDATA(an_idle_connection_is_probed_and_stays)
+{
+	pair_keepalive(p, PAIR_SERVER, 60, 10, 3);
+	int c = pair_connect(p, 43051);
+	pair_run(p, S);
+	pair_run_until(p, p->now + 10 * 60 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_geq(st->keepalive_probes, 9, "%lu probes in 10 idle minutes", (unsigned long)st->keepalive_probes);
+	cr_assert_leq(st->keepalive_probes, 10);
+	cr_assert_eq(st->keepalive_timeouts, 0);
+	cr_assert_eq(probes_from(p, PAIR_SERVER), st->keepalive_probes, "each probe is <SEQ=SND.UNA-1>, no data");
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 43051);
+	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
+}
+
+/* Traffic keeps the probes away: a segment every 30 s against a 60 s idle time. */
+TDATA(traffic_keeps_the_probes_away)
+{
+	pair_keepalive(p, PAIR_SERVER, 60, 10, 3);
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 43052);
+	pair_run(p, S);
+	for (int i = 0; i < 20; i++) {
+		pair_send(p, PAIR_CLIENT, c, "x", 1);
+		pair_run_until(p, p->now + 30 * S);
+	}
+	cr_assert_eq(p->ep[PAIR_SERVER].e.ctx.stats.keepalive_probes, 0);
+}
+
+/* A peer gone silent: the probes go unanswered, and after the third the connection is dropped
+ * (an RST, closed as timed out) at idle + 3 intervals. */
+TDATA(a_silent_peer_is_dropped_after_its_probes)
+{
+	pair_keepalive(p, PAIR_SERVER, 60, 10, 3);
+	bool gone = false;
+	p->drop = lose_all_from_client;
+	p->drop_arg = &gone;
+	pair_connect(p, 43053);
+	pair_run(p, S);
+	gone = true;
+	uint64_t t0 = p->now;
+	pair_run_until(p, p->now + 200 * S);
+	const struct synack_tcp_stats *st = &p->ep[PAIR_SERVER].e.ctx.stats;
+	cr_assert_eq(st->keepalive_probes, 3);
+	cr_assert_eq(st->keepalive_timeouts, 1);
+	cr_assert_eq(p->ep[PAIR_SERVER].closed_count[SYNACK_CLOSE_TIMEOUT], 1);
+	uint64_t rst_at = 0;
+	for (unsigned i = 0; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_SERVER && (p->log[i].seg.flags & SYNACK_TH_RST))
+			rst_at = p->log[i].t;
+	cr_assert(rst_at);
+	cr_assert(pair_late_ok(rst_at - t0, 90 * S) || (rst_at - t0 >= 89 * S && rst_at - t0 <= 92 * S),
+		  "dropped after %lu s", (unsigned long)((rst_at - t0) / S));
+	cr_assert_eq(pair_pool_used(p, PAIR_SERVER), 0);
+}
