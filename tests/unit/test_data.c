@@ -654,3 +654,42 @@ TDATA(a_silent_peer_is_dropped_after_its_probes)
 		  "dropped after %lu s", (unsigned long)((rst_at - t0) / S));
 	cr_assert_eq(pair_pool_used(p, PAIR_SERVER), 0);
 }
+
+/* ---- zero window: the sender's persist timer (RFC 9293 §3.8.6.1) ---- */
+
+/* A receiver whose application reads nothing closes its window; the sender probes it with one
+ * byte, the intervals doubling (RFC 9293 §3.8.6.1: "exponential backoff"), and the probes, being
+ * answered, keep the connection open however long the window stays shut. */
+TDATA(a_closed_window_is_probed_with_backoff_and_stays_open)
+{
+	struct pair_ep *srv = &p->ep[PAIR_SERVER];
+	srv->echo = false;
+	srv->hold = true;
+	srv->e.ctx.cfg.rcv_buf = 2000;
+	srv->e.ctx.cfg.wscale = 0;
+	fill_blob();
+	int c = pair_connect(p, 43060);
+	pair_run(p, S);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 2500), 0);
+	pair_run_until(p, p->now + 400 * S);
+	uint64_t at[32];
+	unsigned n = 0;
+	for (unsigned i = 0; i < p->nlog && n < 32; i++) {
+		const struct pair_seglog *l = &p->log[i];
+		if (l->from == PAIR_CLIENT && l->seg.len == 1)
+			at[n++] = l->t;
+	}
+	cr_assert_geq(n, 6, "%u probes in 400 s", n);
+	for (unsigned k = 2; k < n; k++) {
+		uint64_t a = at[k - 1] - at[k - 2], b = at[k] - at[k - 1];
+		/* Doubling, up to the RTO's 120 s cap; each late by at most the wheel's bound. */
+		uint64_t want = 2 * a < 120 * S ? 2 * a : 120 * S;
+		cr_assert(b + b / 8 >= want && b <= want + want / 4 + 2 * S, "probe %u after %lu ms, the one before after %lu ms",
+			  k, (unsigned long)(b / MS), (unsigned long)(a / MS));
+	}
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 43060);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED, "answered probes keep it open");
+	cr_assert(sc && sc->tcb.state == SYNACK_ESTABLISHED);
+	cr_assert_eq(sc->rcv_len, 2000u, "the window's worth arrived, and no probe byte was taken");
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.timeouts, 0);
+}
