@@ -53,6 +53,7 @@ struct synack_conn {
 	uint32_t tab_at;                                /* where in_table put it (ctab.h) */
 	uint16_t ka_rx;                                 /* keep-alive: the last segment in, s mod 2^16 */
 	uint8_t ka_probes;                              /* ... probes unanswered (ep_keepalive.c) */
+	uint8_t rx_day;                                 /* the day (mod 256) a segment last came in */
 	struct synack_sndbuf sb;                        /* ring streams: 24 bytes */
 	union {
 		/* Half-open (SYN-RECEIVED, passive opens only): the FIFO, oldest evicted first. */

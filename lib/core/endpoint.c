@@ -222,6 +222,12 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 			c->tcb.flags = (uint16_t)((c->tcb.flags & ~SYNACK_TF_NO_LISTENER) |
 						  (ep->lidx[s->dport] ? 0 : SYNACK_TF_NO_LISTENER));
 		bool had_ooo = c->tcb.ooo != 0;
+		if (__builtin_expect(c->rx_day != ep->today, 0)) {
+			/* RFC 7323 §5.5: after more than 24 idle days TS.Recent is no longer valid. */
+			if ((uint8_t)(ep->today - c->rx_day) > 24)
+				synack_tcp_ts_stale(&c->tcb, s);
+			c->rx_day = ep->today;
+		}
 		if (ep->ka_s) {
 			c->ka_rx = (uint16_t)(ep->now_ns / SYNACK_NS_PER_S);
 			c->ka_probes = 0;
@@ -315,8 +321,19 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 	finish(ep, c->port, c, &out, false, false);
 }
 
+#define DAY_NS (86400ull * SYNACK_NS_PER_S)
+
+static void day_set(struct synack_ep *ep)
+{
+	uint64_t d = ep->now_ns / DAY_NS;
+	ep->today = (uint8_t)d;
+	ep->next_day_ns = (d + 1) * DAY_NS;
+}
+
 unsigned synack_ep_advance(struct synack_ep *ep, unsigned budget)
 {
+	if (__builtin_expect(ep->now_ns >= ep->next_day_ns, 0))
+		day_set(ep);
 	unsigned work = synack_wheel_advance(ep->wheel, ep->now_ns / SYNACK_TICK_NS, budget, on_timer, ep);
 	if (ep->tw.used) {
 		unsigned n = synack_tw_table_expire(&ep->tw, ep->now_ns, budget);
@@ -484,6 +501,7 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 	ep->synrcv_max = cfg->synrcv_max;
 	ep->cookie_mode = cfg->cookie_mode;
 	ep->rec_idx = UINT32_MAX;
+	day_set(ep);
 	return 0;
 }
 

@@ -127,6 +127,8 @@ struct synack_ep {
 	struct synack_delack { uint32_t idx; uint32_t at_ms; } *delack_q;
 	uint32_t delack_cap, delack_head, delack_n, delack_ms;
 	uint32_t ka_s, ka_intvl_s, ka_probes;   /* keep-alives (ep_keepalive.c); ka_s 0: off */
+	uint64_t next_day_ns;           /* when `today` moves on */
+	uint8_t today;                  /* days of the clock, mod 256: a connection's rx_day's reference */
 	void *reass_mem;
 	/* The first client connection after a connect command records its response (show response). */
 	uint32_t rec_idx;               /* the recording connection, UINT32_MAX: none */

@@ -24,6 +24,7 @@ struct synack_conn *synack_ep_conn_alloc(struct synack_ep *ep)
 	c->version = v;
 	c->idx = idx;
 	ep->user[idx] = 0;
+	c->rx_day = ep->today;
 	ep->stats.conns_in_use++;
 	return c;
 }

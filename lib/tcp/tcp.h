@@ -290,6 +290,15 @@ void synack_tcp_keepalive_probe(struct synack_tcp_ctx *ctx, struct synack_tcb *t
 				struct synack_actions *out);
 void synack_tcp_keepalive_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, struct synack_actions *out);
 
+/* The connection received nothing for more than 24 days, timed by the caller: TS.Recent is no
+ * longer valid (RFC 7323 §5.5: the peer's clock may have moved past half its range), so seg's
+ * TSval takes its place before synack_tcp_input(), which PAWS then does not refuse. */
+static inline void synack_tcp_ts_stale(struct synack_tcb *tcb, const struct synack_seg *seg)
+{
+	if ((tcb->flags & SYNACK_TF_TS) && (seg->opts.present & SYNACK_OPT_TS))
+		tcb->ts_recent = seg->opts.tsval;
+}
+
 /* User CLOSE (RFC 9293 §3.10.4). Returns 0 or -ENOTCONN / -ESHUTDOWN (already closing). */
 int synack_tcp_close(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 		     struct synack_actions *out);

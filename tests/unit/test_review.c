@@ -345,3 +345,26 @@ TREVIEW(icmp_frag_needed_is_validated)
 	pair_run(p, 5 * S);
 	cr_assert_eq(pair_find(p, PAIR_SERVER, 40502)->rcv_len, sizeof(d));
 }
+
+/* RFC 7323 §5.5: a connection idle for more than 24 days must consider TS.Recent invalid; else the
+ * peer's timestamps, past half their range since, look older than TS.Recent and PAWS drops every
+ * segment (two idle synack endpoints then answer each other's "old duplicates" with ACKs). After
+ * 25 idle days, data each way is taken. */
+TREVIEW(ts_recent_is_invalid_after_24_idle_days)
+{
+	p->ep[PAIR_SERVER].echo = true;
+	int c = pair_connect(p, 42030);
+	pair_run(p, S);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, "hello", 5), 0);
+	pair_run(p, S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 42030);
+	cr_assert(sc && (sc->tcb.flags & SYNACK_TF_TS), "timestamps in force");
+	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].rcv_len, 5u);
+	pair_run_until(p, p->now + 25ull * 86400 * S);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, "again", 5), 0);
+	pair_run(p, 5 * S);
+	cr_assert_eq(sc->rcv_len, 10u, "the server took the data after 25 idle days");
+	cr_assert_eq(p->ep[PAIR_CLIENT].conns[c].rcv_len, 10u, "and the client its echo");
+	cr_assert_eq(p->ep[PAIR_SERVER].e.ctx.stats.paws_drops, 0);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.paws_drops, 0);
+}
