@@ -214,7 +214,14 @@ kill_midway() { # mode: starts a run, kills it once its server is up, checks wha
     for k in $kids; do grep -q synack-console "/proc/$k/comm" 2>/dev/null && break 2; done
     sleep 0.2
   done
-  sleep 2
+  # The workload and its peers start one after another: wait for the run's second process (up to
+  # 20 s: on a loaded host the peer may come seconds after the server), then a moment more.
+  for _ in $(seq 100); do
+    kids=$(descendants "$BP")
+    [ "$(echo $kids | wc -w)" -ge 2 ] && break
+    sleep 0.2
+  done
+  sleep 1
   kids=$(descendants "$BP")
   nkids=$(echo $kids | wc -w)
   kill -TERM "$BP"
