@@ -267,7 +267,7 @@ badarg "--count 'with --duration'" --count 1000 --duration 2
 "$BENCH" --mode ring,linux --workload handshake,close --count 30000 --reps 2 --msl 1 --json "$TMP/c.json" \
   >"$TMP/cout" 2>"$TMP/cerr"
 rc=$?
-verdict=$(/usr/bin/python3 - "$TMP/c.json" <<'PY'
+verdict=$(/usr/bin/python3 - "$TMP/c.json" 2>&1 <<'PY'
 import json, sys
 j = json.load(open(sys.argv[1]))
 bad = []
