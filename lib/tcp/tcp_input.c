@@ -390,6 +390,22 @@ static uint32_t next_hole(const struct synack_tcb *tcb, const struct synack_seg 
 	return 0;
 }
 
+/* Bytes above SND.UNA the ACK's SACK blocks cover (0 without SACK). RFC 6675 §2 counts an ACK that
+ * carries SACK information as a duplicate whatever else it carries (data, a window update): a peer
+ * sending data of its own, or whose window moves, sends no ACK RFC 5681 would call one. */
+static uint32_t sacked_above(const struct synack_tcb *tcb, const struct synack_seg *seg)
+{
+	if (!(tcb->flags & SYNACK_TF_SACK) || !(seg->opts.present & SYNACK_OPT_SACK))
+		return 0;
+	uint32_t n = 0;
+	for (unsigned k = 0; k < seg->opts.sack_blocks && k < SYNACK_SACK_MAX_BLOCKS; k++) {
+		uint32_t l = seg->opts.sack[k][0], r = seg->opts.sack[k][1];
+		if (synack_seq_lt(l, r) && synack_seq_gt(l, tcb->snd_una) && synack_seq_le(r, tcb->snd_max))
+			n += r - l;
+	}
+	return n;
+}
+
 /* In SACK recovery, one hole above the retransmission point, if the ACK shows one. */
 static bool resend_hole(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg, uint64_t now,
 			struct synack_actions *out)
@@ -426,8 +442,10 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const st
 		n++;
 	tcb->flags = (uint16_t)((tcb->flags & ~SYNACK_TF_DUPACKS) | n * SYNACK_TF_DUPACK_1);
 	/* RFC 6582 §3.2 step 2: only when the ACK covers more than "recover", so that duplicates left
-	 * over from the last recovery (or a go-back-N after an RTO) do not start another. */
-	if (n != 3 || !synack_seq_gt(tcb->snd_una, tcb->recover))
+	 * over from the last recovery (or a go-back-N after an RTO) do not start another. With SACK,
+	 * also as soon as the blocks cover DupThresh segments above SND.UNA (RFC 6675 §4 IsLost),
+	 * whichever comes first. */
+	if ((n != 3 && sacked_above(tcb, seg) < 3u * tcb->smss) || !synack_seq_gt(tcb->snd_una, tcb->recover))
 		return;
 	uint32_t flight = tcb->snd_max - tcb->snd_una;
 	tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
@@ -703,9 +721,10 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 acked:
 			if (acked)
 				act_event(out, SYNACK_EV_ACKED, 0, 0, acked, NULL);
-		} else if (ack == tcb->snd_una && tcb->snd_una != tcb->snd_max && seg->len == 0 &&
-			   !(seg->flags & (SYNACK_TH_SYN | SYNACK_TH_FIN)) &&
-			   ((uint32_t)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd) {
+		} else if (ack == tcb->snd_una && tcb->snd_una != tcb->snd_max &&
+			   ((seg->len == 0 && !(seg->flags & (SYNACK_TH_SYN | SYNACK_TH_FIN)) &&
+			     ((uint32_t)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd) ||
+			    sacked_above(tcb, seg))) {
 			dup_ack(ctx, tcb, seg, now, out);
 		}
 		/* Window update (RFC 9293 §3.10.7.4): only from a segment not older than the last one. */
