@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Real peer 26: data through a lossy router, against Linux and beside Linux. A namespace R routes
+# between a Linux client namespace C (198.18.1.1) and two servers: synack (198.18.2.2, AF_PACKET on
+# a veth, gateway R) and, for comparison, Linux itself in namespace L (198.18.3.2, a python echo
+# server). R drops LOSS % (1 by default) of the data segments it forwards, both ways (a tc ingress
+# BPF filter, lossy.bpf.c, on each of its interfaces: this kernel has no netem, and dropping at a
+# router's ingress is a loss TCP cannot tell from the wire's). The client sends MB megabytes (16)
+# to each echo server and reads them back: every byte must come back as sent. synack must have
+# repaired its own losses by fast retransmit and held what Linux's arrived past a hole; the
+# goodput of both servers is printed beside each other (a figure, not a pass/fail check).
+. "$(dirname "$0")/lib.sh"
+LOSS=${LOSS:-1}
+MB=${MB:-16}
+R=$TAG-r C=$TAG-c L=$TAG-l
+echo "t26: $MB MB each way through a router dropping $LOSS % both ways, synack beside Linux"
+cleanup_more() { ip netns del "$R" 2>/dev/null; ip netns del "$C" 2>/dev/null; ip netns del "$L" 2>/dev/null; }
+trap 'cleanup_more; cleanup' EXIT
+clang -O2 -target bpf -DLOSS_PCT="$LOSS" -I/usr/include/x86_64-linux-gnu -c "$ROOT/tests/integration/lossy.bpf.c" \
+  -o "$TMP/lossy.o" || { fail "build lossy.bpf.c (clang, libbpf-dev)"; finish; exit 1; }
+ip netns add "$NS"   # lib.sh's cleanup removes it; unused otherwise
+for n in "$R" "$C" "$L"; do ip netns add "$n"; ip netns exec "$n" ip link set lo up; done
+ip link add "$TAG-a" numtxqueues 1 numrxqueues 1 type veth peer name rs numtxqueues 1 numrxqueues 1 netns "$R"
+ip link add "$TAG-c0" type veth peer name rc netns "$R"
+ip link set "$TAG-c0" netns "$C"
+ip link add "$TAG-l0" type veth peer name rl netns "$R"
+ip link set "$TAG-l0" netns "$L"
+sysctl -qw "net.ipv6.conf.$TAG-a.disable_ipv6=1"
+ip link set "$TAG-a" up
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$R" ip addr add 198.18.1.254/24 dev rc
+ip netns exec "$R" ip addr add 198.18.2.254/24 dev rs
+ip netns exec "$R" ip addr add 198.18.3.254/24 dev rl
+ip netns exec "$C" ip addr add 198.18.1.1/24 dev "$TAG-c0"
+ip netns exec "$L" ip addr add 198.18.3.2/24 dev "$TAG-l0"
+for x in "$R rc" "$R rs" "$R rl" "$C $TAG-c0" "$L $TAG-l0"; do
+  set -- $x
+  ip netns exec "$1" ethtool -K "$2" tx off gro off tso off gso off >/dev/null 2>&1
+  ip netns exec "$1" ip link set "$2" up
+done
+ip netns exec "$C" ip route add 198.18.0.0/15 via 198.18.1.254
+ip netns exec "$L" ip route add 198.18.0.0/15 via 198.18.3.254
+for i in rc rs rl; do
+  ip netns exec "$R" tc qdisc add dev "$i" clsact &&
+    ip netns exec "$R" tc filter add dev "$i" ingress bpf direct-action obj "$TMP/lossy.o" sec tc ||
+    { fail "the lossy filter on R's $i"; finish; exit 1; }
+done
+start_synack_root --config "$ROOT/drivers-config/af_packet.ini" --set "port0.devargs=iface=$TAG-a,qpairs=1" \
+  --set "port0.ip=198.18.2.2/24" --set "port0.gateway=198.18.2.254" --cmd "listen 7 echo"
+wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; finish; exit 1; }
+ip netns exec "$L" "$PY" - >/dev/null 2>&1 <<'PYEOF' &
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.18.3.2", 7)); s.listen(4)
+def echo(c):
+    while True:
+        d = c.recv(65536)
+        if not d: break
+        c.sendall(d)
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=echo, args=(c,), daemon=True).start()
+PYEOF
+PIDS+=($!)
+sleep 0.5
+run_echo() { # server -> prints "ok SECONDS" or the failure
+  ip netns exec "$C" timeout 240 "$PY" - "$1" "$MB" <<'PYEOF' 2>&1
+import os, socket, sys, threading, time
+host, mb = sys.argv[1], int(sys.argv[2])
+data = os.urandom(mb * 1024 * 1024)
+t0 = time.time()
+s = socket.create_connection((host, 7), timeout=60)
+got = bytearray()
+def reader():
+    while len(got) < len(data):
+        c = s.recv(1 << 20)
+        if not c:
+            break
+        got.extend(c)
+t = threading.Thread(target=reader)
+t.start()
+s.sendall(data)
+t.join(200)
+took = time.time() - t0
+s.close()
+print("ok %.3f" % took if bytes(got) == data else "mismatch: %d of %d bytes back" % (len(got), len(data)))
+PYEOF
+}
+rtx0=$(ip netns exec "$C" nstat -az TcpRetransSegs 2>/dev/null | awk '$1 == "TcpRetransSegs" { print $2 }')
+out_s=$(run_echo 198.18.2.2)
+rtx1=$(ip netns exec "$C" nstat -az TcpRetransSegs 2>/dev/null | awk '$1 == "TcpRetransSegs" { print $2 }')
+out_l=$(run_echo 198.18.3.2)
+check "$MB MB echoed intact by synack through the lossy router ($out_s)" [ "${out_s%% *}" = ok ]
+check "$MB MB echoed intact by Linux through the same router ($out_l)" [ "${out_l%% *}" = ok ]
+check "the router dropped Linux's segments to synack (client resent $(( ${rtx1:-0} - ${rtx0:-0} )))" \
+  [ "$(( ${rtx1:-0} - ${rtx0:-0} ))" -gt 0 ]
+stop_synack
+held=$(stat_value tcp.ooo_segs)
+sacks=$(stat_value tcp.sack_out)
+frtx=$(stat_value tcp.fast_retransmits)
+srtx=$(stat_value tcp.sack_rtx)
+rto=$(stat_value tcp.rto_data)
+rtxd=$(stat_value tcp.rtx_data)
+check "synack held what arrived past the holes (ooo_segs ${held:-0}) and SACKed it (sack_out ${sacks:-0})" \
+  [ "${held:-0}" -gt 0 ] && [ "${sacks:-0}" -gt 0 ]
+check "synack repaired its own losses by fast retransmit (${frtx:-0}; SACK holes ${srtx:-0}, RTOs ${rto:-0}, resent ${rtxd:-0})" \
+  [ "${frtx:-0}" -gt 0 ]
+over=$(stat_value actions_overflow)
+check "no action list overflowed (${over:-?})" [ "${over:-1}" = 0 ]
+if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
+  awk -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v loss="$LOSS" 'BEGIN {
+    printf "  goodput at %s %% loss each way, %d MB each way: synack %.1f MB/s, Linux %.1f MB/s (%.2f x)\n",
+      loss, mb, 2 * mb / s, 2 * mb / l, l / s }'
+fi
+finish
