@@ -462,7 +462,8 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 		}
 	}
 	ep->lh = mem->alloc(a, sizeof(*ep->lh) * SYNACK_LOAD_MAX_SCRIPTS);
-	ep->sbuf_mem = mem->alloc(a, (size_t)ep->nsbuf * SYNACK_SBUF_SIZE);
+	ep->sbuf_size = cfg->sbuf_size ? cfg->sbuf_size : SYNACK_SBUF_SIZE;
+	ep->sbuf_mem = mem->alloc(a, (size_t)ep->nsbuf * ep->sbuf_size);
 	ep->sbuf_free = mem->alloc(a, (size_t)ep->nsbuf * sizeof(uint32_t));
 	uint8_t hkey[16], twkey[16];
 	bool keys = synack_isn_secret_init(hkey) == 0 && synack_isn_secret_init(twkey) == 0;
@@ -531,7 +532,7 @@ void synack_ep_free(struct synack_ep *ep)
 	ep->reass_mem = NULL;
 	ep->ctx.reass = NULL;
 	m->free(a, ep->lh, sizeof(*ep->lh) * SYNACK_LOAD_MAX_SCRIPTS);
-	m->free(a, ep->sbuf_mem, (size_t)ep->nsbuf * SYNACK_SBUF_SIZE);
+	m->free(a, ep->sbuf_mem, (size_t)ep->nsbuf * ep->sbuf_size);
 	m->free(a, ep->sbuf_free, (size_t)ep->nsbuf * sizeof(uint32_t));
 	memset(&ep->conn_tab, 0, sizeof(ep->conn_tab));
 	ep->conns = NULL;

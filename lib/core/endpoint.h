@@ -80,7 +80,8 @@ struct synack_ep_cfg {
 	uint32_t id;                    /* the core's worker index (ISN context, synack_conn_worker) */
 	uint32_t nconns;                /* connection pool */
 	uint32_t ntw;                   /* TIME-WAIT table */
-	uint32_t nsbuf;                 /* send rings of SYNACK_SBUF_SIZE */
+	uint32_t nsbuf;                 /* send rings of sbuf_size bytes */
+	uint32_t sbuf_size;             /* ... a power of two, 0: SYNACK_SBUF_SIZE */
 	uint32_t synrcv_max;            /* half-open connections at once */
 	uint8_t cookie_mode;            /* 0 off, 1 when the half-open bound or the pool is full, 2 always */
 	uint32_t ooo_slots;             /* the out-of-order queue's store: 2 KiB slots (0: no queue) */
@@ -102,7 +103,8 @@ struct synack_ep {
 	uint32_t *free_idx;
 	struct synack_tw_table tw;
 	struct synack_wheel *wheel;
-	uint8_t *sbuf_mem;              /* SYNACK_SBUF_SIZE per send-ring slot */
+	uint8_t *sbuf_mem;              /* sbuf_size per send-ring slot */
+	uint32_t sbuf_size;
 	uint32_t *sbuf_free, nsbuf, nsbuf_free;
 	struct synack_conn *synrcv_head, *synrcv_tail;
 	uint32_t synrcv_count, synrcv_max;

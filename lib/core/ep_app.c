@@ -158,7 +158,7 @@ bool synack_ep_app_attach(struct synack_ep *ep, struct synack_conn *c, const str
 		return false;
 	uint32_t k = ep->sbuf_free[--ep->nsbuf_free];
 	c->stream = SYNACK_STREAM_RING;
-	synack_sndbuf_init(&c->sb, ep->sbuf_mem + (size_t)k * SYNACK_SBUF_SIZE, SYNACK_SBUF_SIZE, c->tcb.iss + 1);
+	synack_sndbuf_init(&c->sb, ep->sbuf_mem + (size_t)k * ep->sbuf_size, ep->sbuf_size, c->tcb.iss + 1);
 	return true;
 }
 

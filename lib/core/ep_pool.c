@@ -59,7 +59,7 @@ void synack_ep_synrcv_unlink(struct synack_ep *ep, struct synack_conn *c)
 void synack_ep_sbuf_release(struct synack_ep *ep, struct synack_conn *c)
 {
 	if (c->stream == SYNACK_STREAM_RING && c->sb.buf) {
-		ep->sbuf_free[ep->nsbuf_free++] = (uint32_t)((c->sb.buf - ep->sbuf_mem) / SYNACK_SBUF_SIZE);
+		ep->sbuf_free[ep->nsbuf_free++] = (uint32_t)((c->sb.buf - ep->sbuf_mem) / ep->sbuf_size);
 		c->sb.buf = NULL;
 	}
 }

@@ -47,6 +47,8 @@ struct synack_engine_cfg_file {
 	uint32_t msl_s;
 	uint16_t mss;                   /* 0: the TCP layer's default */
 	uint32_t rcv_buf;               /* 0: the engine's default */
+	uint32_t snd_buf;               /* send ring per connection, a power of two (0: 16384) */
+	uint32_t rto_min_ms;            /* 0: RFC 6298's 1 s */
 	uint32_t ooo_per_core;          /* out-of-order store, 2 KiB slots per core (0: none) */
 	uint32_t ooo_per_conn;          /* ... slots one connection may hold */
 	uint32_t rst_limit;             /* RSTs for no connection per second per core (0: no limit) */

@@ -138,6 +138,9 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	if (ec->synack_retries)
 		cfg.tcp.synack_retries = ec->synack_retries;
 	cfg.tcp.rcv_buf = ec->rcv_buf ? ec->rcv_buf : SYNACK_SBUF_SIZE;
+	cfg.sbuf_size = ec->snd_buf;
+	if (ec->rto_min_ms)
+		cfg.tcp.rto_min_ms = ec->rto_min_ms;
 	cfg.ooo_slots = ec->ooo_per_core;
 	cfg.ooo_per_conn = ec->ooo_per_conn;
 	cfg.tcp.rst_limit = ec->rst_limit;

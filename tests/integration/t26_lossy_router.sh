@@ -7,7 +7,8 @@
 # router's ingress is a loss TCP cannot tell from the wire's). The client sends MB megabytes (16)
 # to each echo server and reads them back: every byte must come back as sent. synack must have
 # repaired its own losses by fast retransmit and held what Linux's arrived past a hole; the
-# goodput of both servers is printed beside each other (a figure, not a pass/fail check).
+# goodput of both servers is printed beside each other (a figure, not a pass/fail check). SETS adds
+# synack-console arguments (e.g. "--set engine.snd_buf=262144 --set engine.rto_min_ms=200").
 . "$(dirname "$0")/lib.sh"
 LOSS=${LOSS:-1}
 MB=${MB:-16}
@@ -45,7 +46,7 @@ for i in rc rs rl; do
     { fail "the lossy filter on R's $i"; finish; exit 1; }
 done
 start_synack_root --config "$ROOT/drivers-config/af_packet.ini" --set "port0.devargs=iface=$TAG-a,qpairs=1" \
-  --set "port0.ip=198.18.2.2/24" --set "port0.gateway=198.18.2.254" --cmd "listen 7 echo"
+  --set "port0.ip=198.18.2.2/24" --set "port0.gateway=198.18.2.254" ${SETS:-} --cmd "listen 7 echo"
 wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; finish; exit 1; }
 ip netns exec "$L" "$PY" - >/dev/null 2>&1 <<'PYEOF' &
 import socket, threading
