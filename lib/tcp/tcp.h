@@ -81,6 +81,7 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(sack_out)               /* segments sent with SACK blocks (RFC 2018) */               \
 	X(rtx_syn) X(rtx_synack) X(rtx_data) X(rtx_fin)                                           \
 	X(fast_retransmits)       /* losses repaired on three duplicate ACKs (RFC 5681 §3.2) */ \
+	X(early_retransmits)      /* ... of them on fewer duplicates: a small flight (RFC 5827) */ \
 	X(partial_acks)           /* ... and on partial ACKs in fast recovery (RFC 6582) */     \
 	X(sack_rtx)               /* ... and holes the peer's SACK blocks showed (RFC 6675) */  \
 	X(recoveries)             /* fast recoveries ended by a full ACK */                     \

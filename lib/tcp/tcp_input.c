@@ -441,12 +441,19 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const st
 	if (n < 3)
 		n++;
 	tcb->flags = (uint16_t)((tcb->flags & ~SYNACK_TF_DUPACKS) | n * SYNACK_TF_DUPACK_1);
+	/* DupThresh is 3; RFC 5827 (early retransmit): with fewer than four segments outstanding and
+	 * nothing new to send, there cannot be three duplicates, and it is one fewer than what is out
+	 * (a small flight's loss would otherwise wait for the RTO). */
+	uint32_t oseg = (tcb->snd_max - tcb->snd_una + tcb->smss - 1) / tcb->smss;
+	unsigned thresh = oseg >= 2 && oseg < 4 && !synack_seq_lt(tcb->snd_max, tcb->snd_end) ? oseg - 1 : 3;
 	/* RFC 6582 §3.2 step 2: only when the ACK covers more than "recover", so that duplicates left
 	 * over from the last recovery (or a go-back-N after an RTO) do not start another. With SACK,
 	 * also as soon as the blocks cover DupThresh segments above SND.UNA (RFC 6675 §4 IsLost),
 	 * whichever comes first. */
-	if ((n != 3 && sacked_above(tcb, seg) < 3u * tcb->smss) || !synack_seq_gt(tcb->snd_una, tcb->recover))
+	if ((n < thresh && sacked_above(tcb, seg) < thresh * tcb->smss) || !synack_seq_gt(tcb->snd_una, tcb->recover))
 		return;
+	if (thresh < 3)
+		ctx->stats.early_retransmits++;
 	uint32_t flight = tcb->snd_max - tcb->snd_una;
 	tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
 	tcb->recover = tcb->snd_max;

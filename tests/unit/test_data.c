@@ -694,3 +694,34 @@ TDATA(a_closed_window_is_probed_with_backoff_and_stays_open)
 	cr_assert_eq(sc->rcv_len, 2000u, "the window's worth arrived, and no probe byte was taken");
 	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.timeouts, 0);
 }
+
+/* RFC 5827 (early retransmit): three segments out and nothing more to send, the first lost: the
+ * two that arrive make two duplicate ACKs, which is then enough. The loss is repaired in a round
+ * trip, not after the 1 s RTO. */
+TDATA(a_small_flight_retransmits_early)
+{
+	p->delay_ns = 5 * MS;
+	fill_blob();
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, 43080);
+	pair_run(p, S);
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 1 }, .nlose_nth = 1 };
+	wire_on(p, &w);
+	uint64_t t0 = p->now;
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 3 * 1448), 0);
+	pair_run(p, 5 * S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 43080);
+	cr_assert_eq(sc->rcv_len, 3u * 1448);
+	cr_assert_eq(memcmp(sc->rcv, blob, 3 * 1448), 0);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert_eq(cs->early_retransmits, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
+	uint64_t done = 0;
+	for (unsigned i = 0; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_SERVER && p->log[i].seg.ack == ct->snd_end && p->log[i].t > t0) {
+			done = p->log[i].t;
+			break;
+		}
+	cr_assert(done && done - t0 < 100 * MS, "repaired after %lu ms", (unsigned long)((done - t0) / MS));
+}
