@@ -181,7 +181,7 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 	double t0 = now_s(CLOCK_MONOTONIC), next = t0 + 1, last_t = t0;
 	double end = o->duration_s > 0 ? t0 + o->duration_s : 0;
 	bool stopped = false, drained = false, live = false;
-	double stop_t = 0;
+	double stop_t = 0, prev_t = t0;
 	for (;;) {
 		usleep(POLL_US);
 		double t = now_s(CLOCK_MONOTONIC);
@@ -189,12 +189,15 @@ int synack_run(struct synack_engine *e, const struct synack_run_opts *o, struct 
 		/* The run's clock starts when the workers' schedules do: once every destination answered
 		 * ARP (a worker gives up after 5 s, and its load ends). */
 		if (!live && (cur.resolving == 0 || (o->stop && *o->stop))) {
+			/* They started between the last poll and this one: from the last, so that a load
+			 * over within one poll (a short --count) has a duration, not zero. */
 			live = true;
-			r->started_at = now_s(CLOCK_REALTIME);
-			t0 = last_t = t;
+			r->started_at = now_s(CLOCK_REALTIME) - (t - prev_t);
+			t0 = last_t = prev_t;
 			next = t0 + 1;
 			end = o->duration_s > 0 ? t0 + o->duration_s : 0;
 		}
+		prev_t = t;
 		if (!live)
 			continue;
 		uint64_t in_flight = cur.all.in_flight;
