@@ -1,6 +1,7 @@
 /* bench_json.c: synack-bench's JSON file: the run's metadata and options, and one object per
  * (mode, workload) result, for the scripts and plots that read a run after it. */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -108,10 +109,10 @@ static void write_series(FILE *f, const struct bench_result *r)
 }
 
 /* A figure, or null where it was not measured: a 0 would read as a measurement (no cycles, no
- * TIME-WAIT). */
+ * TIME-WAIT). JSON has no infinity or NaN: a rate over a run too short for the clock is null too. */
 static void json_fv(FILE *f, bool has, int decimals, double v)
 {
-	if (has)
+	if (has && isfinite(v))
 		fprintf(f, "%.*f", decimals, v);
 	else
 		fprintf(f, "null");
@@ -206,8 +207,13 @@ static void write_latency(FILE *f, const struct bench_result *r)
 static void write_result(FILE *f, const struct bench_result *r, const struct bench_result *lx)
 {
 	unsigned has = r->has;
-	fprintf(f, "{\"mode\": \"%s\", \"workload\": \"%s\", \"conn_per_s\": %.1f, \"min\": %.1f, \"max\": %.1f",
-		bench_mode_names[r->mode], bench_wl_names[r->wl], r->median, r->min, r->max);
+	fprintf(f, "{\"mode\": \"%s\", \"workload\": \"%s\", \"conn_per_s\": ", bench_mode_names[r->mode],
+		bench_wl_names[r->wl]);
+	json_fv(f, true, 1, r->median);
+	fprintf(f, ", \"min\": ");
+	json_fv(f, true, 1, r->min);
+	fprintf(f, ", \"max\": ");
+	json_fv(f, true, 1, r->max);
 	json_f(f, "ratio_to_linux", lx && lx->median > 0, 3, lx && lx->median > 0 ? r->median / lx->median : 0);
 	fprintf(f, ", \"started\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"failed\": %" PRIu64, r->started,
 		r->completed, r->failed);
@@ -224,9 +230,15 @@ static void write_result(FILE *f, const struct bench_result *r, const struct ben
 	json_f(f, "timewait_fill_s", has & BENCH_HAS_FILL, 0, r->fill_s);
 	json_f(f, "timewait_fill_rate", has & BENCH_HAS_FILL, 1, r->fill_rate);
 	json_u(f, "peak_rss_kb", has & BENCH_HAS_RSS, r->peak_rss_kb);
-	fprintf(f, ", \"xcore_rtt_ns\": [%.0f, %.0f], \"reps\": [", r->xcore_ns[0], r->xcore_ns[1]);
-	for (unsigned k = 0; k < r->nreps; k++)
-		fprintf(f, "%s%.1f", k ? ", " : "", r->rate[k]);
+	fprintf(f, ", \"xcore_rtt_ns\": [");
+	json_fv(f, true, 0, r->xcore_ns[0]);
+	fprintf(f, ", ");
+	json_fv(f, true, 0, r->xcore_ns[1]);
+	fprintf(f, "], \"reps\": [");
+	for (unsigned k = 0; k < r->nreps; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		json_fv(f, true, 1, r->rate[k]);
+	}
 	fprintf(f, "],\n     \"series\": ");
 	write_series(f, r);
 	fprintf(f, "}");
