@@ -107,8 +107,9 @@ static const struct synack_app app = {
 
 static int user_send(struct synack_conn *c, void *arg)
 {
-	static const uint8_t junk[1500];
-	return synack_conn_send(c, junk, *(uint32_t *)arg);
+	static const uint8_t junk[256 * 6];
+	uint32_t n = *(uint32_t *)arg;
+	return synack_conn_send(c, junk, n < sizeof(junk) ? n : (uint32_t)sizeof(junk));
 }
 static int user_close(struct synack_conn *c, void *arg)
 {
