@@ -53,7 +53,8 @@ for i in range(N):
         sport=40000 + (i // len(SOURCES)) % 5000, dport=80, flags="S", seq=random.randrange(2**32),
         window=65535, options=[("MSS", 1460)])
     frames.append(raw(f))
-curl = subprocess.Popen(["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
+# Its local port outside the shielded 40000..44999 (Linux picks from 32768..60999).
+curl = subprocess.Popen(["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "--local-port", "55000-55999",
                          "--interface", "198.18.0.1", "http://%s/" % PEER], stdout=subprocess.PIPE)
 t0 = time.time()
 for i, f in enumerate(frames):
