@@ -147,36 +147,17 @@ bool synack_ep_output(struct synack_ep *ep, unsigned port, struct synack_conn *c
 
 /* The end of a step on connection c (its write begun): the core's actions in out carried out, then
  * its output (data, FIN, the owed ACK), then the write ended. rx_apply / rx_output: the frame
- * being handled may carry a reply in either. Returns whether c was freed. */
+ * being handled may carry a reply in either. may_delay: the step was a segment whose data the
+ * application saw (had_ooo: bytes were held out of order before it), whose owed ACK may wait
+ * (ep_delack.c) when nothing else is owed. Returns whether c was freed. */
 static inline __attribute__((always_inline)) bool finish(struct synack_ep *ep, unsigned port, struct synack_conn *c,
-							 struct synack_actions *out, bool rx_apply, bool rx_output)
+							 struct synack_actions *out, bool rx_apply, bool rx_output,
+							 bool may_delay, bool had_ooo)
 {
 	bool freed = synack_ep_apply(ep, port, c, out, NULL, rx_apply);
-	if (!freed) {
+	if (!freed && !(may_delay && synack_ep_delack_defer(ep, c, had_ooo))) {
 		freed = synack_ep_output(ep, port, c, rx_output);
 		if (!freed && __builtin_expect(c->cflags & SYNACK_CF_DELACK, 0))
-			synack_ep_delack_sent(c);
-	}
-	if (!freed)
-		synack_conn_write_end(c);
-	else
-		synack_conn_write_freed(c);
-	return freed;
-}
-
-/* finish() for a segment that brought data the application saw: its owed ACK may wait
- * (ep_delack.c) when nothing else is owed. */
-static bool finish_data(struct synack_ep *ep, unsigned port, struct synack_conn *c, struct synack_actions *out,
-			bool had_ooo)
-{
-	bool freed = synack_ep_apply(ep, port, c, out, NULL, false);
-	if (!freed && synack_ep_delack_defer(ep, c, had_ooo)) {
-		synack_conn_write_end(c);
-		return false;
-	}
-	if (!freed) {
-		freed = synack_ep_output(ep, port, c, true);
-		if (!freed && (c->cflags & SYNACK_CF_DELACK))
 			synack_ep_delack_sent(c);
 	}
 	if (!freed)
@@ -195,7 +176,7 @@ static bool deliver_more(struct synack_ep *ep, unsigned port, struct synack_conn
 		synack_actions_reset(&out);
 		synack_conn_write_begin(c);
 		synack_tcp_reass_deliver(&ep->ctx, &c->tcb, ep->now_ns, &out);
-		if (finish(ep, port, c, &out, false, false))
+		if (finish(ep, port, c, &out, false, false, false, false))
 			return true;
 	}
 	return false;
@@ -237,9 +218,8 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 		 * segment brought data: the application reads that from the frame during synack_ep_apply(), so then
 		 * the reuse waits for synack_ep_output(). */
 		bool has_data = out.events & 1u << SYNACK_EV_DATA;
-		bool freed = has_data && ep->delack_ms && !(out.events & 1u << SYNACK_EV_PEER_FIN)
-				     ? finish_data(ep, port, c, &out, had_ooo)
-				     : finish(ep, port, c, &out, !has_data, true);
+		bool may_delay = has_data && ep->delack_ms && !(out.events & 1u << SYNACK_EV_PEER_FIN);
+		bool freed = finish(ep, port, c, &out, !has_data, true, may_delay, had_ooo);
 		if (__builtin_expect(!freed && c->tcb.ooo != 0, 0))
 			freed = deliver_more(ep, port, c);
 		if (!freed || !(out.events & 1u << SYNACK_EV_REOPEN))
@@ -285,7 +265,7 @@ void synack_ep_frag_needed(struct synack_ep *ep, const struct synack_tuple *t, u
 	struct synack_actions out;
 	synack_actions_reset(&out);
 	if (synack_tcp_frag_needed(&ep->ctx, &c->tcb, seq, mtu))
-		finish(ep, c->port, c, &out, false, false);
+		finish(ep, c->port, c, &out, false, false, false, false);
 	else
 		synack_conn_write_end(c);
 }
@@ -318,7 +298,7 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 	} else if (node != &c->timer[1] || !ep->ka_s || !synack_ep_ka_fire(ep, c, &out)) {
 		synack_tcp_timeout(&ep->ctx, &c->tcb, (enum synack_timer)(node == &c->timer[1]), ep->now_ns, &out);
 	}
-	finish(ep, c->port, c, &out, false, false);
+	finish(ep, c->port, c, &out, false, false, false, false);
 }
 
 #define DAY_NS (86400ull * SYNACK_NS_PER_S)
@@ -361,7 +341,7 @@ int synack_ep_user(struct synack_ep *ep, struct synack_conn *c, int (*fn)(struct
 	synack_conn_write_begin(c);
 	int rc = fn(c, arg);
 	synack_ep_cur_out = saved_out;
-	finish(ep, c->port, c, &out, false, false);
+	finish(ep, c->port, c, &out, false, false, false, false);
 	synack_ep_cur = saved;
 	return rc;
 }
