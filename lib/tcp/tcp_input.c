@@ -367,7 +367,7 @@ static uint32_t next_hole(const struct synack_tcb *tcb, const struct synack_seg 
 	unsigned n = 0;
 	for (unsigned k = 0; k < seg->opts.sack_blocks && k < SYNACK_SACK_MAX_BLOCKS; k++) {
 		uint32_t l = seg->opts.sack[k][0], r = seg->opts.sack[k][1];
-		if (!synack_seq_lt(l, r) || !synack_seq_gt(l, tcb->snd_una) || synack_seq_gt(r, tcb->snd_max))
+		if (!synack_tcp_sack_block_ok(tcb, l, r))
 			continue;
 		unsigned j = n++;
 		while (j && synack_seq_lt(l, bl[j - 1][0])) {
@@ -400,7 +400,7 @@ static uint32_t sacked_above(const struct synack_tcb *tcb, const struct synack_s
 	uint32_t n = 0;
 	for (unsigned k = 0; k < seg->opts.sack_blocks && k < SYNACK_SACK_MAX_BLOCKS; k++) {
 		uint32_t l = seg->opts.sack[k][0], r = seg->opts.sack[k][1];
-		if (synack_seq_lt(l, r) && synack_seq_gt(l, tcb->snd_una) && synack_seq_le(r, tcb->snd_max))
+		if (synack_tcp_sack_block_ok(tcb, l, r))
 			n += r - l;
 	}
 	return n;

@@ -111,6 +111,17 @@ static inline uint32_t synack_tcp_sws_step(const struct synack_tcb *tcb)
 	return half < tcb->smss ? half : tcb->smss;
 }
 
+/* The options of a synchronized connection's segment: the timestamp, and SACK blocks while bytes
+ * are held out of order. */
+void synack_tcp_put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now, struct synack_seg *s);
+
+/* A SACK block of an ACK is about data in flight: inside (SND.UNA, SND.MAX] and not empty (so not a
+ * D-SACK block, RFC 2883, nor a forged one). */
+static inline bool synack_tcp_sack_block_ok(const struct synack_tcb *tcb, uint32_t l, uint32_t r)
+{
+	return synack_seq_lt(l, r) && synack_seq_gt(l, tcb->snd_una) && synack_seq_le(r, tcb->snd_max);
+}
+
 /* Segments from the core: a bare ACK, a control segment (RST) and the SYN / SYN-ACK. */
 void synack_tcp_send_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now,
 			 struct synack_actions *out);

@@ -14,11 +14,7 @@ void synack_tcp_keepalive_probe(struct synack_tcp_ctx *ctx, struct synack_tcb *t
 	s->ack = tcb->rcv_nxt;
 	s->flags = SYNACK_TH_ACK;
 	s->wnd = synack_tcp_rcv_wnd_field(tcb, 0);
-	if (tcb->flags & SYNACK_TF_TS) {
-		s->opts.present |= SYNACK_OPT_TS;
-		s->opts.tsval = ts_clock(tcb, now);
-		s->opts.tsecr = tcb->ts_recent;
-	}
+	synack_tcp_put_opts(ctx, tcb, now, s);
 	ctx->stats.keepalive_probes++;
 	ctx->stats.seg_out++;
 }

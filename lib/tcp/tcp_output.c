@@ -44,6 +44,12 @@ static void put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, u
 	}
 }
 
+/* For the core's other files (a keep-alive probe): the per-segment path above calls it inline. */
+void synack_tcp_put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now, struct synack_seg *s)
+{
+	put_opts(ctx, tcb, now, s);
+}
+
 void synack_tcp_syn_opts(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now,
 			 struct synack_tcp_opts *o)
 {
