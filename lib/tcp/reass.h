@@ -74,4 +74,10 @@ unsigned synack_reass_blocks(const struct synack_reass *r, uint32_t head, uint32
 /* Slots the queue holds (at most per_conn). */
 uint32_t synack_reass_count(const struct synack_reass *r, uint32_t head);
 
+/* Slots no connection holds: free, or delivered and waiting for their release. */
+static inline uint32_t synack_reass_unheld(const struct synack_reass *r)
+{
+	return r->nfree + synack_reass_count(r, r->pending);
+}
+
 #endif

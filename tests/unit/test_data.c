@@ -115,7 +115,7 @@ static void wire_on(struct pair *p, struct wire *w)
 static uint32_t ooo_busy(const struct pair *p, int side)
 {
 	const struct synack_reass *r = &p->ep[side].e.reass;
-	return r->nslots - r->nfree - synack_reass_count(r, r->pending);
+	return r->nslots - synack_reass_unheld(r);
 }
 
 /* The client sends the blob to a server that only reads; returns the server's record. */
