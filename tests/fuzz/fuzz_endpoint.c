@@ -16,6 +16,7 @@
 #include "synack_app.h"
 
 #include "fuzz_isn.h"
+#include "fuzz_records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -147,7 +148,7 @@ static void check(void)
 		}
 	if (used > ep.nconns - ep.nfree)
 		abort();
-	if (held_slots + ep.reass.nfree + synack_reass_count(&ep.reass, ep.reass.pending) != ep.reass.nslots)
+	if (held_slots + synack_reass_unheld(&ep.reass) != ep.reass.nslots)
 		abort();
 }
 
@@ -174,29 +175,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	synack_ep_set_scripts(&ep, &sc, 1);
 	uint16_t next_port = 50000;
 
-	size_t i = 0;
-	while (i + 3 <= size) {
-		uint8_t op = data[i];
-		size_t len = (size_t)data[i + 1] << 8 | data[i + 2];
-		i += 3;
-		if (len > size - i)
-			len = size - i;
-		const uint8_t *rec = data + i;
-		i += len;
+	size_t at = 0, len;
+	uint8_t op;
+	const uint8_t *rec;
+	while (fuzz_next_record(data, size, &at, &op, &rec, &len)) {
 		ep.now_ns = now;
 		switch (op % 8) {
 		case 0:
 		case 1: { /* a frame, or a bare IPv4 packet */
 			struct synack_pkt pkt;
 			struct synack_seg seg;
-			const struct synack_seg *s = NULL;
-			if (op % 8 == 0) {
-				if (synack_parse_frame(rec, len, 0, &pkt) == SYNACK_PARSE_OK && pkt.kind == SYNACK_PKT_TCP)
-					s = &pkt.seg;
-			} else if (synack_parse_ipv4_tcp(rec, len, SYNACK_PARSE_F_IP_CSUM_OK | SYNACK_PARSE_F_L4_CSUM_OK,
-							 &seg) == SYNACK_PARSE_OK) {
-				s = &seg;
-			}
+			const struct synack_seg *s = fuzz_segment(op, rec, len, &pkt, &seg);
 			if (s)
 				synack_ep_input(&ep, 0, s, mac, NULL);
 			break;
@@ -253,8 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		synack_ep_advance(&ep, 4096);
 	}
 	check();
-	if (ep.nfree != ep.nconns || ep.tw.used || ep.synrcv_count || held_used || ep.reass.nfree +
-	    synack_reass_count(&ep.reass, ep.reass.pending) != ep.reass.nslots || synack_wheel_count(ep.wheel) ||
+	if (ep.nfree != ep.nconns || ep.tw.used || ep.synrcv_count || held_used || synack_reass_unheld(&ep.reass) != ep.reass.nslots || synack_wheel_count(ep.wheel) ||
 	    ep.nsbuf_free != ep.nsbuf)
 		abort();
 	synack_ep_free(&ep);

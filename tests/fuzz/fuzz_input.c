@@ -14,6 +14,7 @@
 #include "tcp/tcp.h"
 
 #include "fuzz_isn.h"
+#include "fuzz_records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,7 +49,7 @@ static void check_store(const struct synack_tcb *t)
 	}
 	if (held > store.per_conn)
 		abort();
-	if (held + store.nfree + synack_reass_count(&store, store.pending) != NSLOTS)
+	if (held + synack_reass_unheld(&store) != NSLOTS)
 		abort();
 }
 
@@ -105,29 +106,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t queued = 0;
 	uint64_t now = 1000ull * SYNACK_NS_PER_S;
 	struct synack_actions out;
-	size_t i = 0;
-	while (i + 3 <= size) {
-		uint8_t op = data[i];
-		size_t len = (size_t)data[i + 1] << 8 | data[i + 2];
-		i += 3;
-		if (len > size - i)
-			len = size - i;
-		const uint8_t *rec = data + i;
-		i += len;
+	size_t at = 0, len;
+	uint8_t op;
+	const uint8_t *rec;
+	while (fuzz_next_record(data, size, &at, &op, &rec, &len)) {
 		synack_actions_reset(&out);
 		switch (op % 8) {
 		case 0:
 		case 1: { /* a frame (op 0) or a bare IPv4 packet (op 1) */
 			struct synack_pkt pkt;
 			struct synack_seg seg;
-			const struct synack_seg *s = NULL;
-			if (op % 8 == 0) {
-				if (synack_parse_frame(rec, len, 0, &pkt) == SYNACK_PARSE_OK && pkt.kind == SYNACK_PKT_TCP)
-					s = &pkt.seg;
-			} else if (synack_parse_ipv4_tcp(rec, len, SYNACK_PARSE_F_IP_CSUM_OK | SYNACK_PARSE_F_L4_CSUM_OK,
-							 &seg) == SYNACK_PARSE_OK) {
-				s = &seg;
-			}
+			const struct synack_seg *s = fuzz_segment(op, rec, len, &pkt, &seg);
 			if (!s)
 				break;
 			if (alive) {
