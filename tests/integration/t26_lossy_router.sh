@@ -103,7 +103,7 @@ srtx=$(stat_value tcp.sack_rtx)
 rto=$(stat_value tcp.rto_data)
 rtxd=$(stat_value tcp.rtx_data)
 check "synack held what arrived past the holes (ooo_segs ${held:-0}) and SACKed it (sack_out ${sacks:-0})" \
-  [ "${held:-0}" -gt 0 ] && [ "${sacks:-0}" -gt 0 ]
+  [ "${held:-0}" -gt 0 -a "${sacks:-0}" -gt 0 ]
 check "synack repaired its own losses by fast retransmit (${frtx:-0}; SACK holes ${srtx:-0}, RTOs ${rto:-0}, resent ${rtxd:-0})" \
   [ "${frtx:-0}" -gt 0 ]
 over=$(stat_value actions_overflow)
