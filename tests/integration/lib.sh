@@ -45,6 +45,20 @@ finish() {
   [ "$FAILS" -eq 0 ]
 }
 
+# One check per PASS or FAIL line a checking script printed into file $1 ($2 names the script);
+# lines starting with one of the further words are its figures, skipped; anything else fails.
+verdict_checks() { # file name [figure words...]
+  local file=$1 name=$2 word rest; shift 2
+  [ -s "$file" ] || { fail "$name printed nothing"; return; }
+  while read -r word rest; do
+    case $word in
+      PASS) ok "$rest" ;;
+      FAIL) fail "$rest" ;;
+      *) [[ " $* " == *" $word "* ]] || fail "$name: $word $rest" ;;
+    esac
+  done <"$file"
+}
+
 # Waits until interface $1 exists (in namespace $2 if given), up to ~20 s.
 wait_iface() {
   for _ in $(seq 200); do

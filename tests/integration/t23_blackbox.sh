@@ -16,14 +16,7 @@ ip netns exec "$NS" tc qdisc add dev "$TAG" clsact &&
   ip netns exec "$NS" tc filter add dev "$TAG" ingress bpf direct-action obj "$TMP/shield.o" sec tc ||
   { fail "the shield filter on $TAG"; finish; exit 1; }
 ip netns exec "$NS" timeout 120 "$PY" "$ROOT/tests/integration/blackbox.py" "$TAG" >"$TMP/verdict" 2>&1
-while read -r word rest; do
-  case $word in
-    PASS) ok "$rest" ;;
-    FAIL) fail "$rest" ;;
-    *) fail "blackbox.py: $word $rest" ;;
-  esac
-done <"$TMP/verdict"
-[ -s "$TMP/verdict" ] || fail "blackbox.py printed nothing"
+verdict_checks "$TMP/verdict" blackbox.py
 stop_synack
 csum=$(stat_value drop_parse.tcp_csum)
 badlen=$(stat_value drop_parse.tcp_opt_badlen)

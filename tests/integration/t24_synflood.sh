@@ -20,14 +20,7 @@ rss0=$(rss)
 ip netns exec "$NS" timeout 120 "$PY" "$ROOT/tests/integration/synflood.py" "$TAG" "$N" >"$TMP/verdict" 2>&1
 rate=$(awk '$1 == "rate" { print $2 }' "$TMP/verdict")
 completed=$(awk '$1 == "completed" { print $2 }' "$TMP/verdict")
-while read -r word rest; do
-  case $word in
-    PASS) ok "$rest" ;;
-    FAIL) fail "$rest" ;;
-    rate|completed) ;;
-    *) fail "synflood.py: $word $rest" ;;
-  esac
-done <"$TMP/verdict"
+verdict_checks "$TMP/verdict" synflood.py rate completed
 rss1=$(rss)
 check "synack's memory did not grow (VmRSS ${rss0:-?} -> ${rss1:-?} kB)" [ "$(( ${rss1:-0} - ${rss0:-0} ))" -lt 4096 ]
 stop_synack
