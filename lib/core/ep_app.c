@@ -174,8 +174,9 @@ static void hold_rest(struct synack_ep *ep, struct synack_conn *c, const uint8_t
 {
 	struct synack_held *h = ep->io.hold ? ep->io.hold(ep->io.arg, p, len) : NULL;
 	if (!h) {
-		/* The io layer could not keep them (not from the frame being handled: cannot happen,
-		 * data comes only from input): taken, counted. */
+		/* The io layer could not keep them (no record or copy to be had: bytes from the
+		 * out-of-order store are copied, so only a lack of mbufs or records does it): taken,
+		 * counted. */
 		ep->stats.rx_other++;
 		synack_tcp_consumed(&ep->ctx, &c->tcb, len);
 		return;
