@@ -96,6 +96,10 @@ static void on_trace(void *arg, const struct synack_tuple *t, const struct synac
 		pc->connected = true;
 		break;
 	case SYNACK_EV_DATA: {
+		if (e->p->sink) {
+			e->p->sink(e->p, e->side, a->data, a->n, e->p->sink_arg);
+			break;
+		}
 		uint32_t room = PAIR_BUF - pc->rcv_len, n = a->n < room ? a->n : room;
 		memcpy(pc->rcv + pc->rcv_len, a->data, n);
 		pc->rcv_len += n;
@@ -294,7 +298,7 @@ static void ep_make(struct pair_ep *e, const struct synack_tcp_cfg *tc, uint32_t
 		    uint32_t ooo_slots, uint32_t ooo_per_conn)
 {
 	struct synack_ep_cfg cfg = { .tcp = *tc, .id = (uint32_t)e->side, .nconns = PAIR_MAX_CONNS, .ntw = ntw,
-				     .nsbuf = PAIR_MAX_CONNS, .synrcv_max = synrcv_max,
+				     .nsbuf = PAIR_MAX_CONNS, .sbuf_size = e->sbuf_size, .synrcv_max = synrcv_max,
 				     .ooo_slots = ooo_slots, .ooo_per_conn = ooo_per_conn,
 				     .delack_ms = e->delack_ms, .keepalive_s = e->ka[0], .keepalive_intvl_s = e->ka[1],
 				     .keepalive_probes = e->ka[2] };
@@ -341,6 +345,14 @@ void pair_keepalive(struct pair *p, int side, uint32_t idle_s, uint32_t intvl_s,
 	p->ep[side].ka[0] = idle_s;
 	p->ep[side].ka[1] = intvl_s;
 	p->ep[side].ka[2] = probes;
+	remake(p, side, e->tw.cap, e->synrcv_max, e->reass.nslots, e->reass.per_conn);
+}
+
+void pair_buffers(struct pair *p, int side, uint32_t snd_buf, uint32_t rcv_buf)
+{
+	struct synack_ep *e = &p->ep[side].e;
+	p->ep[side].sbuf_size = snd_buf;
+	e->ctx.cfg.rcv_buf = rcv_buf;
 	remake(p, side, e->tw.cap, e->synrcv_max, e->reass.nslots, e->reass.per_conn);
 }
 

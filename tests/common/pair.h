@@ -66,6 +66,7 @@ struct pair_ep {
 	void *listen_arg;
 	bool cookies;                 /* answer every SYN with a SYN cookie (e.cookie_mode 2) */
 	uint32_t delack_ms;           /* the endpoint's delayed ACKs (pair_delack); 0: off */
+	uint32_t sbuf_size;           /* send ring per connection (pair_buffers); 0: the endpoint's default */
 	uint32_t ka[3];               /* keep-alive idle, interval (s) and probes (pair_keepalive); 0: off */
 	bool echo;                    /* application: echo what arrives */
 	bool close_on_fin;            /* application: close when the peer closes */
@@ -106,6 +107,10 @@ struct pair {
 	uint64_t (*jitter)(struct pair *p, int from, const struct synack_seg *s, void *arg);
 	bool (*duplicate)(struct pair *p, int from, const struct synack_seg *s, void *arg);
 	unsigned duplicated;
+	/* Optional: takes the bytes each side's connections receive instead of their records' rcv
+	 * (a transfer larger than PAIR_BUF). */
+	void (*sink)(struct pair *p, int side, const uint8_t *data, uint32_t n, void *arg);
+	void *sink_arg;
 	struct pair_seglog log[PAIR_MAX_FRAMES];
 	unsigned nlog;
 	uint32_t isn[2];              /* ISNs the hook pins, when pin_isn */
@@ -133,6 +138,9 @@ void pair_tables(struct pair *p, int side, uint32_t ntw, uint32_t synrcv_max);
 void pair_ooo(struct pair *p, int side, uint32_t slots, uint32_t per_conn);
 /* Gives side delayed ACKs of at most ms (ep_delack.c; 0: off). Call before any connection. */
 void pair_delack(struct pair *p, int side, uint32_t ms);
+/* Gives side send rings of snd_buf bytes (a power of two) and receive buffers of rcv_buf bytes (its
+ * window; RFC 7323 scaling is offered). Call before any connection. */
+void pair_buffers(struct pair *p, int side, uint32_t snd_buf, uint32_t rcv_buf);
 /* Gives side keep-alives after idle_s, a probe every intvl_s, dropped after probes unanswered. Call
  * before any connection. */
 void pair_keepalive(struct pair *p, int side, uint32_t idle_s, uint32_t intvl_s, uint32_t probes);

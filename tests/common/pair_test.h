@@ -5,6 +5,7 @@
 #define SYNACK_TEST_PAIR_TEST_H
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 
 #include "pair.h"
 
@@ -18,12 +19,12 @@ static struct pair pair_test_pair;
 	static void name##_body(struct pair *p);                                        \
 	Test(suite, name)                                                               \
 	{                                                                               \
-		pair_init(&pair_test_pair, NULL);                                          \
+		pair_init(&pair_test_pair, getenv("PAIR_TRACE") ? stderr : NULL);          \
 		name##_body(&pair_test_pair);                                              \
 	}                                                                               \
 	Test(wrap_suite, name)                                                          \
 	{                                                                               \
-		pair_init(&pair_test_pair, NULL);                                          \
+		pair_init(&pair_test_pair, getenv("PAIR_TRACE") ? stderr : NULL);          \
 		pair_pin_isn(&pair_test_pair, PAIR_WRAP_CLIENT_ISN, PAIR_WRAP_SERVER_ISN); \
 		name##_body(&pair_test_pair);                                              \
 	}                                                                               \
