@@ -48,6 +48,7 @@ void synack_config_defaults(struct synack_config *cfg)
 	cfg->engine.ooo_per_conn = SYNACK_REASS_CONN_MAX;
 	cfg->engine.rst_limit = 20000;
 	cfg->engine.delack_ms = 40;
+	cfg->engine.tlp = 1;
 	cfg->engine.keepalive_intvl_s = 75;  /* Linux tcp_keepalive_intvl */
 	cfg->engine.keepalive_probes = 9;    /* Linux tcp_keepalive_probes */
 	cfg->engine.invalid_ack_limit = 20000;

@@ -53,6 +53,7 @@ struct synack_engine_cfg_file {
 	uint32_t ooo_per_conn;          /* ... slots one connection may hold */
 	uint32_t rst_limit;             /* RSTs for no connection per second per core (0: no limit) */
 	uint32_t delack_ms;             /* delayed ACKs at most this late (0: off) */
+	uint32_t tlp;                   /* tail loss probes, RFC 8985 §7 (1: on, the default; 0: off) */
 	uint32_t keepalive_s, keepalive_intvl_s, keepalive_probes; /* keep-alives (keepalive_s 0: off) */
 	uint32_t invalid_ack_limit;     /* ACKs to unacceptable segments per second per core (0: no limit) */
 	uint8_t syn_retries;            /* 0: the TCP layer's default (7: 247 s, RFC 9293 §3.8.3) */

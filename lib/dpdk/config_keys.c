@@ -512,6 +512,7 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "ooo_per_conn", .parse = p_uint, EF(ooo_per_conn), .min = 1, .max = SYNACK_REASS_CONN_MAX },
 	{ .name = "rst_limit", .parse = p_uint, EF(rst_limit), .min = 0, .max = 100000000 },
 	{ .name = "delack_ms", .parse = p_uint, EF(delack_ms), .min = 0, .max = 500 },
+	{ .name = "tlp", .parse = p_uint, EF(tlp), .min = 0, .max = 1 },
 	{ .name = "keepalive_s", .parse = p_uint, EF(keepalive_s), .min = 0, .max = 36000 },
 	{ .name = "keepalive_intvl_s", .parse = p_uint, EF(keepalive_intvl_s), .min = 1, .max = 3600 },
 	{ .name = "keepalive_probes", .parse = p_uint, EF(keepalive_probes), .min = 1, .max = 50 },

@@ -145,6 +145,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	cfg.ooo_per_conn = ec->ooo_per_conn;
 	cfg.tcp.rst_limit = ec->rst_limit;
 	cfg.delack_ms = ec->delack_ms;
+	cfg.tcp.tlp = (uint8_t)ec->tlp;
 	cfg.keepalive_s = ec->keepalive_s;
 	cfg.keepalive_intvl_s = ec->keepalive_intvl_s;
 	cfg.keepalive_probes = ec->keepalive_probes;

@@ -34,7 +34,9 @@ static inline int synack_tuple_eq(const struct synack_tuple *a, const struct syn
 #define SYNACK_TF_RTX_ARMED  0x0080  /* the retransmission timer runs */
 #define SYNACK_TF_LINGER_ARMED 0x0100 /* the FIN-WAIT-2 / TIME-WAIT timer runs */
 #define SYNACK_TF_RTT_TIMING 0x0200  /* rtt_seq / rtt_start time one segment (Karn) */
-#define SYNACK_TF_COOKIE     0x0400  /* created from a SYN cookie */
+/* RFC 8985 §7: the RTX timer runs as the tail loss probe's timeout (PTO); once the probe is out
+ * (TLP_OUT, below), that it was a retransmission of the last segment rather than new data. */
+#define SYNACK_TF_PTO        0x0400
 /* Set by the caller before a segment in TIME-WAIT: the local port has no listener, so a new SYN
  * cannot reopen the tuple (RFC 1122 §4.2.2.13: only to accept a connection). */
 #define SYNACK_TF_NO_LISTENER 0x0800
@@ -43,6 +45,9 @@ static inline int synack_tuple_eq(const struct synack_tuple *a, const struct syn
 #define SYNACK_TF_DUPACKS    0x3000
 #define SYNACK_TF_RECOVERY   0x4000
 #define SYNACK_TF_PARTIAL    0x8000  /* ... and a partial ACK has restarted its timer (RFC 6582) */
+/* Outside fast recovery, the same bit: a tail loss probe is out and no ACK has moved SND.UNA since
+ * (RFC 8985 §7.3: one probe until then). */
+#define SYNACK_TF_TLP_OUT    SYNACK_TF_PARTIAL
 
 struct synack_tcb {
 	/* ---- cache line 0: every segment ---- */

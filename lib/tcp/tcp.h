@@ -40,6 +40,7 @@ struct synack_tcp_cfg {
 	uint8_t synack_retries;     /* SYN-ACK retransmissions (Linux: 5) */
 	uint8_t data_retries;       /* data/FIN retransmissions before the connection times out */
 	uint8_t timestamps, sack, wscale; /* offer these options (1) or not (0) */
+	uint8_t tlp;                /* tail loss probes (RFC 8985 §7), with SACK: 1 on, 0 off */
 	uint16_t mss;               /* our MSS option: the largest segment we accept */
 	uint32_t rcv_buf;           /* receive buffer per connection, bytes */
 	uint32_t challenge_ack_limit; /* challenge ACKs per second per core, on average (RFC 5961 §7):
@@ -84,7 +85,10 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(early_retransmits)      /* ... of them on fewer duplicates: a small flight (RFC 5827) */ \
 	X(partial_acks)           /* ... and on partial ACKs in fast recovery (RFC 6582) */     \
 	X(sack_rtx)               /* ... and holes the peer's SACK blocks showed (RFC 6675) */  \
+	X(lost_rtx)               /* ... retransmissions found lost: data sent after them SACKed */ \
 	X(recoveries)             /* fast recoveries ended by a full ACK */                     \
+	X(tlp_probes)             /* tail loss probes sent: new data or the last segment (RFC 8985 §7) */ \
+	X(tlp_recoveries)         /* ... whose ACK showed the tail lost: recovery without the RTO */ \
 	X(rto_data)               /* data retransmission timeouts (go-back-N from SND.UNA) */   \
 	X(timeouts)               /* connections given up after their retries */                 \
 	X(tw_reopen)              /* new SYN accepted in TIME-WAIT (RFC 6191) */                \

@@ -64,7 +64,7 @@ bool synack_tcp_cookie_accept(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 	/* Rebuild the SYN-RECEIVED connection the cookie stands for, then let the ordinary SYN-RECEIVED
 	 * path take the ACK (and any data or FIN on it). */
 	tcb->state = SYNACK_SYN_RECEIVED;
-	tcb->flags = SYNACK_TF_PASSIVE | SYNACK_TF_COOKIE;
+	tcb->flags = SYNACK_TF_PASSIVE;
 	tcb->iss = seg->ack - 1;
 	tcb->snd_una = tcb->recover = tcb->iss;
 	tcb->snd_nxt = tcb->snd_max = tcb->snd_end = tcb->iss + 1;

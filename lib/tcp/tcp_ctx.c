@@ -22,6 +22,7 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg)
 	cfg->timestamps = 1;
 	cfg->sack = 1;
 	cfg->wscale = 1;
+	cfg->tlp = 1;
 	cfg->mss = 1460;
 	cfg->rcv_buf = 256 * 1024;
 	cfg->challenge_ack_limit = 1000; /* RFC 5961 §7: a per-core budget; Linux's default was 1000/s */

@@ -406,6 +406,78 @@ static uint32_t sacked_above(const struct synack_tcb *tcb, const struct synack_s
 	return n;
 }
 
+/* Whether the ACK's SACK blocks reach the last byte of data sent: after a tail loss probe, that the
+ * probe arrived, so that what is missing below it was lost (RFC 8985: sent PTO earlier, it had
+ * more than the reordering window to arrive). */
+static bool sacked_to_end(const struct synack_tcb *tcb, const struct synack_seg *seg)
+{
+	if (!(tcb->flags & SYNACK_TF_SACK) || !(seg->opts.present & SYNACK_OPT_SACK))
+		return false;
+	uint32_t data_end = synack_seq_lt(tcb->snd_end, tcb->snd_max) ? tcb->snd_end : tcb->snd_max;
+	for (unsigned k = 0; k < seg->opts.sack_blocks && k < SYNACK_SACK_MAX_BLOCKS; k++) {
+		uint32_t l = seg->opts.sack[k][0], r = seg->opts.sack[k][1];
+		if (synack_tcp_sack_block_ok(tcb, l, r) && synack_seq_ge(r, data_end))
+			return true;
+	}
+	return false;
+}
+
+/* RFC 2883: a first SACK block at or below the cumulative ACK reports bytes received twice. */
+static bool dsack(const struct synack_seg *seg)
+{
+	return (seg->opts.present & SYNACK_OPT_SACK) && seg->opts.sack_blocks &&
+	       synack_seq_le(seg->opts.sack[0][1], seg->ack);
+}
+
+/* The ACK that ends a tail loss probe's episode by moving SND.UNA (RFC 8985 §7.4). If the probe
+ * was the last segment sent again and the ACK covers all that was out without reporting it
+ * received twice, the probe repaired a loss, and congestion control responds as to one
+ * (§7.4.2): ssthresh and cwnd halve. */
+static void tlp_acked(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
+		      uint32_t flight)
+{
+	bool resent = tcb->flags & SYNACK_TF_PTO;
+	tcb->flags &= (uint16_t)~(SYNACK_TF_TLP_OUT | SYNACK_TF_PTO);
+	if (!resent || tcb->snd_una != tcb->snd_max || dsack(seg))
+		return;
+	tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
+	tcb->cwnd = tcb->ssthresh;
+	ctx->stats.tlp_recoveries++;
+}
+
+/* Whether a valid SACK block of the ACK reaches past seq. */
+static bool sacked_past(const struct synack_tcb *tcb, const struct synack_seg *seg, uint32_t seq)
+{
+	if (!(tcb->flags & SYNACK_TF_SACK) || !(seg->opts.present & SYNACK_OPT_SACK))
+		return false;
+	for (unsigned k = 0; k < seg->opts.sack_blocks && k < SYNACK_SACK_MAX_BLOCKS; k++) {
+		uint32_t l = seg->opts.sack[k][0], r = seg->opts.sack[k][1];
+		if (synack_tcp_sack_block_ok(tcb, l, r) && synack_seq_gt(r, seq))
+			return true;
+	}
+	return false;
+}
+
+/* A lost retransmission (RFC 8985 §6's rule, where the TCB can apply it: it keeps no send time
+ * per segment). In recovery, the segment at SND.UNA was sent again when "recover" was SND.MAX; a
+ * duplicate ACK whose SACK blocks reach past "recover" reports data sent after that resend as
+ * arrived, while the resend has not: it was lost too. It goes once more, and "recover" moves to
+ * SND.MAX, so that its own loss is seen the same way; without this, only the RTO repairs it. */
+static bool lost_resend(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg, uint64_t now,
+			struct synack_actions *out)
+{
+	if (!sacked_past(tcb, seg, tcb->recover))
+		return false;
+	uint32_t sent = synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
+	if (!sent)
+		return false;
+	if (synack_seq_gt(tcb->snd_una + sent, tcb->rtt_seq))
+		tcb->rtt_seq = tcb->snd_una + sent;
+	tcb->recover = tcb->snd_max;
+	ctx->stats.lost_rtx++;
+	return true;
+}
+
 /* In SACK recovery, one hole above the retransmission point, if the ACK shows one. */
 static bool resend_hole(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg, uint64_t now,
 			struct synack_actions *out)
@@ -431,7 +503,7 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const st
 		    struct synack_actions *out)
 {
 	if (tcb->flags & SYNACK_TF_RECOVERY) {
-		if (resend_hole(ctx, tcb, seg, now, out))
+		if (lost_resend(ctx, tcb, seg, now, out) || resend_hole(ctx, tcb, seg, now, out))
 			return;
 		/* §3.2 step 4: inflate cwnd by one segment for each one that has left the network. */
 		tcb->cwnd += tcb->smss;
@@ -446,13 +518,21 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const st
 	 * (a small flight's loss would otherwise wait for the RTO). */
 	uint32_t oseg = (tcb->snd_max - tcb->snd_una + tcb->smss - 1) / tcb->smss;
 	unsigned thresh = oseg >= 2 && oseg < 4 && !synack_seq_lt(tcb->snd_max, tcb->snd_end) ? oseg - 1 : 3;
-	/* RFC 6582 §3.2 step 2: only when the ACK covers more than "recover", so that duplicates left
-	 * over from the last recovery (or a go-back-N after an RTO) do not start another. With SACK,
-	 * also as soon as the blocks cover DupThresh segments above SND.UNA (RFC 6675 §4 IsLost),
-	 * whichever comes first. */
-	if ((n < thresh && sacked_above(tcb, seg) < thresh * tcb->smss) || !synack_seq_gt(tcb->snd_una, tcb->recover))
+	/* After a tail loss probe, its SACK is enough: what is missing below it was lost (RFC 8985). */
+	bool tail = (tcb->flags & SYNACK_TF_TLP_OUT) && sacked_to_end(tcb, seg);
+	/* With SACK, as soon as the blocks cover DupThresh segments above SND.UNA (RFC 6675 §4
+	 * IsLost), or on the third duplicate, whichever comes first. RFC 6582 §3.2 step 2: without
+	 * SACK blocks, only when the ACK covers more than "recover", so that duplicates left over from
+	 * the last recovery (or a go-back-N after an RTO) do not start another; blocks above SND.UNA
+	 * say that bytes past a hole arrived, which no leftover duplicate does (RFC 6675 has no such
+	 * guard: a loss just past "recover" would wait for the RTO). */
+	uint32_t sacked = sacked_above(tcb, seg);
+	if ((n < thresh && !tail && sacked < thresh * tcb->smss) ||
+	    (!sacked && !synack_seq_gt(tcb->snd_una, tcb->recover)))
 		return;
-	if (thresh < 3)
+	if (tail)
+		ctx->stats.tlp_recoveries++;
+	else if (thresh < 3)
 		ctx->stats.early_retransmits++;
 	uint32_t flight = tcb->snd_max - tcb->snd_una;
 	tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
@@ -462,6 +542,9 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const st
 	/* The retransmission point (rtt_seq while recovering: no RTT is timed then, Karn). */
 	tcb->rtt_seq = tcb->snd_una + synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
 	tcb->cwnd = tcb->ssthresh + 3u * tcb->smss;
+	/* A loss probe's timeout gives way to the RTO, the backstop of recovery. */
+	if (tcb->flags & SYNACK_TF_PTO)
+		rtx_restart(tcb, now, out);
 }
 
 /* New data acknowledged during fast recovery (RFC 6582 §3.2 steps 3 and 5). A full ACK (all
@@ -478,7 +561,7 @@ static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, con
 		uint32_t flight = tcb->snd_max - tcb->snd_una;
 		uint32_t c = (flight > tcb->smss ? flight : tcb->smss) + tcb->smss;
 		tcb->cwnd = c < tcb->ssthresh ? c : tcb->ssthresh;
-		tcb->flags &= (uint16_t)~SYNACK_TF_RECOVERY;
+		tcb->flags &= (uint16_t)~(SYNACK_TF_RECOVERY | SYNACK_TF_PARTIAL);
 		ctx->stats.recoveries++;
 		return false;
 	}
@@ -701,7 +784,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			uint32_t lo = synack_seq_max(tcb->snd_una, tcb->iss + 1);
 			uint32_t hi = synack_seq_lt(ack, tcb->snd_end) ? ack : tcb->snd_end;
 			uint32_t acked = synack_seq_gt(hi, lo) ? hi - lo : 0;
-			uint32_t advanced = ack - tcb->snd_una;
+			uint32_t advanced = ack - tcb->snd_una, flight = tcb->snd_max - tcb->snd_una;
 			tcb->snd_una = ack;
 			if (synack_seq_gt(ack, tcb->snd_nxt))
 				tcb->snd_nxt = ack;
@@ -711,6 +794,8 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			}
 			tcb->flags &= (uint16_t)~SYNACK_TF_DUPACKS;
 			tcb->retries = 0;
+			if ((tcb->flags & (SYNACK_TF_TLP_OUT | SYNACK_TF_RECOVERY)) == SYNACK_TF_TLP_OUT)
+				tlp_acked(ctx, tcb, seg, flight);
 			if (tcb->flags & SYNACK_TF_RECOVERY) {
 				if (recovery_ack(ctx, tcb, seg, advanced, now, out))
 					goto acked;
@@ -724,7 +809,7 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			if (tcb->snd_una == tcb->snd_max)
 				timer_cancel(tcb, SYNACK_TIMER_RTX, out);
 			else
-				rtx_restart(tcb, now, out);
+				synack_tcp_rtx_arm(ctx, tcb, now, out);
 acked:
 			if (acked)
 				act_event(out, SYNACK_EV_ACKED, 0, 0, acked, NULL);

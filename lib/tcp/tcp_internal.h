@@ -63,6 +63,8 @@ static inline void timer_cancel(struct synack_tcb *tcb, enum synack_timer t, str
 	if (!(tcb->flags & bit))
 		return;
 	tcb->flags &= (uint16_t)~bit;
+	if (t == SYNACK_TIMER_RTX && !(tcb->flags & SYNACK_TF_TLP_OUT))
+		tcb->flags &= (uint16_t)~SYNACK_TF_PTO;
 	struct synack_action *x = act_push(out);
 	if (!x)
 		return;
@@ -157,11 +159,33 @@ uint32_t synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, 
 /* RFC 6298 RTT sample of rtt_us microseconds. */
 void synack_tcp_rtt_sample(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t rtt_us);
 
-/* Start or restart the retransmission timer at now + current RTO. */
+/* Start or restart the retransmission timer at now + current RTO (as the RTO, not a loss probe's
+ * timeout: outside a probe's episode, the PTO bit goes). */
 static inline void rtx_restart(struct synack_tcb *tcb, uint64_t now, struct synack_actions *out)
 {
+	if (!(tcb->flags & SYNACK_TF_TLP_OUT) || (tcb->flags & SYNACK_TF_RECOVERY))
+		tcb->flags &= (uint16_t)~SYNACK_TF_PTO;
 	timer_arm(tcb, SYNACK_TIMER_RTX, now + (uint64_t)tcb->rto_us * SYNACK_NS_PER_US, out);
 }
+
+/* RFC 8985 §7.2: may the RTX timer run as a tail loss probe's timeout? With SACK (the probe's ACK
+ * must say what arrived), an RTT measured, data in flight, in the open state: no recovery, no RTO
+ * backoff, no probe out already. */
+static inline bool synack_tcp_tlp_ok(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb)
+{
+	return ctx->cfg.tlp && (tcb->flags & (SYNACK_TF_SACK | SYNACK_TF_RECOVERY | SYNACK_TF_TLP_OUT)) == SYNACK_TF_SACK &&
+	       tcb->retries == 0 && tcb->srtt_us && tcb->snd_una != tcb->snd_max &&
+	       (tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT || tcb->state == SYNACK_FIN_WAIT_1 ||
+		tcb->state == SYNACK_CLOSING || tcb->state == SYNACK_LAST_ACK);
+}
+
+/* (Re)starts the RTX timer as the loss probe's timeout when synack_tcp_tlp_ok(), else as the RTO. */
+void synack_tcp_rtx_arm(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out);
+
+/* The tail loss probe (RFC 8985 §7.3): one new segment if the peer's window takes one (cwnd does
+ * not count), else the last segment sent once more. Returns 1 for new data, 2 for the resend, 0
+ * when nothing could be sent. */
+int synack_tcp_send_tlp(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out);
 
 /* The options of a SYN or SYN-ACK from this TCB (what was negotiated or is offered). */
 void synack_tcp_syn_opts(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now,

@@ -208,14 +208,19 @@ void synack_tcp_challenge_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb
 	synack_tcp_send_ack(ctx, tcb, now, out);
 }
 
-/* Sends queued data and FIN. force_probe sends one byte (or the FIN) even into a zero window: the
- * persist behaviour of RFC 9293 §3.8.6.1, driven by the retransmission timer. Returns segments sent. */
+enum { SEND_NORMAL, SEND_PERSIST, SEND_TLP };
+
+/* Sends queued data and FIN. SEND_PERSIST sends one byte (or the FIN) even into a zero window: the
+ * persist behaviour of RFC 9293 §3.8.6.1, driven by the retransmission timer. SEND_TLP sends one
+ * segment the peer's window takes, whatever cwnd says (RFC 8985 §7.3). Returns segments sent. */
 static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, int force_probe,
 			  struct synack_actions *out)
 {
 	unsigned sent = 0;
 	uint32_t wnd = tcb->snd_wnd < tcb->cwnd ? tcb->snd_wnd : tcb->cwnd;
-	if (force_probe && wnd == 0)
+	if (force_probe == SEND_TLP)
+		wnd = tcb->snd_wnd;
+	else if (force_probe && wnd == 0)
 		wnd = 1;
 	uint32_t right = tcb->snd_una + wnd;
 	int fin_queued = (tcb->flags & SYNACK_TF_FIN_QUEUED) != 0;
@@ -238,7 +243,7 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 		if (len < avail) {
 			/* RFC 9293 §3.8.6.2.1 (sender's SWS avoidance): send a partial segment only when it fills
 			 * the MSS or at least half the largest window the peer offered. */
-			if (len == 0 || (len < tcb->smss && len < tcb->snd_max_wnd / 2 && !force_probe))
+			if (len == 0 || (len < tcb->smss && len < tcb->snd_max_wnd / 2 && force_probe != SEND_PERSIST))
 				break;
 			fin = 0;
 		}
@@ -277,8 +282,11 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 	}
 	if (sent) {
 		tcb->flags &= (uint16_t)~SYNACK_TF_ACK_NOW;
-		/* RFC 6298 §5.1: start the timer if it is not running. */
-		if (!(tcb->flags & SYNACK_TF_RTX_ARMED))
+		/* RFC 8985 §7.2: the loss probe's timeout runs from the last segment sent; else RFC 6298
+		 * §5.1: start the timer if it is not running. */
+		if (synack_tcp_tlp_ok(ctx, tcb))
+			synack_tcp_rtx_arm(ctx, tcb, now, out);
+		else if (!(tcb->flags & SYNACK_TF_RTX_ARMED))
 			rtx_restart(tcb, now, out);
 	}
 	return sent;
@@ -345,5 +353,21 @@ void synack_tcp_output_probe(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb,
 			     struct synack_actions *out)
 {
 	if (can_send_data(tcb->state))
-		send_data(ctx, tcb, now, 1, out);
+		send_data(ctx, tcb, now, SEND_PERSIST, out);
+}
+
+int synack_tcp_send_tlp(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out)
+{
+	if (!can_send_data(tcb->state))
+		return 0;
+	if (send_data(ctx, tcb, now, SEND_TLP, out))
+		return 1;
+	/* The last segment once more: its ACK's SACK blocks say whether what was sent before it
+	 * arrived (RFC 8985 §7.3). */
+	uint32_t data_end = synack_seq_lt(tcb->snd_end, tcb->snd_max) ? tcb->snd_end : tcb->snd_max;
+	uint32_t from = synack_seq_max(tcb->snd_una, tcb->iss + 1);
+	uint32_t len = synack_seq_gt(data_end, from) ? data_end - from : 0;
+	if (len > tcb->smss)
+		len = tcb->smss;
+	return synack_tcp_send_at(ctx, tcb, data_end - len, UINT32_MAX, now, out) ? 2 : 0;
 }

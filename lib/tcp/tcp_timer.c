@@ -25,6 +25,37 @@ void synack_tcp_rtt_sample(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, u
 	tcb->rto_us = (uint32_t)(rto < lo ? lo : rto > hi ? hi : rto);
 }
 
+void synack_tcp_rtx_arm(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out)
+{
+	if (!synack_tcp_tlp_ok(ctx, tcb)) {
+		rtx_restart(tcb, now, out);
+		return;
+	}
+	/* RFC 8985 §7.2: PTO = 2 SRTT, plus the peer's worst-case delayed ACK when one segment is out
+	 * (its ACK may wait for a second one), and never past the RTO. Otherwise, as Linux, 2 ms for
+	 * the timers' granularity. */
+	uint64_t pto = 2ull * tcb->srtt_us + (tcb->snd_max - tcb->snd_una <= tcb->smss ? 200000u : 2000u);
+	if (pto > tcb->rto_us)
+		pto = tcb->rto_us;
+	tcb->flags |= SYNACK_TF_PTO;
+	timer_arm(tcb, SYNACK_TIMER_RTX, now + pto * SYNACK_NS_PER_US, out);
+}
+
+/* RFC 8985 §7.3: the loss probe's timeout. One probe, then the RTO runs (not backed off: nothing
+ * is known lost yet). Its ACK decides (tcp_input.c): SACK blocks reaching the probe show what was
+ * lost before it, and recovery starts; an ACK of everything ends the episode. */
+static void tlp_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint64_t now, struct synack_actions *out)
+{
+	tcb->flags = (uint16_t)((tcb->flags & ~SYNACK_TF_PTO) | SYNACK_TF_TLP_OUT);
+	int sent = synack_tcp_send_tlp(ctx, tcb, now, out);
+	if (sent)
+		ctx->stats.tlp_probes++;
+	if (!(tcb->flags & SYNACK_TF_RTX_ARMED))
+		rtx_restart(tcb, now, out);
+	if (sent == 2)
+		tcb->flags |= SYNACK_TF_PTO;
+}
+
 /* RFC 6298 §5.5: back off the timer, up to the maximum. */
 static void backoff(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb)
 {
@@ -64,6 +95,11 @@ static void rtx_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 	case SYNACK_CLOSING:
 	case SYNACK_LAST_ACK: {
 		int outstanding = tcb->snd_una != tcb->snd_max;
+		if (outstanding && (tcb->flags & (SYNACK_TF_PTO | SYNACK_TF_TLP_OUT | SYNACK_TF_RECOVERY)) == SYNACK_TF_PTO) {
+			tlp_timeout(ctx, tcb, now, out);
+			return;
+		}
+		tcb->flags &= (uint16_t)~SYNACK_TF_PTO;
 		/* Nothing in flight and data waiting: a zero window's persist probe, or a small window's
 		 * override timeout (RFC 9293 §3.8.6.2.1): send what it takes. */
 		int probe = !outstanding && synack_seq_lt(tcb->snd_nxt, tcb->snd_end);

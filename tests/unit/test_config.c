@@ -360,7 +360,7 @@ Test(config_errors, unknown_key)
 		     "tx_desc, mtu, rss_hf, rss_key, offloads, ip, gateway, mac, verified, workers");
 	expect_error(TAP_PORT "[engine]\nthreads = 2\n",
 		     "[engine] threads = 2: unknown key: expected one of workers, tcb_per_core, timewait_per_core, "
-		     "timewait_per_worker, synrcv_per_core, syncookies, msl, mss, rcv_buf, snd_buf, rto_min_ms, ooo_per_core, ooo_per_conn, rst_limit, delack_ms, keepalive_s, keepalive_intvl_s, keepalive_probes, invalid_ack_limit, syn_retries, synack_retries");
+		     "timewait_per_worker, synrcv_per_core, syncookies, msl, mss, rcv_buf, snd_buf, rto_min_ms, ooo_per_core, ooo_per_conn, rst_limit, delack_ms, tlp, keepalive_s, keepalive_intvl_s, keepalive_probes, invalid_ack_limit, syn_retries, synack_retries");
 }
 
 Test(config_errors, timewait_per_worker)

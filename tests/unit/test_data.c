@@ -725,3 +725,119 @@ TDATA(a_small_flight_retransmits_early)
 		}
 	cr_assert(done && done - t0 < 100 * MS, "repaired after %lu ms", (unsigned long)((done - t0) / MS));
 }
+
+/* ---- the tail and lost retransmissions: RFC 8985's loss probe, and its rule where the TCB can
+ * apply it ---- */
+
+/* When the client's last byte is acknowledged, after t0 (0: never). */
+static uint64_t all_acked_at(const struct pair *p, int c, uint64_t t0)
+{
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
+	for (unsigned i = 0; i < p->nlog; i++)
+		if (p->log[i].from == PAIR_SERVER && !p->log[i].dropped && p->log[i].seg.ack == ct->snd_end &&
+		    p->log[i].t > t0)
+			return p->log[i].t;
+	return 0;
+}
+
+/* Sends n segments' worth of the blob with the wire w on, 5 ms each way, from a send ring of
+ * snd_buf bytes (0: the endpoint's 16 KiB); returns the client's connection, every byte checked at
+ * the server. */
+static int send_through(struct pair *p, struct wire *w, uint16_t port, unsigned n, uint32_t snd_buf, uint64_t *t0)
+{
+	p->delay_ns = 5 * MS;
+	if (snd_buf)
+		pair_buffers(p, PAIR_CLIENT, snd_buf, p->ep[PAIR_CLIENT].e.ctx.cfg.rcv_buf);
+	fill_blob();
+	p->ep[PAIR_SERVER].echo = false;
+	int c = pair_connect(p, port);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	wire_on(p, w);
+	*t0 = p->now;
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, n * 1448), 0);
+	pair_run(p, 5 * S);
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, port);
+	cr_assert_eq(sc->rcv_len, n * 1448u);
+	cr_assert_eq(memcmp(sc->rcv, blob, n * 1448), 0);
+	return c;
+}
+
+/* RFC 8985 §7: the last segment lost, so no duplicate ACK can come. 2 SRTT after the last
+ * transmission the probe sends it again, and its ACK repairs the loss: no 1 s RTO. The probe
+ * repaired a loss, so congestion control responds as to one (§7.4.2). */
+TDATA(a_lost_last_segment_is_probed_not_timed_out)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 6 }, .nlose_nth = 1 };
+	uint64_t t0;
+	int c = send_through(p, &w, 43090, 6, 0, &t0);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert(w.nth_lost[0]);
+	cr_assert_eq(cs->tlp_probes, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	cr_assert_eq(cs->tlp_recoveries, 1, "the probe repaired the loss");
+	/* PTO: 2 SRTT, plus 200 ms for the peer's delayed ACK with one segment out (§7.2). */
+	uint64_t done = all_acked_at(p, c, t0);
+	cr_assert(done && done - t0 < 300 * MS, "repaired after %lu ms", (unsigned long)((done - t0) / MS));
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[c].tcb;
+	cr_assert_lt(ct->ssthresh, UINT32_MAX, "ssthresh set by the loss");
+}
+
+/* The whole tail of a flight lost (four segments): the probe (the last one again) draws a SACK for
+ * itself alone, which says that the three before it, sent earlier, were lost: recovery starts at
+ * once, without the RTO. */
+TDATA(a_lost_tail_of_a_flight_is_found_by_the_probe)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 7, 8, 9, 10 }, .nlose_nth = 4 };
+	uint64_t t0;
+	int c = send_through(p, &w, 43091, 10, 0, &t0);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert(w.nth_lost[3]);
+	cr_assert_eq(cs->tlp_probes, 1);
+	cr_assert_eq(cs->tlp_recoveries, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	uint64_t done = all_acked_at(p, c, t0);
+	cr_assert(done && done - t0 < 200 * MS, "repaired after %lu ms", (unsigned long)((done - t0) / MS));
+}
+
+/* A retransmission lost too: as the duplicates let new data out (a send ring with room for it), the
+ * SACK blocks soon cover data sent after the resend, which the TCB takes as its loss (RFC 8985
+ * §6's rule, by "recover"), and it goes again without waiting for the RTO. */
+TDATA(a_lost_retransmission_goes_again_without_the_rto)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 3 }, .nlose_nth = 1, .lose_resend = true };
+	uint64_t t0;
+	int c = send_through(p, &w, 43092, 40, 65536, &t0);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert(w.nth_resend_lost[0]);
+	cr_assert_geq(cs->lost_rtx, 1);
+	cr_assert_eq(cs->rto_data, 0);
+	uint64_t done = all_acked_at(p, c, t0);
+	cr_assert(done && done - t0 < 500 * MS, "repaired after %lu ms", (unsigned long)((done - t0) / MS));
+}
+
+/* A loss just past "recover" (the first segment sent after a recovery began): the duplicates
+ * acknowledge exactly "recover", which RFC 6582's guard alone would refuse (and the RTO would
+ * repair); their SACK blocks show bytes past a new hole, and the fast retransmit goes. */
+TDATA(a_loss_just_past_recover_is_fast_retransmitted)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 3, 15 }, .nlose_nth = 2 };
+	uint64_t t0;
+	send_through(p, &w, 43093, 30, 0, &t0);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert(w.nth_lost[1]);
+	cr_assert_eq(cs->rto_data, 0);
+	cr_assert_eq(cs->fast_retransmits, 2);
+}
+
+/* Off (engine.tlp = 0), the lost last segment waits for the RTO, as before RFC 8985. */
+TDATA(without_probes_a_lost_last_segment_waits_for_the_rto)
+{
+	p->ep[PAIR_CLIENT].e.ctx.cfg.tlp = 0;
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 6 }, .nlose_nth = 1 };
+	uint64_t t0;
+	send_through(p, &w, 43094, 6, 0, &t0);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	cr_assert_eq(cs->tlp_probes, 0);
+	cr_assert_eq(cs->rto_data, 1);
+}
