@@ -8,7 +8,8 @@
 # to each echo server and reads them back: every byte must come back as sent. synack must have
 # repaired its own losses by fast retransmit and held what Linux's arrived past a hole; the
 # goodput of both servers is printed beside each other (a figure, not a pass/fail check). SETS adds
-# synack-console arguments (e.g. "--set engine.snd_buf=262144 --set engine.rto_min_ms=200").
+# synack-console arguments (e.g. "--set engine.snd_buf=262144 --set engine.rto_min_ms=200"); PCAP
+# names a file to keep R's capture of synack's side in.
 . "$(dirname "$0")/lib.sh"
 LOSS=${LOSS:-1}
 MB=${MB:-16}
@@ -87,6 +88,10 @@ s.close()
 print("ok %.3f" % took if bytes(got) == data else "mismatch: %d of %d bytes back" % (len(got), len(data)))
 PYEOF
 }
+if [ -n "${PCAP:-}" ]; then
+  ip netns exec "$R" tcpdump -i rs -s 96 -w "$PCAP" tcp port 7 2>/dev/null & PIDS+=($!)
+  sleep 0.5
+fi
 rtx0=$(ip netns exec "$C" nstat -az TcpRetransSegs 2>/dev/null | awk '$1 == "TcpRetransSegs" { print $2 }')
 out_s=$(run_echo 198.18.2.2)
 rtx1=$(ip netns exec "$C" nstat -az TcpRetransSegs 2>/dev/null | awk '$1 == "TcpRetransSegs" { print $2 }')
@@ -95,6 +100,7 @@ check "$MB MB echoed intact by synack through the lossy router ($out_s)" [ "${ou
 check "$MB MB echoed intact by Linux through the same router ($out_l)" [ "${out_l%% *}" = ok ]
 check "the router dropped Linux's segments to synack (client resent $(( ${rtx1:-0} - ${rtx0:-0} )))" \
   [ "$(( ${rtx1:-0} - ${rtx0:-0} ))" -gt 0 ]
+rs_rx=$(ip netns exec "$R" cat /sys/class/net/rs/statistics/rx_packets)
 stop_synack
 held=$(stat_value tcp.ooo_segs)
 sacks=$(stat_value tcp.sack_out)
@@ -108,6 +114,13 @@ check "synack repaired its own losses by fast retransmit (${frtx:-0}; SACK holes
   [ "${frtx:-0}" -gt 0 ]
 over=$(stat_value actions_overflow)
 check "no action list overflowed (${over:-?})" [ "${over:-1}" = 0 ]
+# What synack handed its port against what reached the router: net_af_packet's transmit ring can
+# hold or lose frames under bursts, a loss of its own beside the router's (a figure, not a check).
+tx=$(stat_value tx_pkts)
+echo "  synack handed its port ${tx:-?} frames (tx_dropped $(stat_value tx_dropped)); the router received ${rs_rx:-?} from it"
+tlp=$(stat_value tcp.tlp_probes)
+lrtx=$(stat_value tcp.lost_rtx)
+echo "  tail loss probes ${tlp:-0}, retransmissions found lost ${lrtx:-0}"
 if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
   awk -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v loss="$LOSS" 'BEGIN {
     printf "  goodput at %s %% loss each way, %d MB each way: synack %.1f MB/s, Linux %.1f MB/s (%.2f x)\n",
