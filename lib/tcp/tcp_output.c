@@ -282,16 +282,12 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 	}
 	if (sent) {
 		tcb->flags &= (uint16_t)~SYNACK_TF_ACK_NOW;
-		/* RFC 8985 §7.2: the loss probe's timeout, once eligible (an RTO running is replaced);
-		 * one already running is left, as each ACK that moves SND.UNA restarts it: a probe at
-		 * most one send early, for one timer arm an output call. Else RFC 6298 §5.1: start the
-		 * timer if it is not running. */
-		if (synack_tcp_tlp_ok(ctx, tcb)) {
-			if ((tcb->flags & (SYNACK_TF_RTX_ARMED | SYNACK_TF_PTO)) != (SYNACK_TF_RTX_ARMED | SYNACK_TF_PTO))
-				synack_tcp_rtx_arm(ctx, tcb, now, out);
-		} else if (!(tcb->flags & SYNACK_TF_RTX_ARMED)) {
+		/* RFC 8985 §7.2: the loss probe's timeout runs from the last segment sent; else RFC 6298
+		 * §5.1: start the timer if it is not running. */
+		if (synack_tcp_tlp_ok(ctx, tcb))
+			synack_tcp_rtx_arm(ctx, tcb, now, out);
+		else if (!(tcb->flags & SYNACK_TF_RTX_ARMED))
 			rtx_restart(tcb, now, out);
-		}
 	}
 	return sent;
 }
