@@ -44,6 +44,24 @@ static void put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, u
 	}
 }
 
+/* The data a segment may carry now. smss is the peer's MSS less the timestamp option; SACK blocks
+ * on a data segment come out of it too (RFC 9293 §3.7.1 and RFC 6691: the MSS counts data only,
+ * and every option beyond the fixed header is taken from the segment, never added on top: a full
+ * segment with blocks would exceed the path's MTU). The blocks are those put_opts() will write,
+ * as many as fit beside the timestamps (lib/net/build.c trims to 40 bytes of options). */
+static uint32_t data_mss(const struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb)
+{
+	if (__builtin_expect(tcb->ooo == 0, 1) || !(tcb->flags & SYNACK_TF_SACK) || !ctx->reass)
+		return tcb->smss;
+	uint32_t bl[SYNACK_SACK_MAX_BLOCKS][2];
+	unsigned n = synack_reass_blocks(ctx->reass, tcb->ooo, bl, SYNACK_SACK_MAX_BLOCKS);
+	unsigned fit = (tcb->flags & SYNACK_TF_TS) ? 3 : SYNACK_SACK_MAX_BLOCKS;
+	if (n > fit)
+		n = fit;
+	uint32_t o = n ? 4u + 8u * n : 0;
+	return tcb->smss > o ? tcb->smss - o : 1;
+}
+
 /* For the core's other files (a keep-alive probe): the per-segment path above calls it inline. */
 void synack_tcp_put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint64_t now, struct synack_seg *s)
 {
@@ -224,6 +242,7 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 		wnd = 1;
 	uint32_t right = tcb->snd_una + wnd;
 	int fin_queued = (tcb->flags & SYNACK_TF_FIN_QUEUED) != 0;
+	const uint32_t mss = data_mss(ctx, tcb);
 
 	for (;;) {
 		if (out->n + SYNACK_ACTIONS_RESERVE >= SYNACK_ACTIONS_MAX)
@@ -238,12 +257,12 @@ static unsigned send_data(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, ui
 		uint32_t len = avail;
 		if (len > room)
 			len = room;
-		if (len > tcb->smss)
-			len = tcb->smss;
+		if (len > mss)
+			len = mss;
 		if (len < avail) {
 			/* RFC 9293 §3.8.6.2.1 (sender's SWS avoidance): send a partial segment only when it fills
 			 * the MSS or at least half the largest window the peer offered. */
-			if (len == 0 || (len < tcb->smss && len < tcb->snd_max_wnd / 2 && force_probe != SEND_PERSIST))
+			if (len == 0 || (len < mss && len < tcb->snd_max_wnd / 2 && force_probe != SEND_PERSIST))
 				break;
 			fin = 0;
 		}
@@ -298,8 +317,9 @@ uint32_t synack_tcp_send_at(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, 
 	/* One segment of what was sent before, from seq: its bytes, and our FIN if it ends there. */
 	uint32_t data_end = synack_seq_lt(tcb->snd_end, tcb->snd_max) ? tcb->snd_end : tcb->snd_max;
 	uint32_t len = synack_seq_lt(seq, data_end) ? data_end - seq : 0;
-	if (len > tcb->smss)
-		len = tcb->smss;
+	uint32_t mss = data_mss(ctx, tcb);
+	if (len > mss)
+		len = mss;
 	if (len > max)
 		len = max;
 	int fin = (tcb->flags & SYNACK_TF_FIN_SENT) && seq + len == tcb->snd_end &&

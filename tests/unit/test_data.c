@@ -841,3 +841,33 @@ TDATA(without_probes_a_lost_last_segment_waits_for_the_rto)
 	cr_assert_eq(cs->tlp_probes, 0);
 	cr_assert_eq(cs->rto_data, 1);
 }
+
+/* RFC 9293 §3.7.1 / RFC 6691: the MSS counts data only, and options come out of the segment.
+ * A side that holds bytes past a hole puts SACK blocks on its own data segments too; they must
+ * shrink by the blocks' length, not grow past the path's MTU. Both sides send, each loses some
+ * of the other's segments, and a router of MTU 1500 between them drops and reports anything
+ * larger: nothing is. */
+TDATA(data_segments_carrying_sack_blocks_fit_the_mtu)
+{
+	p->delay_ns = 5 * MS;
+	p->path_mtu = 1500;
+	fill_blob();
+	struct wire w = { .side = PAIR_CLIENT, .lose_nth = { 3, 9, 17 }, .nlose_nth = 3 };
+	wire_on(p, &w);
+	int c = pair_connect(p, 43095);   /* the server echoes: data both ways */
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	cr_assert_eq(pair_send(p, PAIR_CLIENT, c, blob, 30 * 1448), 0);
+	pair_run(p, 10 * S);
+	cr_assert_eq(p->frag_needed_sent, 0, "%u segments over the MTU", p->frag_needed_sent);
+	unsigned with_sack = 0;
+	for (unsigned i = 0; i < p->nlog; i++) {
+		const struct pair_seglog *l = &p->log[i];
+		if (l->from == PAIR_SERVER && l->seg.len && (l->seg.opts.present & SYNACK_OPT_SACK))
+			with_sack++;
+	}
+	cr_assert_gt(with_sack, 0, "the server's data carried SACK blocks");
+	struct pair_conn *sc = pair_find(p, PAIR_SERVER, 43095);
+	cr_assert_eq(sc->rcv_len, 30u * 1448);
+	cr_assert_eq(memcmp(sc->rcv, blob, 30 * 1448), 0);
+}
