@@ -18,6 +18,10 @@
 SEC("tc")
 int lossy(struct __sk_buff *skb)
 {
+	/* A frame from an AF_PACKET transmit ring (synack's net_af_packet) comes with only its
+	 * Ethernet header in the linear part, the rest in the ring's pages: pull the headers in
+	 * first, or every such frame would pass unseen. */
+	bpf_skb_pull_data(skb, skb->len < 128 ? skb->len : 128);
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
