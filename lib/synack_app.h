@@ -100,6 +100,13 @@ int synack_conn_close(struct synack_conn *c);
 void synack_conn_abort(struct synack_conn *c);
 /* Arms (or re-arms) the connection's one application timer, ms from now (0: cancel). */
 int synack_conn_timer(struct synack_conn *c, uint32_t ms);
+/* TCP keep-alives for this connection on (1) or off (0): RFC 1122 §4.2.3.6 lets an application
+ * turn them on or off for each connection; they start off unless the engine's keepalive_s turns
+ * them on for all. On: after the core's idle time (keepalive_s, or two hours when it is 0, RFC
+ * 1122's floor), a probe every keepalive_intvl_s, and the connection dropped (closed as timed out)
+ * after keepalive_probes unanswered. -ENOTCONN unless the connection is ESTABLISHED or
+ * CLOSE-WAIT. */
+int synack_conn_keepalive(struct synack_conn *c, int on);
 
 /* The connection's own bytes (SYNACK_APP_CTX_MAX, zeroed at open), its user word, the argument
  * its load named for its script (client) and its listener's argument (server). */

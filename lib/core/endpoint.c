@@ -69,7 +69,7 @@ bool synack_ep_apply(struct synack_ep *ep, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_CONNECTED:
 				ep->stats.conns_opened++;
-				if (ep->ka_s)
+				if (ep->ka_all)
 					synack_ep_ka_start(ep, c);
 				c->cflags |= SYNACK_CF_CONNECTED;
 				/* Connect latency: our SYN sent -> its SYN-ACK received, on the clock read once
@@ -81,7 +81,7 @@ bool synack_ep_apply(struct synack_ep *ep, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_ACCEPTED:
 				ep->stats.conns_accepted++;
-				if (ep->ka_s)
+				if (ep->ka_all)
 					synack_ep_ka_start(ep, c);
 				if (app->accepted)
 					app->accepted(c);
@@ -209,7 +209,7 @@ void synack_ep_input(struct synack_ep *ep, unsigned port, const struct synack_se
 				synack_tcp_ts_stale(&c->tcb, s);
 			c->rx_day = ep->today;
 		}
-		if (ep->ka_s) {
+		if (ep->ka_any) {
 			c->ka_rx = (uint16_t)(ep->now_ns / SYNACK_NS_PER_S);
 			c->ka_probes = 0;
 		}
@@ -295,7 +295,7 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 		if (ep->held[c->idx])
 			synack_ep_held_deliver(ep, c, app);
 		synack_ep_cur_out = saved_out;
-	} else if (node != &c->timer[1] || !ep->ka_s || !synack_ep_ka_fire(ep, c, &out)) {
+	} else if (node != &c->timer[1] || !ep->ka_any || !synack_ep_ka_fire(ep, c, &out)) {
 		synack_tcp_timeout(&ep->ctx, &c->tcb, (enum synack_timer)(node == &c->timer[1]), ep->now_ns, &out);
 	}
 	finish(ep, c->port, c, &out, false, false, false, false);
@@ -424,11 +424,11 @@ int synack_ep_init(struct synack_ep *ep, const struct synack_ep_cfg *cfg, const 
 	ep->t_intended = mem->alloc(a, (size_t)ep->nconns * sizeof(uint64_t));
 	ep->held = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->held));
 	ep->user = mem->alloc(a, (size_t)ep->nconns * sizeof(*ep->user));
-	if (cfg->keepalive_s) {
-		ep->ka_s = cfg->keepalive_s;
-		ep->ka_intvl_s = cfg->keepalive_intvl_s ? cfg->keepalive_intvl_s : 75;
-		ep->ka_probes = cfg->keepalive_probes ? cfg->keepalive_probes : 9;
-	}
+	/* RFC 1122 §4.2.3.6: off unless asked; the idle time no less than two hours by default. */
+	ep->ka_s = cfg->keepalive_s ? cfg->keepalive_s : 7200;
+	ep->ka_intvl_s = cfg->keepalive_intvl_s ? cfg->keepalive_intvl_s : 75;
+	ep->ka_probes = cfg->keepalive_probes ? cfg->keepalive_probes : 9;
+	ep->ka_all = ep->ka_any = cfg->keepalive_s != 0;
 	if (cfg->delack_ms) {
 		ep->delack_cap = ep->nconns;
 		ep->delack_q = mem->alloc(a, (size_t)ep->delack_cap * sizeof(*ep->delack_q));

@@ -128,7 +128,9 @@ struct synack_ep {
 	 * delay is one for all. */
 	struct synack_delack { uint32_t idx; uint32_t at_ms; } *delack_q;
 	uint32_t delack_cap, delack_head, delack_n, delack_ms;
-	uint32_t ka_s, ka_intvl_s, ka_probes;   /* keep-alives (ep_keepalive.c); ka_s 0: off */
+	uint32_t ka_s, ka_intvl_s, ka_probes;   /* keep-alives (ep_keepalive.c): idle, interval, probes */
+	bool ka_all;                    /* every connection gets them as it opens (keepalive_s set) */
+	bool ka_any;                    /* ... or one got them (synack_conn_keepalive): segments note the time */
 	uint64_t next_day_ns;           /* when `today` moves on */
 	uint8_t today;                  /* days of the clock, mod 256: a connection's rx_day's reference */
 	void *reass_mem;

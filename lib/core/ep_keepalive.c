@@ -1,12 +1,16 @@
 /* ep_keepalive.c: when an endpoint sends TCP keep-alives (RFC 1122 §4.2.3.6). Off unless
- * keepalive_s is set (RFC 1122: they MUST default to off; the interval MUST be configurable and
- * default to no less than two hours). An established connection's second timer, which only
+ * keepalive_s is set for every connection, or an application turns them on for one
+ * (synack_conn_keepalive: RFC 1122 says an application MUST be able to, and that they MUST
+ * default to off; the idle time MUST be configurable and default to no less than two hours, 7200 s
+ * here when keepalive_s is 0). An established connection's second timer, which only
  * FIN-WAIT-2 and TIME-WAIT use, runs as its keep-alive timer: armed once as the connection opens,
  * never per segment. A segment in only notes the time (ka_rx, seconds modulo 2^16) and clears the
  * count of unanswered probes; when the
  * timer fires, a connection idle for less than keepalive_s is re-armed for the rest, one idle for
  * longer is probed every keepalive_intvl_s, and after keepalive_probes unanswered probes it is
  * dropped. While data is outstanding the retransmission timer watches the peer instead. */
+#include <errno.h>
+
 #include "core/endpoint_internal.h"
 
 static inline uint16_t now_s16(const struct synack_ep *ep) { return (uint16_t)(ep->now_ns / SYNACK_NS_PER_S); }
@@ -48,4 +52,24 @@ bool synack_ep_ka_fire(struct synack_ep *ep, struct synack_conn *c, struct synac
 	c->ka_probes++;
 	ka_arm(ep, c, ep->ka_intvl_s);
 	return true;
+}
+
+int synack_conn_keepalive(struct synack_conn *c, int on)
+{
+	struct synack_ep *ep = synack_ep_cur;
+	if (!ep)
+		return -EPERM;
+	const struct synack_tcb *t = &c->tcb;
+	if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT)
+		return -ENOTCONN;
+	/* The second timer is the keep-alive's in these states (the core arms it only from
+	 * FIN-WAIT-2 on), so its being armed is the connection's setting. */
+	if (!on) {
+		if (!(t->flags & SYNACK_TF_LINGER_ARMED))
+			synack_wheel_cancel(ep->wheel, &c->timer[SYNACK_TIMER_LINGER]);
+		return 0;
+	}
+	ep->ka_any = true;
+	synack_ep_ka_start(ep, c);
+	return 0;
 }

@@ -155,6 +155,13 @@ void synack_conn_abort(struct synack_conn *c)
 	logf_(c, "abort");
 }
 
+int synack_conn_keepalive(struct synack_conn *c, int on)
+{
+	c->keepalive = on;
+	logf_(c, "keepalive %d", on);
+	return 0;
+}
+
 int synack_conn_timer(struct synack_conn *c, uint32_t ms)
 {
 	if (!ms) {

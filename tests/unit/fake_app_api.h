@@ -36,6 +36,7 @@ struct synack_conn {
 	bool timer_armed;
 	uint32_t timer_ms;              /* the last armed */
 	unsigned timer_arms, timer_cancels;
+	int keepalive;                  /* the last synack_conn_keepalive() setting */
 	enum synack_outcome outcome;    /* the first reported */
 	unsigned outcome_reports;
 	unsigned marks[SYNACK_MARK_COUNT];

@@ -871,3 +871,53 @@ TDATA(data_segments_carrying_sack_blocks_fit_the_mtu)
 	cr_assert_eq(sc->rcv_len, 30u * 1448);
 	cr_assert_eq(memcmp(sc->rcv, blob, 30 * 1448), 0);
 }
+
+/* ---- keep-alives per connection (RFC 1122 §4.2.3.6: an application MUST be able to turn them
+ * on or off for each connection) ---- */
+
+static int ka_rc = 1;
+
+static void ka_on_connected(struct synack_conn *c) { ka_rc = synack_conn_keepalive(c, 1); }
+static void ka_off_connected(struct synack_conn *c) { ka_rc = synack_conn_keepalive(c, 0); }
+static uint32_t ka_data(struct synack_conn *c, const uint8_t *d, uint32_t n)
+{
+	(void)c, (void)d;
+	return n;
+}
+
+static const struct synack_app ka_on_app = { .name = "ka-on", .connected = ka_on_connected, .data = ka_data };
+static const struct synack_app ka_off_app = { .name = "ka-off", .connected = ka_off_connected, .data = ka_data };
+
+/* Off for the core (the default), on for the one connection whose application asks: after two
+ * idle hours (RFC 1122's floor, the core's keepalive_s being 0) it is probed, the peer answers,
+ * and it stays. The peer, which did not ask, sends none. */
+TDATA(an_application_turns_keepalives_on_for_its_connection)
+{
+	ka_rc = 1;
+	pair_client_app(p, &ka_on_app, NULL);
+	int c = pair_connect(p, 43100);
+	pair_run(p, S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	cr_assert_eq(ka_rc, 0);
+	pair_run_until(p, p->now + 7000 * S);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.keepalive_probes, 0, "none before two hours");
+	pair_run_until(p, p->now + 3600 * S);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.keepalive_probes, 1);
+	cr_assert_eq(p->ep[PAIR_SERVER].e.ctx.stats.keepalive_probes, 0);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+}
+
+/* On for the core (keepalive_s 60), off for the connection whose application says so: ten idle
+ * minutes, no probe (the same with them left on sends nine or ten). */
+TDATA(an_application_turns_keepalives_off_for_its_connection)
+{
+	ka_rc = 1;
+	pair_keepalive(p, PAIR_CLIENT, 60, 10, 3);
+	pair_client_app(p, &ka_off_app, NULL);
+	int c = pair_connect(p, 43101);
+	pair_run(p, S);
+	cr_assert_eq(ka_rc, 0);
+	pair_run_until(p, p->now + 10 * 60 * S);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.keepalive_probes, 0);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+}
