@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""synflood.py IFACE N: N SYNs to 198.18.0.2:80 from the fixed sources 198.18.0.11..18 (ports
-40000..44999), paced over about two seconds, while curl from 198.18.0.1 fetches a page; then
+"""synflood.py IFACE N [NET]: N SYNs to NET.2:80 (NET 198.18.0 unless given) from the fixed
+sources NET.11..18 (ports 40000..44999), paced over about two seconds, while curl from NET.1
+fetches a page; then
 completes COMPLETE of the flood's handshakes by answering their SYN-ACKs (whose ISNs are SYN
 cookies once the half-open bound is reached). Prints PASS/FAIL lines and 'rate N' (SYNs a second
 sent). Every SYN has a tuple of its own."""
@@ -14,11 +15,14 @@ import time
 from scapy.all import Ether, IP, TCP, get_if_hwaddr, getmacbyip, raw
 
 IFACE, N = sys.argv[1], int(sys.argv[2])
+NET = sys.argv[3] if len(sys.argv) > 3 else "198.18.0"
+if not NET.startswith("198.18.") and not NET.startswith("198.19."):
+    sys.exit("synflood.py: %s: not inside 198.18.0.0/15" % NET)
 COMPLETE = 20
-PEER = "198.18.0.2"
+PEER = NET + ".2"
 MYMAC = get_if_hwaddr(IFACE)
 PEERMAC = getmacbyip(PEER)
-SOURCES = ["198.18.0.%d" % i for i in range(11, 19)]
+SOURCES = ["%s.%d" % (NET, i) for i in range(11, 19)]
 sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 sock.bind((IFACE, 0))
 sock.settimeout(0.05)
@@ -55,7 +59,7 @@ for i in range(N):
     frames.append(raw(f))
 # Its local port outside the shielded 40000..44999 (Linux picks from 32768..60999).
 curl = subprocess.Popen(["curl", "-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "--local-port", "55000-55999",
-                         "--interface", "198.18.0.1", "http://%s/" % PEER], stdout=subprocess.PIPE)
+                         "--interface", NET + ".1", "http://%s/" % PEER], stdout=subprocess.PIPE)
 t0 = time.time()
 for i, f in enumerate(frames):
     sock.send(f)
