@@ -121,6 +121,9 @@ struct synack_load {
 	uint64_t concurrency;           /* connections open at once over every worker (0: closed loop 256 a
 					 * worker; open loop no cap but the connection table's size) */
 	uint64_t count;                 /* connections to start in all; 0: until synack_load_stop */
+	uint32_t connect_timeout_ms;    /* a connection not established this long after its first SYN
+					 * is given up (outcome connect-timeout); 0: its SYN retries
+					 * decide (engine.syn_retries: 247 s by default) */
 };
 int synack_load_start(struct synack_engine *e, const struct synack_load *l);
 int synack_load_stop(struct synack_engine *e);

@@ -48,6 +48,7 @@ int gen_build_load(const struct gen_opts *o, struct gen_loaded *g, struct synack
 	l->ramp_s = o->ramp_s;
 	l->concurrency = o->concurrency;
 	l->count = o->count;
+	l->connect_timeout_ms = o->connect_timeout_ms;
 	return 0;
 }
 

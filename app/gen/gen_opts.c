@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"                        end (default 15); those still open then are counted in flight\n"
 		"  --src ADDR[/PREFIX|-ADDR]  source addresses (default: the port's own)\n"
 		"  --sport LO-HI         source ports (default 10000-65535)\n"
+		"  --connect-timeout MS  give up a connection not established this long after its SYN\n"
+		"                        (counted connect-timeout; default: the SYN retries, 247 s)\n"
 		"What each connection does (or several weighted scripts from --profile):\n"
 		"  --http PATH           an HTTP/1.1 GET of PATH (--method to change), the response checked\n"
 		"  --method M            with --http: GET, HEAD, POST...\n"
@@ -292,7 +294,7 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 		O_CONFIG = 256, O_SET, O_PREFIX, O_HUGE, O_MEM, O_LCORES, O_MSL, O_DST, O_RATE, O_RAMP, O_CONC,
 		O_DURATION, O_COUNT, O_SRC, O_SPORT, O_HTTP, O_METHOD, O_HOST, O_HEADER, O_REQUESTS, O_REQB,
 		O_RESPB, O_CLOSE, O_THINK, O_TIMEOUT, O_PROFILE, O_LISTEN, O_START_AT, O_SHARE, O_FIND_MAX,
-		O_MAX_FAIL, O_MAX_P99, O_STEP, O_DRAIN, O_JSON, O_CSV, O_PLOTS, O_QUIET, O_NO_CHECK, O_VERBOSE, O_HELP,
+		O_MAX_FAIL, O_MAX_P99, O_STEP, O_DRAIN, O_CONNECT_TIMEOUT, O_JSON, O_CSV, O_PLOTS, O_QUIET, O_NO_CHECK, O_VERBOSE, O_HELP,
 	};
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, O_CONFIG }, { "set", required_argument, NULL, O_SET },
@@ -311,7 +313,8 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 		{ "listen", required_argument, NULL, O_LISTEN }, { "start-at", required_argument, NULL, O_START_AT },
 		{ "share", required_argument, NULL, O_SHARE }, { "find-max", no_argument, NULL, O_FIND_MAX },
 		{ "max-fail", required_argument, NULL, O_MAX_FAIL }, { "max-p99", required_argument, NULL, O_MAX_P99 },
-		{ "step", required_argument, NULL, O_STEP }, { "drain", required_argument, NULL, O_DRAIN }, { "json", required_argument, NULL, O_JSON },
+		{ "step", required_argument, NULL, O_STEP }, { "drain", required_argument, NULL, O_DRAIN },
+		{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT }, { "json", required_argument, NULL, O_JSON },
 		{ "csv", required_argument, NULL, O_CSV }, { "plots", required_argument, NULL, O_PLOTS },
 		{ "quiet", no_argument, NULL, O_QUIET }, { "no-check", no_argument, NULL, O_NO_CHECK },
 		{ "verbose", no_argument, NULL, O_VERBOSE }, { "help", no_argument, NULL, O_HELP },
@@ -441,6 +444,11 @@ int gen_parse_args(int argc, char **argv, struct gen_opts *o, bool console)
 			if (!parse_uint(optarg, 3600000, &u))
 				return bad("--think", optarg, "is not a pause in ms");
 			s->think_ms = (uint32_t)u;
+			break;
+		case O_CONNECT_TIMEOUT:
+			if (!parse_uint(optarg, 3600000, &u) || !u)
+				return bad("--connect-timeout", optarg, "is not a time in ms (1 to 3600000)");
+			o->connect_timeout_ms = (uint32_t)u;
 			break;
 		case O_TIMEOUT:
 			if (!parse_uint(optarg, 3600000, &u) || !u)

@@ -61,6 +61,7 @@ struct gen_opts {
 	uint64_t count;
 	uint32_t src_first, src_ips;    /* src_first 0: the port's own address */
 	uint16_t sport_lo, sport_hi;
+	uint32_t connect_timeout_ms;    /* 0: the SYN retries decide */
 	struct gen_script_opts script[SYNACK_LOAD_MAX_SCRIPTS];
 	unsigned nscripts;
 	const char *profile;

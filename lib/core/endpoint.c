@@ -69,6 +69,11 @@ bool synack_ep_apply(struct synack_ep *ep, unsigned port, struct synack_conn *c,
 				break;
 			case SYNACK_EV_CONNECTED:
 				ep->stats.conns_opened++;
+				if (c->cflags & SYNACK_CF_APP_TIMER) {
+					/* The load's connect timeout (ep_open.c): met. */
+					synack_wheel_cancel(ep->wheel, &c->app_timer);
+					c->cflags &= (uint8_t)~SYNACK_CF_APP_TIMER;
+				}
 				if (ep->ka_all)
 					synack_ep_ka_start(ep, c);
 				c->cflags |= SYNACK_CF_CONNECTED;
@@ -283,7 +288,14 @@ static void on_timer(struct synack_wheel *wh, struct synack_timer_node *node, vo
 	struct synack_actions out;
 	synack_actions_reset(&out);
 	synack_conn_write_begin(c);
-	if (node == &c->app_timer) {
+	if (node == &c->app_timer && c->role == SYNACK_ROLE_CLIENT && !(c->cflags & SYNACK_CF_CONNECTED)) {
+		/* The load's connect timeout (ep_open.c): no SYN-ACK in time. Given up as the SYN
+		 * retries would be (RFC 9293 §3.10.5 ABORT in SYN-SENT: the TCB goes, nothing is sent). */
+		c->cflags &= (uint8_t)~SYNACK_CF_APP_TIMER;
+		if (c->outcome == SYNACK_OUT_NONE)
+			c->outcome = SYNACK_OUT_CONNECT_TIMEOUT;
+		synack_tcp_abort(&ep->ctx, &c->tcb, ep->now_ns, &out);
+	} else if (node == &c->app_timer) {
 		/* The application's own timer: its calls go into out like those of any callback. */
 		c->cflags &= (uint8_t)~SYNACK_CF_APP_TIMER;
 		const struct synack_app *app = synack_ep_conn_app(ep, c);

@@ -113,6 +113,7 @@ struct synack_ep {
 	/* The load's scripts: a client connection's app indexes them. */
 	uint8_t nscripts;
 	struct synack_load_script script[SYNACK_LOAD_MAX_SCRIPTS];
+	uint32_t connect_timeout_ms;    /* the load's (synack_load): 0, the SYN retries decide */
 	/* The load's counters, per script: written under lc_ver (a sequence lock) so that a reader's
 	 * copy is consistent (started = completed + failed + in flight). */
 	uint32_t lc_ver;

@@ -142,6 +142,16 @@ struct synack_conn *synack_ep_connect(struct synack_ep *ep, unsigned port, const
 	synack_ep_lc_end(ep);
 	if (!synack_ep_app_attach(ep, c, app))
 		ep->stats.drop_no_sendbuf++;
+	if (ep->connect_timeout_ms) {
+		/* The connect timeout runs on the application's timer, which is free until the
+		 * connection is established (an active open is never in the half-open FIFO): on_timer
+		 * tells the two apart by the state, and ESTABLISHED cancels it before connected(). */
+		memset(&c->app_timer, 0, sizeof(c->app_timer));
+		synack_wheel_arm(ep->wheel, &c->app_timer,
+				 (ep->now_ns + (uint64_t)ep->connect_timeout_ms * SYNACK_NS_PER_MS + SYNACK_TICK_NS - 1) /
+					 SYNACK_TICK_NS);
+		c->cflags |= SYNACK_CF_APP_TIMER;
+	}
 	synack_ep_apply(ep, port, c, &out, NULL, false);
 	return c;
 }

@@ -296,6 +296,7 @@ int synack_open_load_begin(struct synack_worker *w, const struct synack_load *l)
 	int rc = synack_ep_set_scripts(&w->ep, l->script, l->nscripts);
 	if (rc < 0)
 		return rc;
+	w->ep.connect_timeout_ms = l->connect_timeout_ms;
 	uint32_t hop0;
 	unsigned port = route_port(w, l->dst[0].ip, &hop0);
 	const struct synack_port_rt *pr = &w->e->ports[port];

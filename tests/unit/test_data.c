@@ -921,3 +921,41 @@ TDATA(an_application_turns_keepalives_off_for_its_connection)
 	cr_assert_eq(p->ep[PAIR_CLIENT].e.ctx.stats.keepalive_probes, 0);
 	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
 }
+
+/* ---- a load's connect timeout (synack_load.connect_timeout_ms, synack-gen --connect-timeout) ---- */
+
+/* The server never answers: the connection is given up at the timeout, before the SYN's first
+ * retry (1 s), counted as connect-timeout, and nothing more is sent. */
+TDATA(a_connect_timeout_gives_up_before_the_syn_retries)
+{
+	bool gone = true;
+	p->drop = lose_all_from_client;
+	p->drop_arg = &gone;
+	p->ep[PAIR_CLIENT].e.connect_timeout_ms = 300;
+	uint64_t t0 = p->now;
+	int c = pair_connect(p, 43110);
+	cr_assert_geq(c, 0);
+	pair_run(p, 5 * S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_CLOSED);
+	const struct synack_ep *e = &p->ep[PAIR_CLIENT].e;
+	cr_assert_eq(e->lc[0].failed[SYNACK_OUT_CONNECT_TIMEOUT], 1);
+	cr_assert_eq(e->lc[0].in_flight, 0);
+	cr_assert_eq(e->ctx.stats.rtx_syn, 0, "given up before the first retry");
+	uint64_t end = p->ep[PAIR_CLIENT].conns[c].state_time[p->ep[PAIR_CLIENT].conns[c].nstates - 1];
+	cr_assert(pair_late_ok(end - t0, 300 * MS), "given up after %lu ms", (unsigned long)((end - t0) / MS));
+	cr_assert_eq(pair_pool_used(p, PAIR_CLIENT), 0);
+	unsigned sent = 0;
+	for (unsigned i = 0; i < p->nlog; i++)
+		sent += p->log[i].from == PAIR_CLIENT;
+	cr_assert_eq(sent, 1, "the SYN only, no RST (RFC 9293 §3.10.5: ABORT in SYN-SENT sends nothing)");
+}
+
+/* Met: the connection is established in time and the timeout is gone with it. */
+TDATA(a_met_connect_timeout_leaves_the_connection_alone)
+{
+	p->ep[PAIR_CLIENT].e.connect_timeout_ms = 300;
+	int c = pair_connect(p, 43111);
+	pair_run(p, 5 * S);
+	cr_assert_eq(pair_state(p, PAIR_CLIENT, c), SYNACK_ESTABLISHED);
+	cr_assert_eq(p->ep[PAIR_CLIENT].e.lc[0].failed[SYNACK_OUT_CONNECT_TIMEOUT], 0);
+}

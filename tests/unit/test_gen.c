@@ -72,6 +72,24 @@ Test(gen_opts, every_mistake_is_one_line_and_exit_2)
 	BAD("--config c.ini --dst 198.18.0.1:80 --drain 0", "--drain: '0'");
 	BAD("--config c.ini --dst 198.18.0.1:80 --rate", "--rate wants a value");
 	BAD("--config c.ini --dst 198.18.0.1:80 --listen 80:ftp", "names no application");
+	BAD("--config c.ini --dst 198.18.0.1:80 --connect-timeout 0", "--connect-timeout: '0' is not a time in ms");
+	BAD("--config c.ini --dst 198.18.0.1:80 --connect-timeout 3s", "--connect-timeout: '3s'");
+}
+
+/* --connect-timeout reaches the load's plan; without it the SYN retries decide (0). */
+Test(gen_opts, connect_timeout_goes_into_the_load)
+{
+	struct gen_opts o;
+	struct gen_loaded g;
+	struct synack_load l;
+	char m[1024];
+	cr_assert_eq(parse("--config c.ini --dst 198.18.0.1:80 --connect-timeout 3000", &o, m, sizeof(m)), 0, "%s", m);
+	cr_assert_eq(o.connect_timeout_ms, 3000);
+	cr_assert_eq(gen_build_load(&o, &g, &l, 0, m, sizeof(m)), 0, "%s", m);
+	cr_assert_eq(l.connect_timeout_ms, 3000);
+	gen_free_scripts(&g);
+	cr_assert_eq(parse("--config c.ini --dst 198.18.0.1:80", &o, m, sizeof(m)), 0, "%s", m);
+	cr_assert_eq(o.connect_timeout_ms, 0);
 }
 
 Test(gen_opts, rates_counts_and_shares)
