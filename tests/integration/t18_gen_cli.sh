@@ -46,4 +46,43 @@ took=$((SECONDS - start))
 check "unreachable destination: non-zero exit (rc $rc), not a hang" [ "$rc" = 1 ]
 check "... within a few seconds (${took}s)" [ "$took" -le 15 ]
 check "... and says so" grep -q "did not answer ARP" <<<"$out"
+
+# ARP answered, SYNs never: the TAP's kernel side has the address, and shield.bpf.c drops what
+# comes to its ports 40000..44999 before the kernel sees it (no RST either). --connect-timeout
+# gives each connection up at 500 ms, long before the SYN retries (247 s) or the drain.
+if clang -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c "$ROOT/tests/integration/shield.bpf.c" \
+  -o "$TMP/shield.o"; then
+  # The last run's TAP goes with its process; wait until it has.
+  for _ in $(seq 50); do ip netns exec "$NS" ip link show "$TAG" >/dev/null 2>&1 || break; sleep 0.1; done
+  start=$SECONDS
+  ip netns exec "$NS" timeout 60 "$GEN" --config "$ROOT/drivers-config/tap.ini" --set "port0.devargs=iface=$TAG" \
+    --set port0.ip=198.18.0.2/24 --dst 198.18.0.1:40080 --count 5 --concurrency 5 --connect-timeout 500 \
+    >"$TMP/gen-cto.out" 2>&1 &
+  gp=$!
+  PIDS+=("$gp")
+  # The TAP may come and go once more as the port starts: set its kernel side up until the
+  # address and the filter are both there (without the filter its kernel would reset the SYNs).
+  for _ in $(seq 100); do
+    if ip netns exec "$NS" ip link show "$TAG" >/dev/null 2>&1; then
+      # The filter first: once the address answers ARP, the SYNs come.
+      ip netns exec "$NS" tc qdisc replace dev "$TAG" clsact 2>/dev/null
+      ip netns exec "$NS" tc filter replace dev "$TAG" ingress pref 1 handle 1 bpf direct-action \
+        obj "$TMP/shield.o" sec tc 2>/dev/null
+      ip netns exec "$NS" tc filter show dev "$TAG" ingress 2>/dev/null | grep -q bpf &&
+        ip netns exec "$NS" ip addr replace 198.18.0.1/24 dev "$TAG" 2>/dev/null &&
+        ip netns exec "$NS" ip link set "$TAG" up 2>/dev/null
+      sleep 0.2
+      ip netns exec "$NS" ip -4 addr show dev "$TAG" 2>/dev/null | grep -q 198.18.0.1 &&
+        ip netns exec "$NS" tc filter show dev "$TAG" ingress 2>/dev/null | grep -q bpf && break
+    fi
+    sleep 0.1
+  done
+  wait "$gp"; rc=$?
+  took=$((SECONDS - start))
+  check "silent destination: non-zero exit (rc $rc)" [ "$rc" = 1 ]
+  check "... its 5 connections counted connect-timeout" grep -Eq "connect-timeout +5\b" "$TMP/gen-cto.out"
+  check "... within seconds, not the SYN retries' 247 (${took}s)" [ "$took" -le 20 ]
+else
+  fail "build shield.bpf.c (clang, libbpf-dev)"
+fi
 finish
