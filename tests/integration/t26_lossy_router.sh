@@ -4,7 +4,7 @@
 # a veth, gateway R) and, for comparison, Linux itself in namespace L (198.18.3.2, a python echo
 # server). R drops LOSS % (1 by default) of the data segments it forwards, both ways (a tc ingress
 # BPF filter, lossy.bpf.c, on each of its interfaces: this kernel has no netem, and dropping at a
-# router's ingress is a loss TCP cannot tell from the wire's). The client sends MB megabytes (16)
+# router's ingress is a loss TCP cannot tell from the wire's). The client sends MB megabytes (100)
 # to each echo server and reads them back: every byte must come back as sent. synack must have
 # repaired its own losses by fast retransmit and held what Linux's arrived past a hole; the
 # goodput of both servers is printed beside each other (a figure, not a pass/fail check). SETS adds
@@ -12,7 +12,7 @@
 # names a file to keep R's capture of synack's side in.
 . "$(dirname "$0")/lib.sh"
 LOSS=${LOSS:-1}
-MB=${MB:-16}
+MB=${MB:-100}
 R=$TAG-r C=$TAG-c L=$TAG-l
 echo "t26: $MB MB each way through a router dropping $LOSS % both ways, synack beside Linux"
 cleanup_more() { ip netns del "$R" 2>/dev/null; ip netns del "$C" 2>/dev/null; ip netns del "$L" 2>/dev/null; }
