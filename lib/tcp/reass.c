@@ -139,41 +139,54 @@ uint32_t synack_reass_drop(struct synack_reass *r, uint32_t *head)
 	return n;
 }
 
+/* The most blocks one call returns: an ACK carries at most four (RFC 2018 §3, three with
+ * timestamps). */
+#define BLOCKS_MAX 8u
+
+/* Keeps run [l, rr) with the given stamp among the n most recent ones in top (newest first; of
+ * two as recent, the lower in sequence first), at most max of them. */
+static unsigned keep_recent(uint32_t top[][3], unsigned n, unsigned max, uint32_t l, uint32_t rr, uint32_t stamp)
+{
+	unsigned i = n;
+	while (i > 0 && (int32_t)(stamp - top[i - 1][2]) > 0)
+		i--;
+	if (i >= max)
+		return n;
+	unsigned last = n < max ? n : max - 1;
+	for (unsigned j = last; j > i; j--) {
+		top[j][0] = top[j - 1][0];
+		top[j][1] = top[j - 1][1];
+		top[j][2] = top[j - 1][2];
+	}
+	top[i][0] = l;
+	top[i][1] = rr;
+	top[i][2] = stamp;
+	return n < max ? n + 1 : n;
+}
+
 unsigned synack_reass_blocks(const struct synack_reass *r, uint32_t head, uint32_t blocks[][2], unsigned max)
 {
-	/* Contiguous slots make one block; each block is as recent as its newest slot. */
-	uint32_t bl[SYNACK_REASS_CONN_MAX][2], st[SYNACK_REASS_CONN_MAX];
-	unsigned nb = 0;
-	for (const struct synack_reass_slot *s = at(r, head); s; s = at(r, s->next)) {
-		if (nb && bl[nb - 1][1] == s->seq) {
-			bl[nb - 1][1] = end_of(s);
-			if ((int32_t)(s->stamp - st[nb - 1]) > 0)
-				st[nb - 1] = s->stamp;
-			continue;
-		}
-		if (nb == SYNACK_REASS_CONN_MAX)
-			break;
-		bl[nb][0] = s->seq;
-		bl[nb][1] = end_of(s);
-		st[nb] = s->stamp;
-		nb++;
-	}
+	/* Contiguous slots make one block; each block is as recent as its newest slot. One walk,
+	 * keeping the max most recent runs, so that a long queue costs no stack. */
+	uint32_t top[BLOCKS_MAX][3];
 	unsigned n = 0;
-	while (n < max && n < nb) {
-		unsigned best = n;
-		for (unsigned i = n + 1; i < nb; i++)
-			if ((int32_t)(st[i] - st[best]) > 0)
-				best = i;
-		uint32_t l = bl[best][0], rr = bl[best][1], t = st[best];
-		bl[best][0] = bl[n][0];
-		bl[best][1] = bl[n][1];
-		st[best] = st[n];
-		bl[n][0] = l;
-		bl[n][1] = rr;
-		st[n] = t;
-		blocks[n][0] = l;
-		blocks[n][1] = rr;
-		n++;
+	if (max > BLOCKS_MAX)
+		max = BLOCKS_MAX;
+	if (max == 0)
+		return 0;
+	const struct synack_reass_slot *s = at(r, head);
+	while (s) {
+		uint32_t l = s->seq, rr = end_of(s), stamp = s->stamp;
+		for (s = at(r, s->next); s && s->seq == rr; s = at(r, s->next)) {
+			rr = end_of(s);
+			if ((int32_t)(s->stamp - stamp) > 0)
+				stamp = s->stamp;
+		}
+		n = keep_recent(top, n, max, l, rr, stamp);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		blocks[i][0] = top[i][0];
+		blocks[i][1] = top[i][1];
 	}
 	return n;
 }

@@ -175,6 +175,35 @@ static void blocks_body(uint32_t base)
 }
 Test(reass, sack_blocks_most_recent_first) { bases(blocks_body); }
 
+static void long_queue_body(uint32_t base)
+{
+	/* A window of a megabyte past a hole: up to SYNACK_REASS_CONN_MAX slots, one run each; the
+	 * blocks are still the newest runs, whatever the queue's length. */
+	setup_n(SYNACK_REASS_CONN_MAX + 8, SYNACK_REASS_CONN_MAX);
+	static uint8_t seg[100];
+	uint32_t head = 0;
+	for (uint32_t i = 0; i < SYNACK_REASS_CONN_MAX; i++)
+		bad += synack_reass_insert(&r, &head, base + 1000 + i * 200, seg, 100, 0).kept != 100;
+	cr_assert_eq(bad, 0);
+	cr_assert_eq(synack_reass_count(&r, head), SYNACK_REASS_CONN_MAX);
+	cr_assert_eq(synack_reass_insert(&r, &head, base + 1000 + SYNACK_REASS_CONN_MAX * 200, seg, 100, 0).dropped,
+		     100, "the connection's bound");
+	uint32_t bl[4][2];
+	cr_assert_eq(synack_reass_blocks(&r, head, bl, 4), 4);
+	for (uint32_t k = 0; k < 4; k++)
+		cr_assert_eq(bl[k][0], base + 1000 + (SYNACK_REASS_CONN_MAX - 1 - k) * 200, "block %u", k);
+	/* An old run seen again leads; the rest keep their order. */
+	synack_reass_insert(&r, &head, base + 1000 + 10 * 200, seg, 100, 0);
+	cr_assert_eq(synack_reass_blocks(&r, head, bl, 3), 3);
+	cr_assert_eq(bl[0][0], base + 1000 + 10 * 200);
+	cr_assert_eq(bl[0][1], base + 1100 + 10 * 200);
+	cr_assert_eq(bl[1][0], base + 1000 + (SYNACK_REASS_CONN_MAX - 1) * 200);
+	cr_assert_eq(bl[2][0], base + 1000 + (SYNACK_REASS_CONN_MAX - 2) * 200);
+	cr_assert_eq(synack_reass_drop(&r, &head), SYNACK_REASS_CONN_MAX);
+	cr_assert_eq(r.nfree, SYNACK_REASS_CONN_MAX + 8);
+}
+Test(reass, a_long_queue_gives_its_newest_blocks) { bases(long_queue_body); }
+
 static void random_body(uint32_t base)
 {
 	/* Random segments of a 20000-byte stream, delivered as RCV.NXT reaches them: every byte
