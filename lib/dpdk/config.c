@@ -45,7 +45,7 @@ void synack_config_defaults(struct synack_config *cfg)
 	cfg->engine.syncookies = SYNACK_SYNCOOKIES_ON_OVERFLOW;
 	cfg->engine.msl_s = 60;
 	cfg->engine.ooo_per_core = 4096;
-	cfg->engine.ooo_per_conn = SYNACK_REASS_CONN_MAX;
+	cfg->engine.ooo_per_conn = 0; /* from rcv_buf */
 	cfg->engine.rst_limit = 20000;
 	cfg->engine.delack_ms = 40;
 	cfg->engine.tlp = 1;

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcp/reass.h"
+
 #define SYNACK_CONFIG_MAX_PORTS 8       /* [port0] .. [port7] */
 
 /* offloads: requested in the file, used by the engine only when the port reports the capability
@@ -50,7 +52,7 @@ struct synack_engine_cfg_file {
 	uint32_t snd_buf;               /* send ring per connection, a power of two (0: 16384) */
 	uint32_t rto_min_ms;            /* 0: RFC 6298's 1 s */
 	uint32_t ooo_per_core;          /* out-of-order store, 2 KiB slots per core (0: none) */
-	uint32_t ooo_per_conn;          /* ... slots one connection may hold */
+	uint32_t ooo_per_conn;          /* ... slots one connection may hold, 0: from rcv_buf */
 	uint32_t rst_limit;             /* RSTs for no connection per second per core (0: no limit) */
 	uint32_t delack_ms;             /* delayed ACKs at most this late (0: off) */
 	uint32_t tlp;                   /* tail loss probes, RFC 8985 §7 (1: on, the default; 0: off) */
@@ -71,6 +73,18 @@ struct synack_config {
 static inline uint32_t synack_config_timewait(const struct synack_engine_cfg_file *e, unsigned w)
 {
 	return w < 64 && e->timewait_worker[w] ? e->timewait_worker[w] : e->timewait_per_core;
+}
+
+/* The out-of-order slots one connection may hold: ooo_per_conn, or by default one per KiB of the
+ * receive buffer (a window's worth of segments past a hole, with room for smaller ones), at least
+ * 64 and at most SYNACK_REASS_CONN_MAX; rcv_buf_eff is the receive buffer in force. A bound
+ * well above the window would only let a hostile peer's tiny segments pin more of the store. */
+static inline uint32_t synack_config_ooo_per_conn(const struct synack_engine_cfg_file *e, uint32_t rcv_buf_eff)
+{
+	if (e->ooo_per_conn)
+		return e->ooo_per_conn;
+	uint32_t n = rcv_buf_eff / 1024u;
+	return n < 64u ? 64u : n > SYNACK_REASS_CONN_MAX ? SYNACK_REASS_CONN_MAX : n;
 }
 
 /* Every default: no port, the [engine] defaults. */

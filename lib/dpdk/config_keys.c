@@ -509,7 +509,7 @@ static const struct cfg_key engine_keys[] = {
 	{ .name = "snd_buf", .parse = p_pow2, EF(snd_buf), .min = 4096, .max = 16777216 },
 	{ .name = "rto_min_ms", .parse = p_uint, EF(rto_min_ms), .min = 10, .max = 60000 },
 	{ .name = "ooo_per_core", .parse = p_uint, EF(ooo_per_core), .min = 0, .max = 1048576 },
-	{ .name = "ooo_per_conn", .parse = p_uint, EF(ooo_per_conn), .min = 1, .max = SYNACK_REASS_CONN_MAX },
+	{ .name = "ooo_per_conn", .parse = p_uint, EF(ooo_per_conn), .min = 0, .max = SYNACK_REASS_CONN_MAX },
 	{ .name = "rst_limit", .parse = p_uint, EF(rst_limit), .min = 0, .max = 100000000 },
 	{ .name = "delack_ms", .parse = p_uint, EF(delack_ms), .min = 0, .max = 500 },
 	{ .name = "tlp", .parse = p_uint, EF(tlp), .min = 0, .max = 1 },

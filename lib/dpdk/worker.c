@@ -142,7 +142,7 @@ int synack_worker_init(struct synack_engine *e, struct synack_worker *w, unsigne
 	if (ec->rto_min_ms)
 		cfg.tcp.rto_min_ms = ec->rto_min_ms;
 	cfg.ooo_slots = ec->ooo_per_core;
-	cfg.ooo_per_conn = ec->ooo_per_conn;
+	cfg.ooo_per_conn = synack_config_ooo_per_conn(ec, cfg.tcp.rcv_buf);
 	cfg.tcp.rst_limit = ec->rst_limit;
 	cfg.delack_ms = ec->delack_ms;
 	cfg.tcp.tlp = (uint8_t)ec->tlp;

@@ -15,9 +15,11 @@
 
 #define SYNACK_REASS_SLOT 2048u
 #define SYNACK_REASS_DATA (SYNACK_REASS_SLOT - 16u)
-/* The most slots one connection may hold (a 64 KiB hole's worth of segments past it); the store's
- * per_conn is at most this. */
-#define SYNACK_REASS_CONN_MAX 64u
+/* The most slots one connection may hold: a 1.5 MB window's worth of full-sized segments past a
+ * hole, so that a window sized for a fast link survives a loss (a bound smaller than the window
+ * drops what follows the hole, and the sender must send it all again). The store's per_conn is
+ * at most this. */
+#define SYNACK_REASS_CONN_MAX 1024u
 /* Slots delivered per input (each is one data event): the rest follow at once through
  * synack_tcp_reass_deliver(), so that a long queue cannot overflow one action list. */
 #define SYNACK_REASS_DELIVER_MAX 16u

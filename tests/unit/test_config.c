@@ -251,6 +251,21 @@ Test(config_values, defaults_fill_what_the_file_leaves_out)
 	cr_assert_eq(cfg.engine.msl_s, 60u);
 	cr_assert_eq(cfg.engine.mss, 0);
 	cr_assert_eq(cfg.engine.rcv_buf, 0u);
+	cr_assert_eq(cfg.engine.ooo_per_conn, 0u, "follows the receive buffer");
+}
+
+Test(config_values, out_of_order_bound_follows_the_window)
+{
+	/* A window's worth of segments past a hole may wait: the default buffer keeps the old 64, a
+	 * megabyte window gets 1024, a set value stands. */
+	struct synack_config cfg;
+	synack_config_defaults(&cfg);
+	cr_assert_eq(synack_config_ooo_per_conn(&cfg.engine, 16384), 64u);
+	cr_assert_eq(synack_config_ooo_per_conn(&cfg.engine, 262144), 256u);
+	cr_assert_eq(synack_config_ooo_per_conn(&cfg.engine, 1048576), 1024u);
+	cr_assert_eq(synack_config_ooo_per_conn(&cfg.engine, 67108864), SYNACK_REASS_CONN_MAX);
+	cfg.engine.ooo_per_conn = 8;
+	cr_assert_eq(synack_config_ooo_per_conn(&cfg.engine, 1048576), 8u);
 }
 
 Test(config_values, every_key_parsed)
