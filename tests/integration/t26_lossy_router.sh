@@ -7,12 +7,14 @@
 # router's ingress is a loss TCP cannot tell from the wire's). The client sends MB megabytes (100)
 # to each echo server and reads them back: every byte must come back as sent. synack must have
 # repaired its own losses by fast retransmit and held what Linux's arrived past a hole; the
-# goodput of both servers is printed beside each other (a figure, not a pass/fail check). SETS adds
-# synack-console arguments (e.g. "--set engine.snd_buf=262144 --set engine.rto_min_ms=200"); PCAP
-# names a file to keep R's capture of synack's side in.
+# goodput of both servers is printed beside each other (a figure, not a pass/fail check). synack's
+# send and receive buffers are BUF bytes (1 MiB: Linux autotunes its own to a few MiB, and a
+# 16 KiB window cannot carry a loss at this speed); SETS adds synack-console arguments (e.g.
+# "--set engine.rto_min_ms=200"); PCAP names a file to keep R's capture of synack's side in.
 . "$(dirname "$0")/lib.sh"
 LOSS=${LOSS:-1}
 MB=${MB:-100}
+BUF=${BUF:-1048576}
 R=$TAG-r C=$TAG-c L=$TAG-l
 echo "t26: $MB MB each way through a router dropping $LOSS % both ways, synack beside Linux"
 cleanup_more() { ip netns del "$R" 2>/dev/null; ip netns del "$C" 2>/dev/null; ip netns del "$L" 2>/dev/null; }
@@ -47,46 +49,14 @@ for i in rc rs rl; do
     { fail "the lossy filter on R's $i"; finish; exit 1; }
 done
 start_synack_root --config "$ROOT/drivers-config/af_packet.ini" --set "port0.devargs=iface=$TAG-a,qpairs=1" \
-  --set "port0.ip=198.18.2.2/24" --set "port0.gateway=198.18.2.254" ${SETS:-} --cmd "listen 7 echo"
+  --set "port0.ip=198.18.2.2/24" --set "port0.gateway=198.18.2.254" \
+  --set "engine.snd_buf=$BUF" --set "engine.rcv_buf=$BUF" ${SETS:-} --cmd "listen 7 echo"
 wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; finish; exit 1; }
-ip netns exec "$L" "$PY" - >/dev/null 2>&1 <<'PYEOF' &
-import socket, threading
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("198.18.3.2", 7)); s.listen(4)
-def echo(c):
-    while True:
-        d = c.recv(65536)
-        if not d: break
-        c.sendall(d)
-    c.close()
-while True:
-    c, _ = s.accept()
-    threading.Thread(target=echo, args=(c,), daemon=True).start()
-PYEOF
+ip netns exec "$L" "$PY" "$ROOT/tests/integration/bulk_echo.py" serve 198.18.3.2 >/dev/null 2>&1 &
 PIDS+=($!)
 sleep 0.5
 run_echo() { # server -> prints "ok SECONDS" or the failure
-  ip netns exec "$C" timeout 240 "$PY" - "$1" "$MB" <<'PYEOF' 2>&1
-import os, socket, sys, threading, time
-host, mb = sys.argv[1], int(sys.argv[2])
-data = os.urandom(mb * 1024 * 1024)
-t0 = time.time()
-s = socket.create_connection((host, 7), timeout=60)
-got = bytearray()
-def reader():
-    while len(got) < len(data):
-        c = s.recv(1 << 20)
-        if not c:
-            break
-        got.extend(c)
-t = threading.Thread(target=reader)
-t.start()
-s.sendall(data)
-t.join(200)
-took = time.time() - t0
-s.close()
-print("ok %.3f" % took if bytes(got) == data else "mismatch: %d of %d bytes back" % (len(got), len(data)))
-PYEOF
+  ip netns exec "$C" timeout 240 "$PY" "$ROOT/tests/integration/bulk_echo.py" "$1" "$MB" 2>&1
 }
 if [ -n "${PCAP:-}" ]; then
   ip netns exec "$R" tcpdump -i rs -s 96 -w "$PCAP" tcp port 7 2>/dev/null & PIDS+=($!)
