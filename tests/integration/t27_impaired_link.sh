@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Real peer 27: data over a reordering, duplicating, slow and lossy link, against Linux and beside
+# Linux. This kernel has no netem, so a namespace R runs synack-impair (tests/tools/impair.c), which
+# bridges two links at layer 2 and impairs both directions: client namespace C 198.18.1.1 <-> synack
+# 198.18.1.2 (AF_PACKET on a veth), and C 198.18.3.1 <-> Linux in namespace L 198.18.3.2 (a python
+# echo server). For each of the link's profiles below, the client sends MB megabytes (100) to each
+# echo server in turn and reads them back: every byte must come back as sent. synack's counters for
+# the profile (what it held out of order, what it received twice, what it resent and why) and both
+# servers' goodput are printed beside each other: figures, not pass/fail checks. synack's buffers
+# are BUF bytes (1 MiB, as for t26); PROFILES picks profiles by name.
+. "$(dirname "$0")/lib.sh"
+MB=${MB:-100}
+BUF=${BUF:-1048576}
+IMPAIR=$BUILD/tests/unit/synack-impair
+R=$TAG-r C=$TAG-c L=$TAG-l
+# name | synack-impair options (netem's words: reorder = held back, duplicate, delay, loss)
+ALL_PROFILES=(
+  "reorder|--reorder 2 --reorder-us 300"
+  "duplicate|--dup 2"
+  "delay20ms|--delay-us 20000"
+  "loss5|--loss 5 --data-only"
+  "mixed|--delay-us 2000 --loss 1 --dup 1 --reorder 1 --reorder-us 500"
+)
+PROFILES=${PROFILES:-reorder duplicate delay20ms loss5 mixed}
+echo "t27: $MB MB each way over an impaired link ($PROFILES), synack beside Linux"
+IMPAIR_PID=
+cleanup_more() {
+  [ -n "$IMPAIR_PID" ] && kill -TERM "$IMPAIR_PID" 2>/dev/null
+  ip netns del "$R" 2>/dev/null; ip netns del "$C" 2>/dev/null; ip netns del "$L" 2>/dev/null
+}
+trap 'cleanup_more; cleanup' EXIT
+[ -x "$IMPAIR" ] || { fail "synack-impair is not built ($IMPAIR)"; finish; exit 1; }
+ip netns add "$NS"   # lib.sh's cleanup removes it; unused otherwise
+for n in "$R" "$C" "$L"; do ip netns add "$n"; ip netns exec "$n" ip link set lo up; done
+ip link add "$TAG-a" numtxqueues 1 numrxqueues 1 type veth peer name ra numtxqueues 1 numrxqueues 1 netns "$R"
+ip link add "$TAG-c0" type veth peer name rc0 netns "$R"
+ip link add "$TAG-c1" type veth peer name rc1 netns "$R"
+ip link set "$TAG-c0" netns "$C"
+ip link set "$TAG-c1" netns "$C"
+ip link add "$TAG-l0" type veth peer name rl netns "$R"
+ip link set "$TAG-l0" netns "$L"
+sysctl -qw "net.ipv6.conf.$TAG-a.disable_ipv6=1"
+ip link set "$TAG-a" up
+# R only bridges: no address and no forwarding, so its own kernel leaves the frames alone.
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=0
+ip netns exec "$R" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ip netns exec "$C" ip addr add 198.18.1.1/24 dev "$TAG-c0"
+ip netns exec "$C" ip addr add 198.18.3.1/24 dev "$TAG-c1"
+ip netns exec "$L" ip addr add 198.18.3.2/24 dev "$TAG-l0"
+for x in "$R ra" "$R rc0" "$R rc1" "$R rl" "$C $TAG-c0" "$C $TAG-c1" "$L $TAG-l0"; do
+  set -- $x
+  # Frames must reach the emulator as they go on the wire: no offloaded checksums, no GRO or TSO.
+  ip netns exec "$1" ethtool -K "$2" tx off rx off gro off tso off gso off >/dev/null 2>&1
+  ip netns exec "$1" ip link set "$2" up
+done
+start_synack_root --control "$TMP/ctl" --config "$ROOT/drivers-config/af_packet.ini" \
+  --set "port0.devargs=iface=$TAG-a,qpairs=1" --set "port0.ip=198.18.1.2/24" \
+  --set "engine.snd_buf=$BUF" --set "engine.rcv_buf=$BUF" ${SETS:-} --cmd "listen 7 echo"
+wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; finish; exit 1; }
+ip netns exec "$L" "$PY" "$ROOT/tests/integration/bulk_echo.py" serve 198.18.3.2 >/dev/null 2>&1 &
+PIDS+=($!)
+
+# The total column of a counter in the last "show stats" the console printed (0 when not listed).
+stat_now() {
+  awk -v k="$1" '/^synack> show stats/ { v = 0 } $1 == k { v = $NF } END { print v + 0 }' "$TMP/console.log"
+}
+KEYS="tcp.ooo_segs tcp.ooo_dup tcp.seg_unacceptable tcp.sack_out tcp.fast_retransmits tcp.sack_rtx tcp.rto_data tcp.rtx_data tcp.tlp_probes"
+snap() { synack_cmd "show stats" >/dev/null; for k in $KEYS; do printf '%s ' "$(stat_now "$k")"; done; }
+
+for p in "${ALL_PROFILES[@]}"; do
+  name=${p%%|*} args=${p#*|}
+  [[ " $PROFILES " == *" $name "* ]] || continue
+  echo " profile $name: synack-impair $args"
+  # shellcheck disable=SC2086
+  ip netns exec "$R" "$IMPAIR" --pair rc0,ra --pair rc1,rl --seed 27 $args >"$TMP/impair-$name.log" 2>&1 &
+  IMPAIR_PID=$!
+  PIDS+=("$IMPAIR_PID")
+  sleep 0.3
+  kill -0 "$IMPAIR_PID" 2>/dev/null || { fail "$name: synack-impair did not start: $(cat "$TMP/impair-$name.log")"; continue; }
+  before=$(snap)
+  out_s=$(ip netns exec "$C" timeout 300 "$PY" "$ROOT/tests/integration/bulk_echo.py" 198.18.1.2 "$MB" 2>&1)
+  after=$(snap)
+  out_l=$(ip netns exec "$C" timeout 300 "$PY" "$ROOT/tests/integration/bulk_echo.py" 198.18.3.2 "$MB" 2>&1)
+  kill -TERM "$IMPAIR_PID"; wait "$IMPAIR_PID" 2>/dev/null; IMPAIR_PID=
+  check "$name: $MB MB echoed intact by synack ($out_s)" [ "${out_s%% *}" = ok ]
+  check "$name: $MB MB echoed intact by Linux over the same link ($out_l)" [ "${out_l%% *}" = ok ]
+  # "IF -> IF: rx N tx N lost N duplicated N reordered N overflow N errors N", one line a direction
+  hits=$(awk '$2 == "->" { l += $9; d += $11; r += $13; o += $15 } END { print l + 0, d + 0, r + 0, o + 0 }' \
+    "$TMP/impair-$name.log")
+  read -r lost duped reord over <<<"$hits"
+  check "$name: the link did what it was asked (lost $lost, duplicated $duped, held back $reord) and overflowed nowhere ($over)" \
+    [ \( "$((lost + duped + reord))" -gt 0 -o "$name" = delay20ms \) -a "$over" = 0 ]
+  # shellcheck disable=SC2206
+  b=($before) a=($after) i=0 line=
+  for k in $KEYS; do line="$line ${k#tcp.} $(( ${a[$i]:-0} - ${b[$i]:-0} ))"; i=$((i + 1)); done
+  echo "  synack:$line"
+  if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
+    awk -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v n="$name" 'BEGIN {
+      printf "  goodput (%s), %d MB each way: synack %.1f MB/s, Linux %.1f MB/s (%.2f x)\n",
+        n, mb, 2 * mb / s, 2 * mb / l, l / s }'
+  fi
+done
+synack_cmd "show states" >/dev/null
+stop_synack
+over=$(stat_value actions_overflow)
+check "no action list overflowed (${over:-?})" [ "${over:-1}" = 0 ]
+check "synack exited cleanly (rc ${SYNACK_RC:-?})" [ "${SYNACK_RC:-1}" = 0 ]
+finish
