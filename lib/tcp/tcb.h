@@ -69,7 +69,18 @@ struct synack_tcb {
 	uint32_t ts_recent;         /* RFC 7323 §4.3 TS.Recent */
 	uint32_t rcv_buf;           /* receive buffer size: window = rcv_buf - rcv_unread */
 	/* ---- cache line 1: handshake, retransmission, RTT ---- */
-	uint32_t iss, irs;
+	uint32_t iss;
+	union {
+		uint32_t irs;       /* the peer's ISN: read only until the handshake completes */
+		/* Once synchronized (established() clears them): a fast recovery that resent only
+		 * what had arrived already (RFC 3708: every retransmission reported received twice,
+		 * by D-SACK) is undone (RFC 4015), cwnd and ssthresh back to prior_cwnd. */
+		struct {
+			uint16_t prior_cwnd; /* cwnd when the last fast recovery began, in segments */
+			uint8_t undo_rtx;    /* 1 + its retransmissions not yet reported twice; 0: no undo */
+			uint8_t spare_;
+		};
+	};
 	uint32_t snd_max;           /* highest sequence number sent: SND.NXT before a go-back-N */
 	uint32_t snd_max_wnd;       /* largest window the peer offered: RFC 5961 §5.2 MAX.SND.WND */
 	uint32_t cwnd, ssthresh;    /* RFC 5681 */

@@ -80,6 +80,7 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(ooo_delivered)          /* held slots delivered once the hole filled */               \
 	X(ooo_purged)             /* held slots freed unread: the connection ended */           \
 	X(sack_out)               /* segments sent with SACK blocks (RFC 2018) */               \
+	X(dsack_out)              /* ... a first block reporting bytes received twice (RFC 2883) */ \
 	X(rtx_syn) X(rtx_synack) X(rtx_data) X(rtx_fin)                                           \
 	X(fast_retransmits)       /* losses repaired on three duplicate ACKs (RFC 5681 §3.2) */ \
 	X(early_retransmits)      /* ... of them on fewer duplicates: a small flight (RFC 5827) */ \
@@ -87,6 +88,7 @@ void synack_tcp_cfg_default(struct synack_tcp_cfg *cfg);
 	X(sack_rtx)               /* ... and holes the peer's SACK blocks showed (RFC 6675) */  \
 	X(lost_rtx)               /* ... retransmissions found lost: data sent after them SACKed */ \
 	X(recoveries)             /* fast recoveries ended by a full ACK */                     \
+	X(recoveries_undone)      /* ... found needless: every resend reported twice (RFC 3708) */ \
 	X(tlp_probes)             /* tail loss probes sent: new data or the last segment (RFC 8985 §7) */ \
 	X(tlp_recoveries)         /* ... whose ACK showed the tail lost: recovery without the RTO */ \
 	X(rto_data)               /* data retransmission timeouts (go-back-N from SND.UNA) */   \
@@ -138,6 +140,10 @@ struct synack_tcp_ctx {
 	/* The out-of-order queue's store (NULL: segments past a hole are dropped, as before RFC 9293
 	 * allowed keeping them). Set by the caller after synack_tcp_ctx_init(). */
 	struct synack_reass *reass;
+	/* RFC 2883 (D-SACK): bytes of dsack_tcb's peer received twice, which the ACK this input sends
+	 * reports in its first SACK block. Set by the input that found them, cleared at the next. */
+	const struct synack_tcb *dsack_tcb;
+	uint32_t dsack[2];
 	/* Tests pin ISNs with this; NULL in production (RFC 6528 ISNs). */
 	uint32_t (*isn_hook)(void *arg, const struct synack_tuple *t);
 	void *isn_arg;

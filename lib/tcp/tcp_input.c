@@ -102,6 +102,7 @@ static void established(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 		synack_tcp_rtt_sample(ctx, tcb, now_us32(now) - tcb->rtt_start_us);
 	tcb->flags &= (uint16_t)~SYNACK_TF_RTT_TIMING;
 	cwnd_init(tcb);
+	tcb->irs = 0;   /* from here on, the recovery's undo state (tcb.h) */
 	/* RFC 6298 §5.7: after a retried SYN, data transmission starts with an RTO of at least 3 s. */
 	if (tcb->retries && tcb->rto_us < 3000000u)
 		tcb->rto_us = 3000000u;
@@ -181,6 +182,16 @@ static void fin_in(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, unsigned 
 	}
 }
 
+/* Bytes [l, r) of the peer arrived twice: the ACK this input sends reports them (RFC 2883). */
+static inline void dsack_set(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, uint32_t l, uint32_t r)
+{
+	if ((tcb->flags & SYNACK_TF_SACK) && synack_seq_lt(l, r)) {
+		ctx->dsack_tcb = tcb;
+		ctx->dsack[0] = l;
+		ctx->dsack[1] = r;
+	}
+}
+
 /* Out-of-order text (and FIN) in the window: held for when the hole fills, or dropped when there is
  * no room. Either way the immediate duplicate ACK (RFC 5681 §4.2; RFC 9293 §3.10.7.4 "send an
  * acknowledgment") tells the sender where the hole is, and its SACK blocks what is held. */
@@ -193,10 +204,12 @@ static void ooo_in(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint32_t 
 		return;
 	}
 	struct synack_reass_put put = synack_reass_insert(ctx->reass, &tcb->ooo, seq, payload, len, fin);
-	if (put.kept)
+	if (put.kept) {
 		ctx->stats.ooo_segs++;
-	else if (put.dup == len)
+	} else if (put.dup == len) {
 		ctx->stats.ooo_dup++;
+		dsack_set(ctx, tcb, seq, seq + len); /* RFC 2883 §4.1.2: held twice */
+	}
 	if (put.dropped)
 		ctx->stats.ooo_drops++;
 }
@@ -458,6 +471,45 @@ static bool sacked_past(const struct synack_tcb *tcb, const struct synack_seg *s
 	return false;
 }
 
+/* One more retransmission of this fast recovery that the peer must report received twice for the
+ * recovery to be undone. */
+static inline void recovery_resent(struct synack_tcb *tcb, uint32_t sent)
+{
+	if (sent && tcb->undo_rtx && tcb->undo_rtx < UINT8_MAX)
+		tcb->undo_rtx++;
+}
+
+/* RFC 3708 §3 (with RFC 2883): a D-SACK block of data the last fast recovery could have sent
+ * again is taken as one of its retransmissions arriving after the original did. The TCB keeps no
+ * per-segment record: what the recovery could have resent is [recover - 2 ssthresh, recover), the
+ * flight when it began (ssthresh is half of it until the next reduction), and a copy the network
+ * made of a byte there counts too.
+ * When every one is reported, none was needed: reordering, not loss, set the recovery off. Its
+ * reduction is undone (RFC 4015 §3.2: cwnd and ssthresh as before it), and it ends if it is still
+ * under way. (DupThresh is not raised: without RACK's timers, a higher one turned some real
+ * losses into RTOs on the pair.) */
+static void dsack_seen(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg)
+{
+	uint32_t l = seg->opts.sack[0][0], r = seg->opts.sack[0][1];
+	if (!synack_seq_lt(l, r) || synack_seq_gt(r, tcb->recover) ||
+	    synack_seq_lt(l, tcb->recover - 2u * tcb->ssthresh))
+		return;
+	uint32_t segs = (r - l + tcb->smss - 1) / tcb->smss;
+	if (segs + 1 < tcb->undo_rtx) {
+		tcb->undo_rtx = (uint8_t)(tcb->undo_rtx - segs);
+		return;
+	}
+	tcb->undo_rtx = 0;
+	uint32_t prior = (uint32_t)tcb->prior_cwnd * tcb->smss;
+	if (tcb->cwnd < prior)
+		tcb->cwnd = prior;
+	if (tcb->ssthresh < prior)
+		tcb->ssthresh = prior;
+	if (tcb->flags & SYNACK_TF_RECOVERY)
+		tcb->flags &= (uint16_t)~(SYNACK_TF_RECOVERY | SYNACK_TF_PARTIAL);
+	ctx->stats.recoveries_undone++;
+}
+
 /* A lost retransmission (RFC 8985 §6's rule, where the TCB can apply it: it keeps no send time
  * per segment). In recovery, the segment at SND.UNA was sent again when "recover" was SND.MAX; a
  * duplicate ACK whose SACK blocks reach past "recover" reports data sent after that resend as
@@ -471,6 +523,7 @@ static bool lost_resend(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 	uint32_t sent = synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
 	if (!sent)
 		return false;
+	recovery_resent(tcb, sent);
 	if (synack_seq_gt(tcb->snd_una + sent, tcb->rtt_seq))
 		tcb->rtt_seq = tcb->snd_una + sent;
 	tcb->recover = tcb->snd_max;
@@ -489,6 +542,7 @@ static bool resend_hole(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 	uint32_t sent = synack_tcp_send_at(ctx, tcb, at, len, now, out);
 	if (!sent)
 		return false;
+	recovery_resent(tcb, sent);
 	tcb->rtt_seq = at + sent;
 	ctx->stats.sack_rtx++;
 	return true;
@@ -535,12 +589,17 @@ static void dup_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const st
 	else if (thresh < 3)
 		ctx->stats.early_retransmits++;
 	uint32_t flight = tcb->snd_max - tcb->snd_una;
+	uint32_t cw = tcb->cwnd / tcb->smss;
+	tcb->prior_cwnd = (uint16_t)(cw < UINT16_MAX ? cw : UINT16_MAX);
+	tcb->undo_rtx = 1;
 	tcb->ssthresh = flight / 2 > 2u * tcb->smss ? flight / 2 : 2u * tcb->smss;
 	tcb->recover = tcb->snd_max;
 	tcb->flags = (uint16_t)((tcb->flags | SYNACK_TF_RECOVERY) & ~SYNACK_TF_PARTIAL);
 	ctx->stats.fast_retransmits++;
 	/* The retransmission point (rtt_seq while recovering: no RTT is timed then, Karn). */
-	tcb->rtt_seq = tcb->snd_una + synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
+	uint32_t sent = synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
+	recovery_resent(tcb, sent);
+	tcb->rtt_seq = tcb->snd_una + sent;
 	tcb->cwnd = tcb->ssthresh + 3u * tcb->smss;
 	/* A loss probe's timeout gives way to the RTO, the backstop of recovery. */
 	if (tcb->flags & SYNACK_TF_PTO)
@@ -568,6 +627,7 @@ static bool recovery_ack(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, con
 	ctx->stats.partial_acks++;
 	if (!(tcb->flags & SYNACK_TF_SACK) || synack_seq_ge(tcb->snd_una, tcb->rtt_seq)) {
 		uint32_t sent = synack_tcp_send_at(ctx, tcb, tcb->snd_una, UINT32_MAX, now, out);
+		recovery_resent(tcb, sent);
 		if (synack_seq_gt(tcb->snd_una + sent, tcb->rtt_seq))
 			tcb->rtt_seq = tcb->snd_una + sent;
 	} else {
@@ -616,7 +676,7 @@ void synack_tcp_input(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const 
 void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, const struct synack_seg *seg,
 			uint64_t now, struct synack_actions *out)
 {
-
+	ctx->dsack_tcb = NULL;
 	switch (tcb->state) {
 	case SYNACK_CLOSED:
 	case SYNACK_LISTEN:
@@ -687,7 +747,11 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			fin = 0;
 			tcb->flags |= SYNACK_TF_ACK_NOW;
 		} else {
-			/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, then drop. */
+			/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, then drop; text received before is
+			 * reported as a duplicate (RFC 2883 §4.1.1), so that the sender can tell a
+			 * needless retransmission. */
+			if (len && synack_seq_le(seq + len, tcb->rcv_nxt))
+				dsack_set(ctx, tcb, seq, seq + len);
 			synack_tcp_invalid_ack(ctx, tcb, seg, now, out);
 			return;
 		}
@@ -722,6 +786,8 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			len = 0;
 			fin = 0;
 		} else {
+			dsack_set(ctx, tcb, seq, tcb->rcv_nxt); /* RFC 2883 §4.1.1: its old part */
+			tcb->flags |= SYNACK_TF_ACK_NOW;
 			payload += skip;
 			len -= skip;
 			seq += skip;
@@ -778,6 +844,8 @@ void synack_tcp_segment(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, cons
 			synack_tcp_challenge_ack(ctx, tcb, now, out);
 			return;
 		}
+		if (__builtin_expect(tcb->undo_rtx > 1, 0) && dsack(seg) && (tcb->flags & SYNACK_TF_SACK))
+			dsack_seen(ctx, tcb, seg);
 		if (synack_seq_gt(ack, tcb->snd_una)) {
 			/* New data acknowledged: SND.UNA <- SEG.ACK. SYN and FIN occupy sequence numbers but no
 			 * byte of the stream, so the bytes to free exclude them. */

@@ -34,13 +34,27 @@ static void put_opts(struct synack_tcp_ctx *ctx, const struct synack_tcb *tcb, u
 		s->opts.tsval = ts_clock(tcb, now);
 		s->opts.tsecr = tcb->ts_recent;
 	}
-	if (__builtin_expect(tcb->ooo != 0, 0) && (tcb->flags & SYNACK_TF_SACK) && ctx->reass) {
-		s->opts.sack_blocks = (uint8_t)synack_reass_blocks(ctx->reass, tcb->ooo, s->opts.sack,
-								   SYNACK_SACK_MAX_BLOCKS);
-		if (s->opts.sack_blocks) {
-			s->opts.present |= SYNACK_OPT_SACK;
-			ctx->stats.sack_out++;
+	/* RFC 2883 §4: a duplicate's D-SACK block goes first, then the blocks of what is held (the
+	 * first of them, the most recent, contains the duplicate when it was held data). Only on an
+	 * ACK without data: a data segment's size was chosen for the held blocks alone. */
+	unsigned d = 0;
+	if (__builtin_expect(ctx->dsack_tcb == tcb, 0)) {
+		ctx->dsack_tcb = NULL;
+		if (s->len == 0) {
+			s->opts.sack[0][0] = ctx->dsack[0];
+			s->opts.sack[0][1] = ctx->dsack[1];
+			d = 1;
+			ctx->stats.dsack_out++;
 		}
+	}
+	if (__builtin_expect(tcb->ooo != 0, 0) && (tcb->flags & SYNACK_TF_SACK) && ctx->reass)
+		s->opts.sack_blocks = (uint8_t)(d + synack_reass_blocks(ctx->reass, tcb->ooo, s->opts.sack + d,
+									SYNACK_SACK_MAX_BLOCKS - d));
+	else
+		s->opts.sack_blocks = (uint8_t)d;
+	if (s->opts.sack_blocks) {
+		s->opts.present |= SYNACK_OPT_SACK;
+		ctx->stats.sack_out++;
 	}
 }
 

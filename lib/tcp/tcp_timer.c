@@ -122,6 +122,8 @@ static void rtx_timeout(struct synack_tcp_ctx *ctx, struct synack_tcb *tcb, uint
 			tcb->snd_nxt = tcb->snd_una;
 			tcb->recover = tcb->snd_max;
 			tcb->flags &= (uint16_t)~(SYNACK_TF_RECOVERY | SYNACK_TF_PARTIAL | SYNACK_TF_DUPACKS);
+			/* A timeout is loss, not reordering: no undo of the last recovery. */
+			tcb->undo_rtx = 0;
 			ctx->stats.rto_data++;
 		}
 		synack_tcp_output_probe(ctx, tcb, now, out);

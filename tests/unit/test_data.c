@@ -234,6 +234,7 @@ TDATA(three_duplicate_acks_retransmit_without_the_rto)
 	cr_assert_eq(cs->recoveries, 1);
 	cr_assert_eq(cs->rto_data, 0);
 	cr_assert_eq(cs->rtx_data, 1, "only the lost segment went twice");
+	cr_assert_eq(cs->recoveries_undone, 0, "a real loss: no D-SACK, no undo");
 	/* The last byte was acknowledged within a few round trips of 10 ms, not after a 1 s RTO. */
 	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[0].tcb;
 	cr_assert_neq(ct->ssthresh, UINT32_MAX, "ssthresh set by the loss");
@@ -371,6 +372,73 @@ TDATA(duplicated_segments_are_held_once)
 	cr_assert_gt(p->duplicated, 10);
 	cr_assert_geq(st->ooo_dup, 3, "%lu copies", (unsigned long)st->ooo_dup);
 	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* RFC 2883 §4.1.1: a copy of bytes already delivered draws an ACK whose first SACK block is the
+ * copy, at or below the ACK number (a D-SACK), so that the sender can tell the bytes arrived. */
+TDATA(a_copy_of_delivered_bytes_is_reported_by_dsack)
+{
+	struct wire w = { .side = PAIR_CLIENT, .dup_all = true };
+	wire_on(p, &w);
+	transfer(p, 43030, 30 * S);
+	unsigned d = 0;
+	for (unsigned i = 0; i < p->nlog; i++) {
+		const struct synack_seg *a = &p->log[i].seg;
+		if (p->log[i].from != PAIR_SERVER || !(a->opts.present & SYNACK_OPT_SACK))
+			continue;
+		cr_assert(synack_seq_le(a->opts.sack[0][1], a->ack), "a block above the ACK with nothing held");
+		/* The block is exactly one segment the client sent. */
+		bool sent = false;
+		for (unsigned j = 0; j < i && !sent; j++)
+			sent = p->log[j].from == PAIR_CLIENT && p->log[j].seg.seq == a->opts.sack[0][0] &&
+			       p->log[j].seg.seq + p->log[j].seg.len == a->opts.sack[0][1];
+		cr_assert(sent, "the block [%u, %u) is no segment sent", a->opts.sack[0][0] - w.first,
+			  a->opts.sack[0][1] - w.first);
+		cr_assert_eq(a->len, 0, "a D-SACK on a data segment");
+		d++;
+	}
+	cr_assert_geq(d, 20, "%u D-SACKs for 42 copies", d);
+	cr_assert_eq(p->ep[PAIR_SERVER].e.ctx.stats.dsack_out, d);
+}
+
+/* RFC 2883 §4.1.2: a copy of bytes held past a hole: the D-SACK block first, then the block that
+ * holds them. */
+TDATA(a_copy_of_held_bytes_is_reported_before_its_block)
+{
+	struct wire w = { .side = PAIR_CLIENT, .lose_at = { 1448 * 3 }, .nlose = 1, .dup_all = true };
+	wire_on(p, &w);
+	transfer(p, 43031, 30 * S);
+	unsigned d = 0;
+	for (unsigned i = 0; i < p->nlog; i++) {
+		const struct synack_seg *a = &p->log[i].seg;
+		if (p->log[i].from != PAIR_SERVER || a->opts.sack_blocks < 2 ||
+		    synack_seq_le(a->opts.sack[0][1], a->ack))
+			continue;
+		cr_assert(synack_seq_ge(a->opts.sack[0][0], a->opts.sack[1][0]) &&
+			  synack_seq_le(a->opts.sack[0][1], a->opts.sack[1][1]), "the copy is outside the next block");
+		d++;
+	}
+	cr_assert_geq(d, 1);
+	cr_assert_eq(ooo_busy(p, PAIR_SERVER), 0);
+}
+
+/* RFC 3708 / RFC 4015: reordering, not loss. Every eighth new segment arrives 3 ms late, overtaken
+ * by the rest: the sender takes the SACK blocks for a loss and sends it again, the late original
+ * arrives, and the copy draws a D-SACK. With every retransmission of the recovery reported twice,
+ * its reduction is undone: cwnd and ssthresh back. */
+TDATA(recoveries_set_off_by_reordering_are_undone)
+{
+	p->delay_ns = 1 * MS;
+	struct wire w = { .side = PAIR_CLIENT, .every = 8, .extra = 3 * MS };
+	wire_on(p, &w);
+	transfer(p, 43032, 30 * S);
+	const struct synack_tcp_stats *cs = &p->ep[PAIR_CLIENT].e.ctx.stats;
+	const struct synack_tcb *ct = &p->ep[PAIR_CLIENT].conns[0].tcb;
+	cr_assert_geq(cs->fast_retransmits, 1, "no recovery: the test's reordering is too mild");
+	cr_assert_geq(cs->recoveries_undone, 1, "%lu recoveries, none undone", (unsigned long)cs->fast_retransmits);
+	cr_assert_geq(p->ep[PAIR_SERVER].e.ctx.stats.dsack_out, cs->recoveries_undone);
+	cr_assert_eq(cs->rto_data, 0);
+	cr_assert_eq(ct->flags & SYNACK_TF_RECOVERY, 0);
 }
 
 /* A connection holds at most per_conn slots: the rest is dropped, counted, and comes again. */
