@@ -2,16 +2,26 @@
 """bulk_echo.py HOST MB [SERVE_ADDR]: one connection to HOST's echo service (port 7) that sends MB
 megabytes of random bytes while a second thread reads the echo back; prints 'ok SECONDS' when every
 byte came back as sent, or what went wrong. With SERVE_ADDR instead of a client it is the Linux
-echo server the tests compare synack with: listen on SERVE_ADDR port 7, echo every connection."""
+echo server the tests compare synack with: listen on SERVE_ADDR port 7, echo every connection.
+With TCP_CC set (cubic, reno, bbr ...), every socket uses that congestion control: the tests
+compare synack's with Linux's like for like, whatever the host's default is."""
 import os
 import socket
 import sys
 import threading
 import time
 
+CC = os.environ.get("TCP_CC", "").encode()
+
+
+def cc(sock):
+    if CC:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, CC)
+
 
 def serve(addr):
     s = socket.socket()
+    cc(s)  # accepted connections inherit it
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, 7))
     s.listen(4)
@@ -32,7 +42,10 @@ def serve(addr):
 def client(host, mb):
     data = os.urandom(mb * 1024 * 1024)
     t0 = time.time()
-    s = socket.create_connection((host, 7), timeout=60)
+    s = socket.socket()
+    cc(s)
+    s.settimeout(60)
+    s.connect((host, 7))
     got = bytearray()
 
     def reader():

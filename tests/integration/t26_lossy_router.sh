@@ -14,6 +14,11 @@
 . "$(dirname "$0")/lib.sh"
 LOSS=${LOSS:-1}
 MB=${MB:-100}
+# Linux's sockets (the client's, and the Linux server's) use LINUX_CC: cubic by default, the
+# kernel's own default and RFC 9438's, a loss-based controller like synack's NewReno. A host may
+# default to another (this one to bbr, which does not slow down for random loss at all):
+# LINUX_CC=bbr measures against that.
+export TCP_CC=${LINUX_CC:-cubic}
 BUF=${BUF:-1048576}
 R=$TAG-r C=$TAG-c L=$TAG-l
 echo "t26: $MB MB each way through a router dropping $LOSS % both ways, synack beside Linux"
@@ -93,8 +98,8 @@ tlp=$(stat_value tcp.tlp_probes)
 lrtx=$(stat_value tcp.lost_rtx)
 echo "  tail loss probes ${tlp:-0}, retransmissions found lost ${lrtx:-0}"
 if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
-  awk -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v loss="$LOSS" 'BEGIN {
-    printf "  goodput at %s %% loss each way, %d MB each way: synack %.1f MB/s, Linux %.1f MB/s (%.2f x)\n",
-      loss, mb, 2 * mb / s, 2 * mb / l, l / s }'
+  awk -v cc="$TCP_CC" -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v loss="$LOSS" 'BEGIN {
+    printf "  goodput at %s %% loss each way, %d MB each way: synack %.1f MB/s, Linux (%s) %.1f MB/s (%.2f x)\n",
+      loss, mb, 2 * mb / s, cc, 2 * mb / l, l / s }'
 fi
 finish

@@ -10,6 +10,11 @@
 # are BUF bytes (1 MiB, as for t26); PROFILES picks profiles by name.
 . "$(dirname "$0")/lib.sh"
 MB=${MB:-100}
+# Linux's sockets (the client's, and the Linux server's) use LINUX_CC: cubic by default, the
+# kernel's own default and RFC 9438's, a loss-based controller like synack's NewReno. A host may
+# default to another (this one to bbr, which does not slow down for random loss at all):
+# LINUX_CC=bbr measures against that.
+export TCP_CC=${LINUX_CC:-cubic}
 BUF=${BUF:-1048576}
 IMPAIR=$BUILD/tests/unit/synack-impair
 R=$TAG-r C=$TAG-c L=$TAG-l
@@ -95,9 +100,9 @@ for p in "${ALL_PROFILES[@]}"; do
   for k in $KEYS; do line="$line ${k#tcp.} $(( ${a[$i]:-0} - ${b[$i]:-0} ))"; i=$((i + 1)); done
   echo "  synack:$line"
   if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
-    awk -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v n="$name" 'BEGIN {
-      printf "  goodput (%s), %d MB each way: synack %.1f MB/s, Linux %.1f MB/s (%.2f x)\n",
-        n, mb, 2 * mb / s, 2 * mb / l, l / s }'
+    awk -v cc="$TCP_CC" -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v n="$name" 'BEGIN {
+      printf "  goodput (%s), %d MB each way: synack %.1f MB/s, Linux (%s) %.1f MB/s (%.2f x)\n",
+        n, mb, 2 * mb / s, cc, 2 * mb / l, l / s }'
   fi
 done
 synack_cmd "show states" >/dev/null
