@@ -69,7 +69,7 @@ PIDS+=($!)
 stat_now() {
   awk -v k="$1" '/^synack> show stats/ { v = 0 } $1 == k { v = $NF } END { print v + 0 }' "$TMP/console.log"
 }
-KEYS="tcp.ooo_segs tcp.ooo_dup tcp.seg_unacceptable tcp.sack_out tcp.fast_retransmits tcp.sack_rtx tcp.rto_data tcp.rtx_data tcp.tlp_probes"
+KEYS="tcp.ooo_segs tcp.ooo_dup tcp.seg_unacceptable tcp.sack_out tcp.dsack_out tcp.fast_retransmits tcp.recoveries_undone tcp.sack_rtx tcp.rto_data tcp.rtx_data tcp.tlp_probes"
 snap() { synack_cmd "show stats" >/dev/null; for k in $KEYS; do printf '%s ' "$(stat_now "$k")"; done; }
 
 for p in "${ALL_PROFILES[@]}"; do
