@@ -153,6 +153,31 @@ start_synack_root() {
   PIDS+=("$SYNACK_PID")
 }
 
+# Runs a command in namespace $1, or in the root namespace when $1 is "-".
+nsx() { local n=$1; shift; if [ "$n" = - ]; then "$@"; else ip netns exec "$n" "$@"; fi; }
+
+# A veth pair for the tests with several namespaces (t26, t27): IF_A in namespace NS_A, IF_B in
+# NS_B ("-": the root namespace), one queue each way, both up, offloads off (checksums computed,
+# no GRO or TSO: the frames are as they go on a wire, which routers, capture and the emulator
+# see), IPv6 off. IF_B is made in NS_B at once, so that its name never meets the root namespace's.
+veth_link() { # NS_A IF_A NS_B IF_B
+  local x
+  if [ "$3" = - ]; then
+    ip link add "$2" numtxqueues 1 numrxqueues 1 type veth peer name "$4" numtxqueues 1 numrxqueues 1
+  else
+    ip link add "$2" numtxqueues 1 numrxqueues 1 type veth peer name "$4" numtxqueues 1 numrxqueues 1 netns "$3"
+  fi
+  [ "$1" = - ] || ip link set "$2" netns "$1"
+  for x in "$1 $2" "$3 $4"; do
+    set -- $x
+    nsx "$1" ethtool -K "$2" tx off rx off gro off tso off gso off >/dev/null 2>&1
+    # IPv4 only: no router solicitation or DAD frame of the kernel's on the link, so that frame
+    # counts on either end are the test's own.
+    nsx "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+    nsx "$1" ip link set "$2" up
+  done
+}
+
 # A veth pair for synack through net_af_packet or net_af_xdp (DRIVER: af_packet | af_xdp), in place
 # of start_tap_pair: $TAG-a stays in the root namespace, synack's end, without an address; $TAG-b
 # goes into a fresh namespace $NS as the Linux end, 198.18.0.1/24, with transmit checksum offload off

@@ -28,24 +28,15 @@ clang -O2 -target bpf -DLOSS_PCT="$LOSS" -I/usr/include/x86_64-linux-gnu -c "$RO
   -o "$TMP/lossy.o" || { fail "build lossy.bpf.c (clang, libbpf-dev)"; finish; exit 1; }
 ip netns add "$NS"   # lib.sh's cleanup removes it; unused otherwise
 for n in "$R" "$C" "$L"; do ip netns add "$n"; ip netns exec "$n" ip link set lo up; done
-ip link add "$TAG-a" numtxqueues 1 numrxqueues 1 type veth peer name rs numtxqueues 1 numrxqueues 1 netns "$R"
-ip link add "$TAG-c0" type veth peer name rc netns "$R"
-ip link set "$TAG-c0" netns "$C"
-ip link add "$TAG-l0" type veth peer name rl netns "$R"
-ip link set "$TAG-l0" netns "$L"
-sysctl -qw "net.ipv6.conf.$TAG-a.disable_ipv6=1"
-ip link set "$TAG-a" up
+veth_link - "$TAG-a" "$R" rs
+veth_link "$C" "$TAG-c0" "$R" rc
+veth_link "$L" "$TAG-l0" "$R" rl
 ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$R" ip addr add 198.18.1.254/24 dev rc
 ip netns exec "$R" ip addr add 198.18.2.254/24 dev rs
 ip netns exec "$R" ip addr add 198.18.3.254/24 dev rl
 ip netns exec "$C" ip addr add 198.18.1.1/24 dev "$TAG-c0"
 ip netns exec "$L" ip addr add 198.18.3.2/24 dev "$TAG-l0"
-for x in "$R rc" "$R rs" "$R rl" "$C $TAG-c0" "$L $TAG-l0"; do
-  set -- $x
-  ip netns exec "$1" ethtool -K "$2" tx off gro off tso off gso off >/dev/null 2>&1
-  ip netns exec "$1" ip link set "$2" up
-done
 ip netns exec "$C" ip route add 198.18.0.0/15 via 198.18.1.254
 ip netns exec "$L" ip route add 198.18.0.0/15 via 198.18.3.254
 for i in rc rs rl; do

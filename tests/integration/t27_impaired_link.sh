@@ -37,27 +37,17 @@ trap 'cleanup_more; cleanup' EXIT
 [ -x "$IMPAIR" ] || { fail "synack-impair is not built ($IMPAIR)"; finish; exit 1; }
 ip netns add "$NS"   # lib.sh's cleanup removes it; unused otherwise
 for n in "$R" "$C" "$L"; do ip netns add "$n"; ip netns exec "$n" ip link set lo up; done
-ip link add "$TAG-a" numtxqueues 1 numrxqueues 1 type veth peer name ra numtxqueues 1 numrxqueues 1 netns "$R"
-ip link add "$TAG-c0" type veth peer name rc0 netns "$R"
-ip link add "$TAG-c1" type veth peer name rc1 netns "$R"
-ip link set "$TAG-c0" netns "$C"
-ip link set "$TAG-c1" netns "$C"
-ip link add "$TAG-l0" type veth peer name rl netns "$R"
-ip link set "$TAG-l0" netns "$L"
-sysctl -qw "net.ipv6.conf.$TAG-a.disable_ipv6=1"
-ip link set "$TAG-a" up
+# Frames must reach the emulator as they go on the wire: veth_link turns the offloads off.
+veth_link - "$TAG-a" "$R" ra
+veth_link "$C" "$TAG-c0" "$R" rc0
+veth_link "$C" "$TAG-c1" "$R" rc1
+veth_link "$L" "$TAG-l0" "$R" rl
 # R only bridges: no address and no forwarding, so its own kernel leaves the frames alone.
 ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=0
 ip netns exec "$R" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip netns exec "$C" ip addr add 198.18.1.1/24 dev "$TAG-c0"
 ip netns exec "$C" ip addr add 198.18.3.1/24 dev "$TAG-c1"
 ip netns exec "$L" ip addr add 198.18.3.2/24 dev "$TAG-l0"
-for x in "$R ra" "$R rc0" "$R rc1" "$R rl" "$C $TAG-c0" "$C $TAG-c1" "$L $TAG-l0"; do
-  set -- $x
-  # Frames must reach the emulator as they go on the wire: no offloaded checksums, no GRO or TSO.
-  ip netns exec "$1" ethtool -K "$2" tx off rx off gro off tso off gso off >/dev/null 2>&1
-  ip netns exec "$1" ip link set "$2" up
-done
 start_synack_root --control "$TMP/ctl" --config "$ROOT/drivers-config/af_packet.ini" \
   --set "port0.devargs=iface=$TAG-a,qpairs=1" --set "port0.ip=198.18.1.2/24" \
   --set "engine.snd_buf=$BUF" --set "engine.rcv_buf=$BUF" ${SETS:-} --cmd "listen 7 echo"
