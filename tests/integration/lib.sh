@@ -156,6 +156,28 @@ start_synack_root() {
 # Runs a command in namespace $1, or in the root namespace when $1 is "-".
 nsx() { local n=$1; shift; if [ "$n" = - ]; then "$@"; else ip netns exec "$n" "$@"; fi; }
 
+# One goodput line for a bulk echo run by synack and by Linux: WHAT says which, OUT_S and OUT_L are
+# bulk_echo.py's "ok SECONDS" for each, MB the megabytes sent each way; nothing unless both ok.
+print_goodput() { # WHAT MB OUT_S OUT_L
+  [ "${3%% *}" = ok ] && [ "${4%% *}" = ok ] || return 0
+  awk -v what="$1" -v cc="${TCP_CC:-default}" -v mb="$2" -v s="${3#ok }" -v l="${4#ok }" 'BEGIN {
+    printf "  goodput %s, %d MB each way: synack %.1f MB/s, Linux (%s) %.1f MB/s (%.2f x)\n",
+      what, mb, 2 * mb / s, cc, 2 * mb / l, l / s }'
+}
+
+# The two echo servers of t26 and t27: synack on net_af_packet over $TAG-a at ADDR (send and
+# receive buffers of $BUF bytes, extra synack-console arguments after it, then SETS), and Linux's
+# bulk_echo.py in namespace $L at 198.18.3.2. Fails the test when synack does not start.
+start_bulk_servers() { # ADDR/PREFIX [synack-console arguments...]
+  local addr=$1; shift
+  start_synack_root --control "$TMP/ctl" --config "$ROOT/drivers-config/af_packet.ini" \
+    --set "port0.devargs=iface=$TAG-a,qpairs=1" --set "port0.ip=$addr" "$@" \
+    --set "engine.snd_buf=$BUF" --set "engine.rcv_buf=$BUF" ${SETS:-} --cmd "listen 7 echo"
+  wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; return 1; }
+  ip netns exec "$L" "$PY" "$ROOT/tests/integration/bulk_echo.py" serve 198.18.3.2 >/dev/null 2>&1 &
+  PIDS+=($!)
+}
+
 # A veth pair for the tests with several namespaces (t26, t27): IF_A in namespace NS_A, IF_B in
 # NS_B ("-": the root namespace), one queue each way, both up, offloads off (checksums computed,
 # no GRO or TSO: the frames are as they go on a wire, which routers, capture and the emulator

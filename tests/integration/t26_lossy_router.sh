@@ -44,12 +44,7 @@ for i in rc rs rl; do
     ip netns exec "$R" tc filter add dev "$i" ingress bpf direct-action obj "$TMP/lossy.o" sec tc ||
     { fail "the lossy filter on R's $i"; finish; exit 1; }
 done
-start_synack_root --config "$ROOT/drivers-config/af_packet.ini" --set "port0.devargs=iface=$TAG-a,qpairs=1" \
-  --set "port0.ip=198.18.2.2/24" --set "port0.gateway=198.18.2.254" \
-  --set "engine.snd_buf=$BUF" --set "engine.rcv_buf=$BUF" ${SETS:-} --cmd "listen 7 echo"
-wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; finish; exit 1; }
-ip netns exec "$L" "$PY" "$ROOT/tests/integration/bulk_echo.py" serve 198.18.3.2 >/dev/null 2>&1 &
-PIDS+=($!)
+start_bulk_servers 198.18.2.2/24 --set "port0.gateway=198.18.2.254" || { finish; exit 1; }
 sleep 0.5
 run_echo() { # server -> prints "ok SECONDS" or the failure
   ip netns exec "$C" timeout 240 "$PY" "$ROOT/tests/integration/bulk_echo.py" "$1" "$MB" 2>&1
@@ -88,9 +83,5 @@ check "every frame synack handed its port reached the router (${tx:-?} sent, ${r
 tlp=$(stat_value tcp.tlp_probes)
 lrtx=$(stat_value tcp.lost_rtx)
 echo "  tail loss probes ${tlp:-0}, retransmissions found lost ${lrtx:-0}"
-if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
-  awk -v cc="$TCP_CC" -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v loss="$LOSS" 'BEGIN {
-    printf "  goodput at %s %% loss each way, %d MB each way: synack %.1f MB/s, Linux (%s) %.1f MB/s (%.2f x)\n",
-      loss, mb, 2 * mb / s, cc, 2 * mb / l, l / s }'
-fi
+print_goodput "at $LOSS % loss each way" "$MB" "$out_s" "$out_l"
 finish

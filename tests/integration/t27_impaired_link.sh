@@ -48,12 +48,7 @@ ip netns exec "$R" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip netns exec "$C" ip addr add 198.18.1.1/24 dev "$TAG-c0"
 ip netns exec "$C" ip addr add 198.18.3.1/24 dev "$TAG-c1"
 ip netns exec "$L" ip addr add 198.18.3.2/24 dev "$TAG-l0"
-start_synack_root --control "$TMP/ctl" --config "$ROOT/drivers-config/af_packet.ini" \
-  --set "port0.devargs=iface=$TAG-a,qpairs=1" --set "port0.ip=198.18.1.2/24" \
-  --set "engine.snd_buf=$BUF" --set "engine.rcv_buf=$BUF" ${SETS:-} --cmd "listen 7 echo"
-wait_ready || { fail "synack did not start: $(tail -3 "$TMP/console.log")"; finish; exit 1; }
-ip netns exec "$L" "$PY" "$ROOT/tests/integration/bulk_echo.py" serve 198.18.3.2 >/dev/null 2>&1 &
-PIDS+=($!)
+start_bulk_servers 198.18.1.2/24 || { finish; exit 1; }
 
 # The total column of a counter in the last "show stats" the console printed (0 when not listed).
 stat_now() {
@@ -89,11 +84,7 @@ for p in "${ALL_PROFILES[@]}"; do
   b=($before) a=($after) i=0 line=
   for k in $KEYS; do line="$line ${k#tcp.} $(( ${a[$i]:-0} - ${b[$i]:-0} ))"; i=$((i + 1)); done
   echo "  synack:$line"
-  if [ "${out_s%% *}" = ok ] && [ "${out_l%% *}" = ok ]; then
-    awk -v cc="$TCP_CC" -v mb="$MB" -v s="${out_s#ok }" -v l="${out_l#ok }" -v n="$name" 'BEGIN {
-      printf "  goodput (%s), %d MB each way: synack %.1f MB/s, Linux (%s) %.1f MB/s (%.2f x)\n",
-        n, mb, 2 * mb / s, cc, 2 * mb / l, l / s }'
-  fi
+  print_goodput "($name)" "$MB" "$out_s" "$out_l"
 done
 synack_cmd "show states" >/dev/null
 stop_synack
